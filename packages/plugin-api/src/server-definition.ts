@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/** How Switchboard reaches a downstream server. */
+export const serverTransportTypes = ['stdio', 'streamable-http', 'sse', 'websocket'] as const;
+export type ServerTransportType = (typeof serverTransportTypes)[number];
+
+/** Per-server time limits, in milliseconds. Unset values fall back to the config's `timeouts`. */
+export interface ServerTimeouts {
+  /** Spawn/connect plus `initialize`. */
+  connectMs?: number;
+  /** One request; reset by progress notifications. */
+  requestMs?: number;
+  /** Cap on one request, progress or not. */
+  maxTotalMs?: number;
+}
+
+interface ServerDefinitionBase {
+  /** Unique id: the config key (or the source's stable id). */
+  id: string;
+  /** Display name used in logs and tables. */
+  name: string;
+  /** Namespace prefix for exposed tool and prompt names; defaults to `id`. */
+  prefix?: string;
+  /** Which config source produced it (`file`, `env`, `pluggedin`, ...). */
+  source: string;
+  /** Disabled servers are known but never started. */
+  enabled: boolean;
+  timeouts?: ServerTimeouts;
+  /** Extra instructions appended to the server's own. */
+  instructions?: string;
+  /** Free-form data a source keeps with its servers (e.g. a remote uuid). Not used for routing. */
+  meta?: Record<string, unknown>;
+}
+
+export interface StdioServerDefinition extends ServerDefinitionBase {
+  transport: 'stdio';
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+}
+
+export interface RemoteServerDefinition extends ServerDefinitionBase {
+  transport: 'streamable-http' | 'sse' | 'websocket';
+  url: string;
+  headers: Record<string, string>;
+  /** Resume a streamable-HTTP session. */
+  sessionId?: string;
+  /** True when the config gave only a `url`: try streamable HTTP, fall back to SSE. */
+  autoDetect?: boolean;
+}
+
+export type ServerDefinition = StdioServerDefinition | RemoteServerDefinition;
+
+const stringRecord = z.record(z.string(), z.string());
+
+/**
+ * One entry of `mcpServers`, in the Claude Desktop format plus Switchboard's extras. Sources that read this
+ * format (file, env) share it so a server means the same thing wherever it is written.
+ */
+export const mcpServerEntrySchema = z
+  .object({
+    command: z.string().min(1, 'command must not be empty').optional(),
+    args: z.array(z.string()).optional(),
+    env: stringRecord.optional(),
+    cwd: z.string().optional(),
+    type: z.enum(['stdio', 'streamable-http', 'streamableHttp', 'http', 'sse', 'websocket', 'ws']).optional(),
+    url: z.string().url('url must be an absolute URL such as http://127.0.0.1:3000/mcp').optional(),
+    headers: stringRecord.optional(),
+    sessionId: z.string().optional(),
+    disabled: z.boolean().optional(),
+    enabled: z.boolean().optional(),
+    prefix: z.string().min(1).optional(),
+    description: z.string().optional(),
+    instructions: z.string().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+    connectTimeoutMs: z.number().int().positive().optional(),
+    maxTotalTimeoutMs: z.number().int().positive().optional(),
+  })
+  .loose()
+  .superRefine((entry, ctx) => {
+    const remote = entry.type !== undefined && entry.type !== 'stdio';
+    if (remote && !entry.url) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `a "${entry.type}" server needs a "url"` });
+    }
+    if (!remote && !entry.url && !entry.command) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'a server needs a "command" (stdio) or a "url" (remote)' });
+    }
+  });
+
+export type McpServerEntry = z.infer<typeof mcpServerEntrySchema>;
+
+function remoteType(entry: McpServerEntry): RemoteServerDefinition['transport'] | undefined {
+  switch (entry.type) {
+    case 'streamable-http':
+    case 'streamableHttp':
+    case 'http':
+      return 'streamable-http';
+    case 'sse':
+      return 'sse';
+    case 'websocket':
+    case 'ws':
+      return 'websocket';
+    default:
+      return undefined;
+  }
+}
+
+/** Turns a validated `mcpServers` entry into a server definition. */
+export function serverFromEntry(id: string, entry: McpServerEntry, source: string): ServerDefinition {
+  const timeouts: ServerTimeouts = {};
+  if (entry.connectTimeoutMs) timeouts.connectMs = entry.connectTimeoutMs;
+  if (entry.timeoutMs) timeouts.requestMs = entry.timeoutMs;
+  if (entry.maxTotalTimeoutMs) timeouts.maxTotalMs = entry.maxTotalTimeoutMs;
+  const base = {
+    id,
+    name: id,
+    source,
+    enabled: entry.enabled ?? !entry.disabled,
+    ...(entry.prefix ? { prefix: entry.prefix } : {}),
+    ...(Object.keys(timeouts).length ? { timeouts } : {}),
+    ...(entry.instructions ? { instructions: entry.instructions } : {}),
+  };
+  const type = remoteType(entry);
+  if (type || (entry.url && !entry.command)) {
+    return {
+      ...base,
+      transport: type ?? 'streamable-http',
+      url: entry.url!,
+      headers: entry.headers ?? {},
+      ...(entry.sessionId ? { sessionId: entry.sessionId } : {}),
+      ...(type ? {} : { autoDetect: true }),
+    };
+  }
+  return {
+    ...base,
+    transport: 'stdio',
+    command: entry.command!,
+    args: entry.args ?? [],
+    env: entry.env ?? {},
+    ...(entry.cwd ? { cwd: entry.cwd } : {}),
+  };
+}
