@@ -58,7 +58,7 @@ export class SwitchboardError extends Error {
 }
 
 export function isSwitchboardError(value: unknown): value is SwitchboardError {
-  return value instanceof Error && typeof (value as { code?: unknown }).code === 'string' && (value as { code: string }).code in errorCatalogue;
+  return value instanceof Error && typeof (value as unknown as { code?: unknown }).code === "string" && ((value as unknown as { code: string }).code in errorCatalogue);
 }
 
 /** Several problems found at once (config validation, plugin loading): report them all together. */

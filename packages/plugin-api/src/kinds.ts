@@ -48,6 +48,8 @@ export interface UpstreamHost {
   profiles(): string[];
   /** True once config is loaded and the startup budget is spent. */
   isReady(): boolean;
+  /** A front door whose only client went away (stdin closed) asks the process to stop gracefully. */
+  requestShutdown(reason: string): void;
 }
 
 /** A front door: how clients reach Switchboard (stdio, Streamable HTTP, ...). */
