@@ -1,0 +1,35 @@
+import { Option } from 'commander';
+
+/**
+ * Every flag, with its environment variable and default, in one table: commander prints env and default in
+ * --help, and tells us where each value came from so the config file can sit between env and default.
+ */
+export const cliOptions = [
+  new Option('-c, --config <file>', 'config file (JSON, YAML or .mjs); any JSON with "mcpServers" works').env('SWITCHBOARD_CONFIG'),
+  new Option('-t, --transport <name>', 'how clients connect to Switchboard')
+    .choices(['stdio', 'streamable-http'])
+    .env('SWITCHBOARD_TRANSPORT')
+    .default('stdio'),
+  new Option('--port <number>', 'port of the Streamable HTTP front door').env('SWITCHBOARD_PORT').default(12006),
+  new Option('--host <address>', 'address the Streamable HTTP front door binds to').env('SWITCHBOARD_HOST').default('127.0.0.1'),
+  new Option('-p, --profile <name>', 'run only the servers of this profile (workspace) from the config').env('SWITCHBOARD_PROFILE'),
+  new Option('--log-level <level>', 'log level; logs go to stderr, never stdout')
+    .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .env('SWITCHBOARD_LOG_LEVEL')
+    .default('info'),
+  new Option('--log-file <file>', 'write logs to this file instead of stderr').env('SWITCHBOARD_LOG_FILE'),
+  new Option('--startup-budget <ms>', 'how long the first list waits for servers still starting')
+    .env('SWITCHBOARD_STARTUP_BUDGET_MS')
+    .default(10_000),
+  new Option('--pluggedin-api-key <key>', 'plugged.in API key: loads the plugged.in plugin (servers from the App)').env('PLUGGEDIN_API_KEY'),
+  new Option('--pluggedin-api-base-url <url>', 'plugged.in App base URL').env('PLUGGEDIN_API_BASE_URL').default('https://plugged.in'),
+] as const;
+
+/** The environment variables read directly (not through a flag), listed in --help. */
+export const extraEnvHelp = `
+Environment:
+  SWITCHBOARD_MCP_SERVERS   JSON object of extra servers, same format as "mcpServers"; merged by name, env wins
+
+Exit codes: 0 normal stop, 1 runtime failure, 2 bad usage or bad config.
+Precedence: command-line flag > environment variable > config file > default.
+Docs: https://github.com/mcp-switchboard/switchboard#readme`;

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { SwitchboardError } from '@mcp-switchboard/plugin-api';
+
+/** The settings a run needs, after flag > env has been resolved by commander. */
+export interface CliSettings {
+  configFile: string | undefined;
+  profile: string | undefined;
+  pluggedin: { apiKey: string; baseUrl: string } | undefined;
+  /** Values that beat the config file (they came from a flag or an env var). */
+  overrides: Record<string, unknown>;
+  /** Defaults to use when neither the config file nor a flag/env gives a value. */
+  defaults: { transport: string; port: number; host: string; logLevel: string; startupBudgetMs: number };
+}
+
+function positiveInt(name: string, raw: unknown): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new SwitchboardError('SWB_USAGE', `${name} must be a whole number, got "${String(raw)}"`);
+  }
+  return value;
+}
+
+/** Reads parsed options; only values that came from the command line or the environment become overrides. */
+export function readCliSettings(program: Command): CliSettings {
+  const opts = program.opts<Record<string, string | number | undefined>>();
+  const explicit = (key: string) => {
+    const source = program.getOptionValueSource(key);
+    return source === 'cli' || source === 'env';
+  };
+  const overrides: Record<string, unknown> = {};
+  if (explicit('transport')) overrides.transport = opts.transport;
+  if (explicit('port')) overrides.port = positiveInt('--port', opts.port);
+  if (explicit('host')) overrides.host = opts.host;
+  if (explicit('logLevel')) overrides.logLevel = opts.logLevel;
+  if (explicit('logFile')) overrides.logFile = opts.logFile;
+  if (explicit('startupBudget')) overrides.startupBudgetMs = positiveInt('--startup-budget', opts.startupBudget);
+  if (opts.profile) overrides.profile = opts.profile;
+
+  const apiKey = typeof opts.pluggedinApiKey === 'string' ? opts.pluggedinApiKey : undefined;
+  return {
+    configFile: typeof opts.config === 'string' ? opts.config : undefined,
+    profile: typeof opts.profile === 'string' ? opts.profile : undefined,
+    pluggedin: apiKey ? { apiKey, baseUrl: String(opts.pluggedinApiBaseUrl) } : undefined,
+    overrides,
+    defaults: {
+      transport: String(opts.transport),
+      port: positiveInt('--port', opts.port),
+      host: String(opts.host),
+      logLevel: String(opts.logLevel),
+      startupBudgetMs: positiveInt('--startup-budget', opts.startupBudget),
+    },
+  };
+}

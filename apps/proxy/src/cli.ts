@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { SwitchboardError, formatError } from '@mcp-switchboard/plugin-api';
+import { cliOptions, extraEnvHelp } from './cli-options.js';
+import { readCliSettings } from './cli-settings.js';
+import { runProxy } from './run-proxy.js';
+import { listCommand } from './commands/list.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+function exitCodeOf(error: unknown): number {
+  const code = (error as { exitCode?: unknown })?.exitCode;
+  return code === 1 || code === 2 ? code : 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let result = 0;
+  const program = new Command('mcp-switchboard')
+    .description('One MCP server that joins many: namespaced, filtered and routed.')
+    .version(version, '-v, --version')
+    .showHelpAfterError('(run mcp-switchboard --help to see every flag)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .addHelpText('after', extraEnvHelp);
+  for (const option of cliOptions) program.addOption(option);
+  program.action(async () => {
+    result = await runProxy(readCliSettings(program));
+  });
+  program
+    .command('list')
+    .description('connect to every configured server, print the catalog (names, states, token estimate) and exit')
+    .action(async () => {
+      result = await listCommand(readCliSettings(program));
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return result;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; anything else is bad usage.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    throw error;
+  }
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+    // Children are gone and logs flushed by now; do not wait on stray handles (e.g. a paused stdin).
+    setImmediate(() => process.exit(code));
+  },
+  (error: unknown) => {
+    const message = error instanceof SwitchboardError || error instanceof AggregateError ? formatError(error) : `${formatError(error)}${error instanceof Error && error.stack ? `\n${error.stack}` : ''}`;
+    process.stderr.write(`mcp-switchboard: ${message}\n`);
+    process.exit(exitCodeOf(error));
+  },
+);

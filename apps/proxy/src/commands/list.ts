@@ -1,0 +1,40 @@
+import type { Hub } from '@mcp-switchboard/hub';
+import { boot } from '../boot.js';
+import type { CliSettings } from '../cli-settings.js';
+import { formatTable } from '../format-table.js';
+
+/** A rough token count of what a definition costs a model's context: ~4 characters a token. */
+export function estimateTokens(definition: unknown): number {
+  return Math.ceil(JSON.stringify(definition).length / 4);
+}
+
+export function renderCatalog(hub: Hub): string {
+  const servers = hub.status();
+  const serverTable = formatTable(
+    ['SERVER', 'SOURCE', 'STATE', 'TOOLS', 'PROMPTS', 'RESOURCES', 'ERROR'],
+    servers.map((s) => [s.id, s.source, s.state, String(s.tools), String(s.prompts), String(s.resources), s.error ?? '']),
+  );
+  const items = [
+    ...hub.tools().map((e) => ({ kind: 'tool', ...e })),
+    ...hub.prompts().map((e) => ({ kind: 'prompt', ...e })),
+  ];
+  const total = items.reduce((n, e) => n + estimateTokens(e.definition), 0);
+  const catalogTable = formatTable(
+    ['SERVER', 'KIND', 'EXPOSED NAME', 'ORIGINAL NAME', '~TOKENS'],
+    items.map((e) => [e.serverId, e.kind, e.exposedName, e.originalName, String(estimateTokens(e.definition))]),
+  );
+  return `${serverTable}\n\n${catalogTable}\n\n${items.length} items, ~${total} tokens of definitions\n`;
+}
+
+/** `mcp-switchboard list`: connect to every server, print the catalog, exit. */
+export async function listCommand(settings: CliSettings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const booted = await boot(settings, env);
+  try {
+    const config = booted.kernel.config.current;
+    await booted.hub.settled(Math.max(config.startupBudgetMs, config.timeouts.connectMs));
+    process.stdout.write(renderCatalog(booted.hub));
+    return 0;
+  } finally {
+    await booted.stop();
+  }
+}

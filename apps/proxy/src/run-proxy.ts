@@ -1,0 +1,80 @@
+import { SwitchboardError, formatError, type UpstreamTransport } from '@mcp-switchboard/plugin-api';
+import { boot } from './boot.js';
+import type { CliSettings } from './cli-settings.js';
+import { summaryLine } from './summary.js';
+
+/**
+ * Runs the proxy until a signal, the end of stdin (stdio front door) or a fatal error. Resolves with the
+ * process exit code; never calls process.exit itself so it can be embedded and tested.
+ */
+export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const booted = await boot(settings, env);
+  const { kernel, hub } = booted;
+  const logger = kernel.logger;
+  const config = kernel.config.current;
+  const transportName = (config.transport as string | undefined) ?? settings.defaults.transport;
+
+  const frontDoor: UpstreamTransport | undefined = kernel.transports.map((t) => t.upstream).find((u) => u?.name === transportName);
+  if (!frontDoor) {
+    await booted.stop();
+    const known = kernel.transports.flatMap((t) => (t.upstream ? [t.upstream.name] : []));
+    throw new SwitchboardError(
+      'SWB_TRANSPORT_UNKNOWN',
+      `no loaded plugin provides the "${transportName}" front door (available: ${known.join(', ') || 'none'})`,
+    );
+  }
+
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  let shuttingDown = false;
+  const shutdown = (reason: string, code = 0) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info('stopping', { reason });
+    void (async () => {
+      try {
+        await frontDoor.stop();
+      } catch (error) {
+        logger.error('front door failed to stop', { error: formatError(error) });
+      }
+      await booted.stop();
+      resolveExit(code);
+    })();
+  };
+  hub.onShutdownRequest = (reason) => shutdown(reason);
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      logger.warn('second signal: exiting now', { signal });
+      resolveExit(1);
+      return;
+    }
+    shutdown(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const onFatal = (error: unknown) => {
+    logger.error('uncaught error; stopping', { error: formatError(error) });
+    shutdown('uncaught error', 1);
+  };
+  process.on('uncaughtException', onFatal);
+  process.on('unhandledRejection', onFatal);
+
+  try {
+    await frontDoor.start(hub);
+  } catch (error) {
+    await booted.stop();
+    throw error;
+  }
+  const where = frontDoor.describe?.() ?? transportName;
+  void hub.settled(config.startupBudgetMs).then(() => {
+    if (!shuttingDown) process.stderr.write(`${summaryLine(hub, where)}\n`);
+  });
+
+  const code = await exited;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.off('uncaughtException', onFatal);
+  process.off('unhandledRejection', onFatal);
+  return code;
+}
