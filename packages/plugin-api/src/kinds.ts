@@ -80,6 +80,8 @@ export interface DownstreamLink {
 /** Opens links to downstream servers of the given transport types. */
 export interface DownstreamConnector {
   readonly types: readonly ServerTransportType[];
+  /** Optional finer choice among connectors of the same type (e.g. the plugin's own in-process servers). */
+  accepts?(server: ServerDefinition): boolean;
   connect(server: ServerDefinition, context: ConnectContext): Promise<DownstreamLink>;
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** How Switchboard reaches a downstream server. */
-export const serverTransportTypes = ['stdio', 'streamable-http', 'sse', 'websocket'] as const;
+export const serverTransportTypes = ['stdio', 'streamable-http', 'sse', 'websocket', 'in-process'] as const;
 export type ServerTransportType = (typeof serverTransportTypes)[number];
 
 /** Per-server time limits, in milliseconds. Unset values fall back to the config's `timeouts`. */
@@ -19,7 +19,7 @@ interface ServerDefinitionBase {
   id: string;
   /** Display name used in logs and tables. */
   name: string;
-  /** Namespace prefix for exposed tool and prompt names; defaults to `id`. */
+  /** Namespace prefix for exposed tool and prompt names; defaults to `id`. An empty string exposes names unprefixed. */
   prefix?: string;
   /** Which config source produced it (`file`, `env`, `pluggedin`, ...). */
   source: string;
@@ -50,7 +50,15 @@ export interface RemoteServerDefinition extends ServerDefinitionBase {
   autoDetect?: boolean;
 }
 
-export type ServerDefinition = StdioServerDefinition | RemoteServerDefinition;
+/**
+ * A server a plugin runs inside the proxy process (e.g. built-in tools). The connector that `accepts` it returns
+ * a linked in-memory transport; `meta` tells the connector which server this is.
+ */
+export interface InProcessServerDefinition extends ServerDefinitionBase {
+  transport: 'in-process';
+}
+
+export type ServerDefinition = StdioServerDefinition | RemoteServerDefinition | InProcessServerDefinition;
 
 const stringRecord = z.record(z.string(), z.string());
 
