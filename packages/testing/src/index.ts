@@ -2,3 +2,9 @@
 export { fixtureNames, fixturePath, fixtureServerEntry } from './fixture-path.js';
 export type { FixtureName, FixtureServerEntry } from './fixture-path.js';
 export { longToolName } from './fixtures/long-tool-name.js';
+export { connectFixture } from './fixtures/connect-fixture.js';
+export type { ConnectedFixture } from './fixtures/connect-fixture.js';
+export { createTestKernel, createMemoryLogger, defineTestPlugin } from './test-kernel.js';
+export type { MemoryLogger, MemoryLogLine, TestKernelOptions, TestPluginSpec } from './test-kernel.js';
+export { writeTempConfig, writeTempPackage } from './temp-config.js';
+export type { TempConfig, WriteTempConfigOptions } from './temp-config.js';

@@ -1,0 +1,107 @@
+import { SwitchboardError, switchboardConfigSchema, type SwitchboardConfig } from '@mcp-switchboard/plugin-api';
+import { throwCollected } from '../collect-errors.js';
+import { formatJsonPath, isUnderPath, type JsonPath } from '../json-path.js';
+import { defaultGlobalConfigDir, findConfig } from './find-config.js';
+import { issuesToErrors } from './format-issues.js';
+import { interpolateEnv } from './interpolate.js';
+import { deepMerge } from './merge.js';
+
+export interface LoadConfigOptions {
+  cwd: string;
+  /** An exact file (--config); falls back to env.SWITCHBOARD_CONFIG. Missing file: SWB_CONFIG_NOT_FOUND. */
+  configFile?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  /** Values that beat the file (CLI flag > env var, already merged by the caller). Objects merge deeply. */
+  overrides?: Record<string, unknown> | undefined;
+  /** Values the file beats (defaults of the app), below the file and above the schema's defaults. */
+  defaults?: Record<string, unknown> | undefined;
+  /** Throw SWB_CONFIG_NOT_FOUND when no file is found; otherwise an empty config is used. */
+  required?: boolean | undefined;
+  /** The user config dir (default `$XDG_CONFIG_HOME/switchboard` or `~/.config/switchboard`). */
+  globalConfigDir?: string | undefined;
+  /** The last folder searched going up from cwd (default: the home folder). */
+  stopDir?: string | undefined;
+}
+
+export interface LoadedConfig {
+  config: SwitchboardConfig;
+  filepath: string | undefined;
+}
+
+/** Everything found while loading, problems included, so the kernel can add plugin problems and report all at once. */
+export interface PreparedConfig {
+  config: SwitchboardConfig | undefined;
+  filepath: string | undefined;
+  errors: SwitchboardError[];
+  /** `plugins` entries as written (after interpolation and overrides), minus those the schema rejected. */
+  pluginEntries: Array<{ entry: unknown; index: number }>;
+}
+
+const searchedNames =
+  'switchboard.config.{json,yaml,yml,mjs,js,cjs}, .switchboardrc, .switchboardrc.{json,yaml,yml,mjs,js,cjs}, package.json#switchboard (config.* in the user config dir)';
+
+/** Reads, interpolates, merges and validates the configuration; problems are returned, not thrown. */
+export async function prepareConfig(options: LoadConfigOptions): Promise<PreparedConfig> {
+  const globalConfigDir = options.globalConfigDir ?? defaultGlobalConfigDir(options.env);
+  const found = await findConfig({
+    cwd: options.cwd,
+    configFile: options.configFile ?? (options.env.SWITCHBOARD_CONFIG || undefined),
+    globalConfigDir,
+    stopDir: options.stopDir,
+  });
+  if (!found.found && options.required) {
+    throw new SwitchboardError('SWB_CONFIG_NOT_FOUND', `no Switchboard config found; looked in ${found.searched.join(', ')} for ${searchedNames}`, {
+      details: { searched: found.searched },
+    });
+  }
+  const filepath = found.found ? found.filepath : undefined;
+  const where = filepath ?? 'configuration';
+
+  const { value: interpolated, missing } = interpolateEnv(found.found ? found.raw : {}, options.env);
+  const errors = missing.map(
+    ({ variable, path }) =>
+      new SwitchboardError('SWB_CONFIG_ENV_MISSING', `${where}: ${formatJsonPath(path)}: environment variable ${variable} is not set`, {
+        details: { variable, path: [...path], ...(filepath ? { file: filepath } : {}) },
+      }),
+  );
+  const merged = deepMerge(deepMerge(options.defaults ?? {}, interpolated), options.overrides ?? {});
+
+  const parsed = switchboardConfigSchema.safeParse(merged);
+  // A value emptied by a missing variable would also fail the schema; the missing variable is the real problem.
+  const missingPaths: JsonPath[] = missing.map((m) => m.path);
+  const rejected: JsonPath[] = [];
+  if (!parsed.success) {
+    const issues = parsed.error.issues.filter((issue) => !missingPaths.some((p) => isUnderPath(issue.path, p)));
+    errors.push(...issuesToErrors(issues, { input: merged, file: filepath }));
+    rejected.push(...parsed.error.issues.map((issue) => issue.path));
+  }
+
+  const rawPlugins = (merged as { plugins?: unknown } | null)?.plugins;
+  const pluginEntries = (Array.isArray(rawPlugins) ? rawPlugins : [])
+    .map((entry: unknown, index: number) => ({ entry, index }))
+    .filter(({ index }) => !rejected.some((path) => isUnderPath(path, ['plugins', index])));
+
+  let config: SwitchboardConfig | undefined;
+  if (parsed.success) {
+    // zod copies objects; plugin objects from a .mjs config must reach the kernel as written.
+    config = Array.isArray(rawPlugins) ? { ...parsed.data, plugins: rawPlugins } : parsed.data;
+    if (config.profile !== undefined && !Object.hasOwn(config.profiles ?? {}, config.profile)) {
+      const known = Object.keys(config.profiles ?? {});
+      errors.push(
+        new SwitchboardError(
+          'SWB_PROFILE_UNKNOWN',
+          `profile "${config.profile}" is not defined in ${where}; ${known.length ? `profiles: ${known.join(', ')}` : 'no profiles are defined'}`,
+          { details: { profile: config.profile, profiles: known } },
+        ),
+      );
+    }
+  }
+  return { config: errors.length ? undefined : config, filepath, errors, pluginEntries };
+}
+
+/** Loads the configuration, throwing every problem at once (SwitchboardAggregateError when several). */
+export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  const prepared = await prepareConfig(options);
+  throwCollected(prepared.errors, (count) => `${count} problems in ${prepared.filepath ?? 'the configuration'}`);
+  return { config: prepared.config!, filepath: prepared.filepath };
+}

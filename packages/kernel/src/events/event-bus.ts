@@ -1,0 +1,140 @@
+import { coreServices, type EventBus, type Logger, type SwitchboardEvent } from '@mcp-switchboard/plugin-api';
+import { inject, injectable } from '../di.js';
+import { kernelTokens } from '../tokens.js';
+import { BoundedQueue } from './bounded-queue.js';
+
+type Handler = (event: SwitchboardEvent) => void | Promise<void>;
+
+/** One receiver with its own queue, so a slow or broken one never holds up the others or the emitter. */
+class Subscriber {
+  readonly queue: BoundedQueue<SwitchboardEvent>;
+  running = false;
+  closed = false;
+  dropped = 0;
+  burstDrops = 0;
+  errors = 0;
+  errorStreak = 0;
+  idleWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly name: string,
+    readonly handler: Handler,
+    capacity: number,
+  ) {
+    this.queue = new BoundedQueue(capacity);
+  }
+}
+
+export interface Subscription {
+  unsubscribe(): void;
+  /** Resolves once this receiver has handled everything queued so far. */
+  idle(): Promise<void>;
+}
+
+export interface SubscriberStats {
+  name: string;
+  queued: number;
+  dropped: number;
+  errors: number;
+}
+
+/**
+ * The EventBus. `emit` is synchronous and O(receivers): it only appends to each receiver's bounded queue; the
+ * queues drain on later turns of the event loop. On overflow the oldest event is dropped and counted, with one
+ * warning per burst; a receiver's errors are logged with its name and never reach the emitter.
+ */
+@injectable()
+export class KernelEventBus implements EventBus {
+  readonly #subscribers = new Set<Subscriber>();
+  #closed = false;
+  #listeners = 0;
+
+  constructor(
+    @inject(coreServices.logger.id) private readonly logger: Logger,
+    @inject(kernelTokens.eventQueueSize) private readonly capacity: number,
+  ) {}
+
+  emit(event: SwitchboardEvent): void {
+    if (this.#closed) return;
+    for (const subscriber of this.#subscribers) {
+      if (subscriber.queue.push(event)) this.#onDrop(subscriber);
+      if (!subscriber.running) this.#schedule(subscriber);
+    }
+  }
+
+  on(listener: (event: SwitchboardEvent) => void): () => void {
+    return this.subscribe(`event listener #${++this.#listeners}`, listener).unsubscribe;
+  }
+
+  /** Adds a named receiver (e.g. `reporter "my-plugin"`, used in log lines). */
+  subscribe(name: string, handler: Handler): Subscription {
+    const subscriber = new Subscriber(name, handler, this.capacity);
+    this.#subscribers.add(subscriber);
+    return { unsubscribe: () => this.#remove(subscriber), idle: () => this.#idle(subscriber) };
+  }
+
+  /** Resolves once every receiver has handled what was queued so far. */
+  idle(): Promise<void> {
+    return Promise.all([...this.#subscribers].map((s) => this.#idle(s))).then(() => undefined);
+  }
+
+  #idle(subscriber: Subscriber): Promise<void> {
+    if (!subscriber.running && subscriber.queue.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => subscriber.idleWaiters.push(resolve));
+  }
+
+  stats(): SubscriberStats[] {
+    return [...this.#subscribers].map((s) => ({ name: s.name, queued: s.queue.size, dropped: s.dropped, errors: s.errors }));
+  }
+
+  /** Stops delivery: later events are ignored and queued ones discarded. */
+  close(): void {
+    this.#closed = true;
+    for (const subscriber of [...this.#subscribers]) this.#remove(subscriber);
+  }
+
+  #remove(subscriber: Subscriber): void {
+    subscriber.closed = true;
+    subscriber.queue.clear();
+    this.#subscribers.delete(subscriber);
+    this.#settleIdle(subscriber);
+  }
+
+  #onDrop(subscriber: Subscriber): void {
+    subscriber.dropped++;
+    if (subscriber.burstDrops++ === 0) {
+      this.logger.warn(`${subscriber.name} is falling behind; dropping its oldest events`, { receiver: subscriber.name, queueSize: this.capacity });
+    }
+  }
+
+  #schedule(subscriber: Subscriber): void {
+    subscriber.running = true;
+    // setImmediate, not a microtask: the emitter's own work (a tool call) finishes before any reporter runs.
+    setImmediate(() => void this.#drain(subscriber));
+  }
+
+  async #drain(subscriber: Subscriber): Promise<void> {
+    for (let event = subscriber.queue.shift(); event !== undefined && !subscriber.closed; event = subscriber.queue.shift()) {
+      try {
+        await subscriber.handler(event);
+        subscriber.errorStreak = 0;
+      } catch (error) {
+        subscriber.errors++;
+        // A receiver failing on every event must not flood the log: the first few, then every hundredth.
+        if (subscriber.errorStreak++ < 3 || subscriber.errorStreak % 100 === 0) {
+          this.logger.error(`${subscriber.name} failed on a ${event.type} event`, { receiver: subscriber.name, failures: subscriber.errors, err: error });
+        }
+      }
+    }
+    subscriber.running = false;
+    if (subscriber.burstDrops > 0) {
+      this.logger.warn(`${subscriber.name} caught up after dropping ${subscriber.burstDrops} events`, { receiver: subscriber.name, dropped: subscriber.burstDrops });
+      subscriber.burstDrops = 0;
+    }
+    this.#settleIdle(subscriber);
+  }
+
+  #settleIdle(subscriber: Subscriber): void {
+    for (const resolve of subscriber.idleWaiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,327 @@
+import {
+  SwitchboardError,
+  coreServices,
+  formatError,
+  type Clock,
+  type ConfigService,
+  type ConfigSource,
+  type FilterContribution,
+  type Lifecycle,
+  type Logger,
+  type PluginContributions,
+  type PluginKind,
+  type ReporterContribution,
+  type SwitchboardConfig,
+  type SwitchboardPlugin,
+  type TransportContribution,
+} from '@mcp-switchboard/plugin-api';
+import { throwCollected } from './collect-errors.js';
+import { ConfigStore } from './config/config-store.js';
+import { loadConfig } from './config/load-config.js';
+import { rootContainer, type DependencyContainer } from './di.js';
+import { KernelEventBus } from './events/event-bus.js';
+import { DisposableRegistry, runCleanup, type CleanupStep, type Owner } from './lifecycle/disposables.js';
+import { KernelLifecycle } from './lifecycle/lifecycle.js';
+import { createLogger } from './logger.js';
+import { plan, type PlanOptions } from './plan.js';
+import { contributionProblem } from './plugins/check-contribution.js';
+import { setupOrder } from './plugins/setup-order.js';
+import type { ResolvedPlugin } from './plugins/types.js';
+import { contributionTokens, kernelTokens } from './tokens.js';
+
+export interface KernelOptions {
+  cwd: string;
+  /** --config / SWITCHBOARD_CONFIG. */
+  configFile?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  /** CLI flag > env var values, applied over the file. */
+  overrides?: Record<string, unknown> | undefined;
+  /** App defaults, applied under the file. */
+  defaults?: Record<string, unknown> | undefined;
+  /** Fail with SWB_CONFIG_NOT_FOUND when no config file is found. */
+  requireConfig?: boolean | undefined;
+  /** Plugins the app always loads; a config entry with the same id replaces one (with the config's options). */
+  builtinPlugins?: ReadonlyArray<{ plugin: SwitchboardPlugin; options?: unknown }> | undefined;
+  /** Entries from the command line, resolved like config entries; they replace config entries of the same id. */
+  extraPlugins?: readonly unknown[] | undefined;
+  /** The app's own folders: plugin packages are looked up here first (so they resolve under npx). */
+  resolveFrom?: readonly string[] | undefined;
+  /** Defaults to a pino logger on stderr (or `logFile`) at the config's `logLevel`. */
+  logger?: Logger | undefined;
+  clock?: Clock | undefined;
+  /** Time each stop hook, flush and dispose gets before it is cut off. Default 5000. */
+  disposeTimeoutMs?: number | undefined;
+  /** Events each reporter may have queued before the oldest are dropped. Default 1000. */
+  eventQueueSize?: number | undefined;
+  globalConfigDir?: string | undefined;
+  /** The last folder searched going up from cwd (default: the home folder). */
+  stopDir?: string | undefined;
+}
+
+/** One plugin's contribution, with the plugin it came from. */
+export interface Contribution<K extends PluginKind = PluginKind> {
+  plugin: ResolvedPlugin;
+  kind: K;
+  contribution: PluginContributions[K];
+}
+
+export type KernelState = 'created' | 'starting' | 'started' | 'stopping' | 'stopped';
+
+const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+const owner = (item: ResolvedPlugin): Owner => ({ id: item.plugin.id, source: item.source });
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Loads the config, resolves and validates plugins, wires core services in a tsyringe container of its own,
+ * sets plugins up by phase and tears everything down in reverse. Create with `Kernel.create()`.
+ */
+export class Kernel {
+  readonly container: DependencyContainer;
+  readonly logger: Logger;
+  readonly config: ConfigService;
+  readonly events: KernelEventBus;
+  /** The host's lifecycle (hooks owned by "kernel"); plugins get their own view. */
+  readonly lifecycle: Lifecycle;
+  /** Every plugin that will be set up, in setup order. */
+  readonly plugins: readonly ResolvedPlugin[];
+
+  readonly #options: KernelOptions;
+  readonly #store: ConfigStore;
+  readonly #lifecycle: KernelLifecycle;
+  readonly #clock: Clock;
+  readonly #disposables = new DisposableRegistry();
+  readonly #contributions: Contribution[] = [];
+  /** Per reporter: drain its queue, then flush(); run on stop before anything is disposed. */
+  readonly #reporterFlushes: CleanupStep[] = [];
+  readonly #ownedLogger: { flush(): void } | undefined;
+  #state: KernelState = 'created';
+  #startPromise: Promise<void> | undefined;
+  #stopPromise: Promise<{ errors: SwitchboardError[] }> | undefined;
+  #stopRequested = false;
+  #setupDone: Promise<void> = Promise.resolve();
+
+  /** Loads and validates everything (throwing every problem at once); nothing is set up until start(). */
+  static async create(options: KernelOptions): Promise<Kernel> {
+    const planOptions: PlanOptions = {
+      cwd: options.cwd,
+      configFile: options.configFile,
+      env: options.env,
+      overrides: options.overrides,
+      defaults: options.defaults,
+      required: options.requireConfig,
+      globalConfigDir: options.globalConfigDir,
+      stopDir: options.stopDir,
+      builtinPlugins: options.builtinPlugins,
+      extraPlugins: options.extraPlugins,
+      resolveFrom: options.resolveFrom,
+    };
+    const result = await plan(planOptions);
+    const owned = options.logger ? undefined : createLogger({ level: result.config.logLevel ?? 'info', file: result.config.logFile });
+    const logger = options.logger ?? owned!;
+    for (const { replaced, by } of result.replaced) {
+      logger.debug('plugin replaced by a later entry', { plugin: replaced.plugin.id, replaced: replaced.source, by: by.source });
+    }
+    return new Kernel(options, result.config, result.filepath, setupOrder(result.plugins), logger, owned);
+  }
+
+  private constructor(
+    options: KernelOptions,
+    config: SwitchboardConfig,
+    filepath: string | undefined,
+    plugins: ResolvedPlugin[],
+    logger: Logger,
+    ownedLogger: { flush(): void } | undefined,
+  ) {
+    this.#options = options;
+    this.#ownedLogger = ownedLogger;
+    this.#clock = options.clock ?? systemClock;
+    this.logger = logger;
+    this.plugins = plugins;
+    this.#store = new ConfigStore(config, filepath, logger);
+    this.config = this.#store;
+
+    // A container per kernel: two kernels in one process (tests) never share registrations.
+    this.container = rootContainer.createChildContainer();
+    this.container.register(coreServices.logger.id, { useValue: logger });
+    this.container.register(coreServices.clock.id, { useValue: this.#clock });
+    this.container.register(coreServices.config.id, { useValue: this.#store });
+    this.container.register(kernelTokens.eventQueueSize, { useValue: options.eventQueueSize ?? 1000 });
+    this.container.registerSingleton(coreServices.events.id, KernelEventBus);
+    this.container.registerSingleton(coreServices.lifecycle.id, KernelLifecycle);
+    this.events = this.container.resolve<KernelEventBus>(coreServices.events.id);
+    this.#lifecycle = this.container.resolve<KernelLifecycle>(coreServices.lifecycle.id);
+    this.lifecycle = this.#lifecycle;
+  }
+
+  get state(): KernelState {
+    return this.#state;
+  }
+
+  /** Every contribution, in setup order, with its plugin. Filled by start(). */
+  get contributions(): readonly Contribution[] {
+    return this.#contributions;
+  }
+
+  contributionsOf<K extends PluginKind>(kind: K): Array<Contribution<K>> {
+    return this.#contributions.filter((c): c is Contribution<K> => c.kind === kind);
+  }
+
+  get sources(): ConfigSource[] {
+    return this.contributionsOf('config-source').map((c) => c.contribution);
+  }
+
+  get reporters(): ReporterContribution[] {
+    return this.contributionsOf('reporter').map((c) => c.contribution);
+  }
+
+  get filters(): FilterContribution[] {
+    return this.contributionsOf('filter').map((c) => c.contribution);
+  }
+
+  get transports(): TransportContribution[] {
+    return this.contributionsOf('transport').map((c) => c.contribution);
+  }
+
+  /** Sets every plugin up by phase, then runs start hooks. On failure, what was set up is disposed and the error thrown. */
+  start(): Promise<void> {
+    if (this.#stopPromise && !this.#startPromise) {
+      return Promise.reject(new Error('Kernel.start(): the kernel was stopped; create a new one'));
+    }
+    return (this.#startPromise ??= this.#start());
+  }
+
+  async #start(): Promise<void> {
+    this.#state = 'starting';
+    let setupFinished!: () => void;
+    this.#setupDone = new Promise<void>((resolve) => (setupFinished = resolve));
+    try {
+      throwCollected(this.#checkDeps(), (count) => `${count} plugin dependencies nobody provides`);
+      for (const item of this.plugins) {
+        if (this.#stopRequested) throw new SwitchboardError('SWB_PLUGIN_SETUP', 'start was cancelled because stop() was called');
+        await this.#setup(item);
+      }
+      await this.#lifecycle.runStart();
+    } catch (error) {
+      setupFinished();
+      // The caller reports the error itself; this line only explains the clean-up that follows.
+      this.logger.debug('start failed; stopping what was set up', { error: formatError(error) });
+      await this.stop();
+      throw error;
+    }
+    setupFinished();
+    this.#state = 'started';
+  }
+
+  /** Unknown tokens are found before anything is set up, for every plugin at once. */
+  #checkDeps(): SwitchboardError[] {
+    const known = new Set<string>([...Object.values(coreServices), ...Object.values(contributionTokens)].map((t) => t.id));
+    const errors: SwitchboardError[] = [];
+    for (const item of this.plugins) {
+      for (const [key, token] of Object.entries(item.plugin.deps ?? {})) {
+        if (known.has(token.id) || this.container.isRegistered(token.id, true)) continue;
+        errors.push(
+          new SwitchboardError(
+            'SWB_PLUGIN_INVALID',
+            `plugin "${item.plugin.id}" (${item.source}) depends on "${token.id}" (deps.${key}), which no loaded plugin or the host provides; known: ${[...known].join(', ')}`,
+            { details: { plugin: item.plugin.id, source: item.source, token: token.id } },
+          ),
+        );
+      }
+    }
+    return errors;
+  }
+
+  /** Each plugin resolves its deps in a child container holding its own logger and lifecycle view. */
+  #resolveDeps(item: ResolvedPlugin): Record<string, unknown> {
+    const scope = this.container.createChildContainer();
+    scope.register(coreServices.logger.id, { useValue: this.logger.child({ plugin: item.plugin.id }) });
+    scope.register(coreServices.lifecycle.id, { useValue: this.#lifecycle.forPlugin(owner(item)) });
+    const deps: Record<string, unknown> = {};
+    for (const [key, token] of Object.entries(item.plugin.deps ?? {})) {
+      const registered = scope.isRegistered(token.id, true);
+      deps[key] = token.multiple ? (registered ? scope.resolveAll(token.id) : []) : scope.resolve(token.id);
+    }
+    return deps;
+  }
+
+  async #setup(item: ResolvedPlugin): Promise<void> {
+    const { plugin, source } = item;
+    let contribution: unknown;
+    try {
+      contribution = await plugin.setup(this.#resolveDeps(item), item.options);
+      const problem = contributionProblem(plugin.kind, contribution);
+      if (problem) throw new Error(problem);
+    } catch (cause) {
+      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${reason(cause)}`, {
+        cause,
+        details: { plugin: plugin.id, source },
+      });
+    }
+    const entry = { plugin: item, kind: plugin.kind, contribution } as Contribution;
+    this.#contributions.push(entry);
+    this.container.register(contributionTokens[plugin.kind].id, { useValue: contribution });
+    const disposable = contribution as { dispose?: () => unknown };
+    if (typeof disposable.dispose === 'function') {
+      this.#disposables.add({ owner: owner(item), what: 'dispose', run: () => disposable.dispose!() });
+    }
+    if (plugin.kind === 'reporter') {
+      const reporter = contribution as ReporterContribution;
+      const subscription = this.events.subscribe(`reporter "${plugin.id}"`, (event) => reporter.onEvent(event));
+      this.#reporterFlushes.push({ owner: owner(item), what: 'flush', run: () => subscription.idle().then(() => reporter.flush?.()) });
+    }
+    this.logger.debug('plugin set up', { plugin: plugin.id, kind: plugin.kind, source });
+  }
+
+  /**
+   * Stops everything: stop hooks (newest first), reporters drain and flush, then every contribution is disposed
+   * newest-first, each step with a timeout. Idempotent; safe before start and after a failed start. Failures are
+   * logged and returned, never thrown.
+   */
+  stop(): Promise<{ errors: SwitchboardError[] }> {
+    return (this.#stopPromise ??= this.#stop());
+  }
+
+  async #stop(): Promise<{ errors: SwitchboardError[] }> {
+    this.#stopRequested = true;
+    // A start in progress finishes the plugin it is setting up, sees the request and unwinds.
+    await this.#setupDone;
+    this.#state = 'stopping';
+    const timeout = this.#options.disposeTimeoutMs ?? 5000;
+    const errors: SwitchboardError[] = [];
+    errors.push(...(await this.#lifecycle.runStop(timeout)));
+    for (const step of this.#reporterFlushes.splice(0)) {
+      const error = await runCleanup(step, timeout, this.#clock);
+      if (error) errors.push(error);
+    }
+    this.events.close();
+    errors.push(...(await this.#disposables.disposeAll(timeout, this.#clock)));
+    for (const error of errors) this.logger.error(error.message, { code: error.code, ...error.details });
+    this.#state = 'stopped';
+    this.#ownedLogger?.flush();
+    return { errors };
+  }
+
+  /**
+   * Reads the config file again. On success the new config becomes current and listeners are told; on failure
+   * the error is thrown and the old config stays. Plugins are not reloaded (that needs a restart).
+   */
+  async reloadConfig(): Promise<SwitchboardConfig> {
+    const { config, filepath } = await loadConfig({
+      cwd: this.#options.cwd,
+      configFile: this.#store.filepath ?? this.#options.configFile,
+      env: this.#options.env,
+      overrides: this.#options.overrides,
+      defaults: this.#options.defaults,
+      required: this.#options.requireConfig,
+      globalConfigDir: this.#options.globalConfigDir,
+      stopDir: this.#options.stopDir,
+    });
+    this.#store.replace(config, filepath);
+    return config;
+  }
+}

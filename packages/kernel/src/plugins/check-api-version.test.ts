@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { checkApiVersion } from './check-api-version.js';
+
+describe('checkApiVersion (host 1.2.3)', () => {
+  const host = '1.2.3';
+  it.each(['1.0.0', '1.2.0', '1.2.9', '^1.0.0', '>=1.1 <2'])('accepts %s', (version) => {
+    expect(checkApiVersion(version, host)).toEqual({ ok: true });
+  });
+  it.each([
+    ['2.0.0', 'was built for plugin API 2.0.0, but this mcp-switchboard provides plugin API 1.2.3'],
+    ['1.3.0', 'was built for plugin API 1.3.0'],
+    ['0.9.0', 'was built for plugin API 0.9.0'],
+    ['^2.0.0', 'requires plugin API ^2.0.0'],
+  ])('refuses %s', (version, reason) => {
+    const result = checkApiVersion(version, host);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toContain(reason);
+    expect(!result.ok && result.invalid).toBe(false);
+  });
+  it('calls a missing or garbled version invalid', () => {
+    expect(checkApiVersion(undefined, host)).toMatchObject({ ok: false, invalid: true });
+    expect(checkApiVersion('banana', host)).toMatchObject({ ok: false, invalid: true });
+  });
+});
