@@ -8,3 +8,5 @@ export { createTestKernel, createMemoryLogger, defineTestPlugin } from './test-k
 export type { MemoryLogger, MemoryLogLine, TestKernelOptions, TestPluginSpec } from './test-kernel.js';
 export { writeTempConfig, writeTempPackage } from './temp-config.js';
 export type { TempConfig, WriteTempConfigOptions } from './temp-config.js';
+export { startFakePluggedinApp, FAKE_PLUGGEDIN_API_KEY, FAKE_PLUGGEDIN_PROFILE_UUID, PLUGGEDIN_AUTH_ERRORS } from './fake-pluggedin-app.js';
+export type { FakePluggedinApp, FakePluggedinAppOptions, FakeAppServer, FakeAppTool, FakeAppRequest, FakeAppState, FakeAppRoute, FakeDiscoverRateLimit } from './fake-pluggedin-app.js';
