@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { assignNames, normalizeName, type NamingItem } from './namespace.js';
+
+const opts = { mode: 'always' as const, separator: '__', maxLength: 64 };
+const item = (serverId: string, originalName: string, prefix = serverId): NamingItem => ({ serverId, prefix, originalName });
+const VALID = /^[A-Za-z0-9_-]{1,64}$/;
+
+describe('assignNames', () => {
+  it('prefixes with the server and normalises both parts', () => {
+    const { names, collisions } = assignNames([item('my.server', 'get file'), item('b', 'ok-name_1')], opts);
+    expect(names).toEqual(['my_server__get_file', 'b__ok-name_1']);
+    expect(collisions).toEqual([]);
+    expect(normalizeName('a.b/c d')).toBe('a_b_c_d');
+  });
+
+  it('uses the prefix, not the id, when one is given', () => {
+    expect(assignNames([item('server-one', 'x', 's1')], opts).names).toEqual(['s1__x']);
+  });
+
+  it('shortens long names deterministically to maxLength with a hash, and keeps them distinct', () => {
+    const long = 'a'.repeat(66);
+    const a = assignNames([item('fx', long), item('fx', `${long}b`)], opts);
+    for (const n of a.names) {
+      expect(n).toMatch(VALID);
+      expect(n.length).toBe(64);
+    }
+    expect(a.names[0]).not.toBe(a.names[1]);
+    expect(a.names[0]).toMatch(/_[0-9a-f]{6}$/);
+    // Same input in another order gives the same names.
+    const b = assignNames([item('fx', `${long}b`), item('fx', long)], opts);
+    expect(b.names).toEqual([a.names[1], a.names[0]]);
+    // A smaller maxLength is honoured.
+    expect(assignNames([item('fx', long)], { ...opts, maxLength: 20 }).names[0]!.length).toBe(20);
+  });
+
+  it('resolves collisions after normalising by server id then original name, and reports them', () => {
+    const items = [item('b', 'x.y'), item('a', 'x_y'), item('a', 'x.y')];
+    const { names, collisions } = assignNames(items, { ...opts, mode: 'never' });
+    // a/x.y sorts before a/x_y ('.' < '_'), so it keeps the natural name.
+    expect(names[2]).toBe('x_y');
+    expect(names[1]).toMatch(/^x_y_[0-9a-f]{6}$/);
+    expect(names[0]).toMatch(/^x_y_[0-9a-f]{6}$/);
+    expect(new Set(names).size).toBe(3);
+    expect(collisions).toHaveLength(2);
+    expect(collisions.map((c) => c.item.serverId).sort()).toEqual(['a', 'b']);
+    for (const c of collisions) expect(c.holder).toEqual(item('a', 'x.y'));
+    // Deterministic regardless of input order.
+    const again = assignNames([items[2]!, items[0]!, items[1]!], { ...opts, mode: 'never' });
+    expect(again.names).toEqual([names[2], names[0], names[1]]);
+  });
+
+  it('on-collision prefixes only names exposed by more than one server', () => {
+    const { names } = assignNames([item('a', 'search'), item('b', 'search'), item('a', 'only_a'), item('b', 'only_b')], {
+      ...opts,
+      mode: 'on-collision',
+    });
+    expect(names).toEqual(['a__search', 'b__search', 'only_a', 'only_b']);
+  });
+
+  it('gives an empty name a valid one', () => {
+    const { names } = assignNames([item('a', '')], { ...opts, mode: 'never' });
+    expect(names[0]).toMatch(VALID);
+  });
+});

@@ -1,0 +1,22 @@
+import type { FilterContribution, Logger, SwitchboardConfig, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
+import type { CatalogSnapshot } from './catalog/catalog.js';
+import type { ServerConnection } from './connections/server-connection.js';
+
+/** What sessions and routing need from the hub; nothing here is per-session state. */
+export interface HubContext {
+  readonly config: SwitchboardConfig;
+  readonly logger: Logger;
+  readonly filters: readonly FilterContribution[];
+  emit(event: SwitchboardEvent): void;
+  /** The catalog snapshot of a view ('' = every server the hub runs, else a profile). */
+  view(key: string): CatalogSnapshot;
+  connection(serverId: string): ServerConnection | undefined;
+  /** Connections in server id order. */
+  connections(): readonly ServerConnection[];
+  /** Resolves once servers still starting are ready or the startup budget is spent. */
+  waitForStartup(): Promise<void>;
+  /** True once the startup budget is spent or every server settled. */
+  startupDone(): boolean;
+  /** Merged instructions of the view's ready servers. */
+  instructions(view: string): string | undefined;
+}

@@ -1,0 +1,346 @@
+import { randomUUID } from 'node:crypto';
+import type { CallKind, ToolCallContext } from '@mcp-switchboard/plugin-api';
+import { ownerOfUri, type CatalogEntry, type CatalogSnapshot } from '../catalog/catalog.js';
+import { normalizeName } from '../catalog/namespace.js';
+import type { ServerConnection } from '../connections/server-connection.js';
+import type { HubContext } from '../context.js';
+import { paginate } from '../pagination.js';
+import { closestMatches } from '../util/suggest.js';
+import { ErrorCode, RpcError, errorMessage, switchboardRpcError } from '../util/rpc-error.js';
+import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
+import type { SessionRef, UpstreamExtra } from './inflight.js';
+
+/** JSON-RPC code the MCP spec gives "resource not found". */
+const RESOURCE_NOT_FOUND = -32002;
+
+/** The per-session facts routing reads. */
+export interface RoutedSession extends SessionRef {
+  /** The catalog view this session sees. */
+  readonly view: string;
+  snapshot(): CatalogSnapshot;
+  /** URI → server id of this session's resource subscriptions. */
+  readonly subscriptions: Map<string, string>;
+  logLevel: string | undefined;
+}
+
+function requireString(params: LooseParams, key: string, method: string): string {
+  const value = params[key];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new RpcError(ErrorCode.InvalidParams, `${method}: "${key}" must be a non-empty string`);
+  }
+  return value;
+}
+
+function firstText(result: LooseResult): string | undefined {
+  const content = result.content;
+  if (!Array.isArray(content)) return undefined;
+  for (const block of content) {
+    if (isRecord(block) && block.type === 'text' && typeof block.text === 'string') return block.text.slice(0, 500);
+  }
+  return undefined;
+}
+
+/**
+ * Stateless request routing shared by every session: each handler is a catalog lookup and one downstream request.
+ */
+export class Router {
+  constructor(private readonly ctx: HubContext) {}
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Lists: answered from the snapshot, never with downstream I/O.
+  // ---------------------------------------------------------------------------------------------------------
+
+  async listTools(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
+    await this.ctx.waitForStartup();
+    const { page, nextCursor } = paginate(session.snapshot().toolDefinitions, params.cursor, this.ctx.config.pageSize);
+    return nextCursor ? { tools: page, nextCursor } : { tools: page };
+  }
+
+  async listPrompts(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
+    await this.ctx.waitForStartup();
+    const { page, nextCursor } = paginate(session.snapshot().promptDefinitions, params.cursor, this.ctx.config.pageSize);
+    return nextCursor ? { prompts: page, nextCursor } : { prompts: page };
+  }
+
+  async listResources(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
+    await this.ctx.waitForStartup();
+    const { page, nextCursor } = paginate(session.snapshot().resourceDefinitions, params.cursor, this.ctx.config.pageSize);
+    return nextCursor ? { resources: page, nextCursor } : { resources: page };
+  }
+
+  async listResourceTemplates(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
+    await this.ctx.waitForStartup();
+    const { page, nextCursor } = paginate(session.snapshot().templateDefinitions, params.cursor, this.ctx.config.pageSize);
+    return nextCursor ? { resourceTemplates: page, nextCursor } : { resourceTemplates: page };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Tools and prompts
+  // ---------------------------------------------------------------------------------------------------------
+
+  async callTool(session: RoutedSession, params: LooseParams, extra: UpstreamExtra): Promise<LooseResult> {
+    const name = requireString(params, 'name', 'tools/call');
+    const entry = await this.lookup(session, 'tool', name);
+    const connection = this.readyConnection(entry.serverId);
+    const args = isRecord(params.arguments) ? params.arguments : undefined;
+
+    const call: ToolCallContext = {
+      server: connection.definition,
+      tool: entry.originalName,
+      exposedName: entry.exposedName,
+      arguments: args,
+      sessionId: session.id,
+    };
+    for (const filter of this.ctx.filters) {
+      if (!filter.beforeToolCall) continue;
+      try {
+        await filter.beforeToolCall(call);
+      } catch (error) {
+        const reason = errorMessage(error);
+        this.ctx.logger.info(`call to tool "${name}" refused by a filter`, { tool: name, server: entry.serverId, reason });
+        return { content: [{ type: 'text', text: `Switchboard refused the call to "${name}": ${reason}` }], isError: true };
+      }
+    }
+
+    return this.tracked(session, connection, 'tool', entry.originalName, args, () =>
+      connection.forward('tools/call', { ...params, name: entry.originalName }, this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params)),
+    );
+  }
+
+  async getPrompt(session: RoutedSession, params: LooseParams, extra: UpstreamExtra): Promise<LooseResult> {
+    const name = requireString(params, 'name', 'prompts/get');
+    const entry = await this.lookup(session, 'prompt', name);
+    const connection = this.readyConnection(entry.serverId);
+    const args = isRecord(params.arguments) ? params.arguments : undefined;
+    return this.tracked(session, connection, 'prompt', entry.originalName, args, () =>
+      connection.forward('prompts/get', { ...params, name: entry.originalName }, this.forwardOptions(session, extra, `prompts/get "${entry.originalName}"`, params)),
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Resources
+  // ---------------------------------------------------------------------------------------------------------
+
+  async readResource(session: RoutedSession, params: LooseParams, extra: UpstreamExtra): Promise<LooseResult> {
+    const uri = requireString(params, 'uri', 'resources/read');
+    const candidates = await this.resourceCandidates(session, uri);
+    let lastError: unknown;
+    for (const connection of candidates) {
+      try {
+        return await this.tracked(session, connection, 'resource', uri, undefined, () =>
+          connection.forward('resources/read', params, this.forwardOptions(session, extra, `resources/read "${uri}"`, params)),
+        );
+      } catch (error) {
+        lastError = error;
+        if (candidates.length === 1 || extra.signal.aborted) throw error;
+      }
+    }
+    throw lastError;
+  }
+
+  async subscribe(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
+    const uri = requireString(params, 'uri', 'resources/subscribe');
+    if (session.subscriptions.has(uri)) return {};
+    const candidates = await this.resourceCandidates(session, uri);
+    const connection = candidates.length === 1 ? candidates[0]! : (candidates.find((c) => c.capabilities?.resources?.subscribe) ?? candidates[0]!);
+    session.subscriptions.set(uri, connection.id);
+    try {
+      await connection.retainSubscription(uri);
+    } catch (error) {
+      session.subscriptions.delete(uri);
+      throw error;
+    }
+    return {};
+  }
+
+  async unsubscribe(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
+    const uri = requireString(params, 'uri', 'resources/unsubscribe');
+    const serverId = session.subscriptions.get(uri);
+    if (serverId === undefined) return {};
+    session.subscriptions.delete(uri);
+    await this.ctx.connection(serverId)?.releaseSubscription(uri);
+    return {};
+  }
+
+  /** Drops every subscription of a closing session. */
+  releaseAll(session: RoutedSession): void {
+    for (const [uri, serverId] of session.subscriptions) {
+      this.ctx
+        .connection(serverId)
+        ?.releaseSubscription(uri)
+        .catch((error: unknown) => this.ctx.logger.debug('unsubscribe on session close failed', { uri, server: serverId, error: errorMessage(error) }));
+    }
+    session.subscriptions.clear();
+  }
+
+  /**
+   * Servers to ask for a URI, in order: its owner (listed resource or matching template); else the only
+   * resources-capable server; else every resources-capable server by id.
+   */
+  private async resourceCandidates(session: RoutedSession, uri: string): Promise<ServerConnection[]> {
+    let snapshot = session.snapshot();
+    let owner = ownerOfUri(snapshot, uri);
+    if (owner === undefined && !this.ctx.startupDone()) {
+      await this.ctx.waitForStartup();
+      snapshot = session.snapshot();
+      owner = ownerOfUri(snapshot, uri);
+    }
+    if (owner !== undefined) return [this.readyConnection(owner)];
+    const capable = this.ctx.connections().filter((c) => snapshot.serverIds.has(c.id) && c.isReady && c.capabilities?.resources);
+    if (capable.length === 0) {
+      throw new RpcError(RESOURCE_NOT_FOUND, `Resource not found: "${uri}" (no ready server offers resources)`, { uri });
+    }
+    return capable;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Completion and logging
+  // ---------------------------------------------------------------------------------------------------------
+
+  async complete(session: RoutedSession, params: LooseParams, extra: UpstreamExtra): Promise<LooseResult> {
+    const ref = params.ref;
+    if (!isRecord(ref)) throw new RpcError(ErrorCode.InvalidParams, 'completion/complete: "ref" must be an object');
+    let connection: ServerConnection;
+    let forwarded: LooseParams;
+    if (ref.type === 'ref/prompt') {
+      const name = requireString(ref, 'name', 'completion/complete ref');
+      const entry = await this.lookup(session, 'prompt', name);
+      connection = this.readyConnection(entry.serverId);
+      forwarded = { ...params, ref: { ...ref, name: entry.originalName } };
+    } else if (ref.type === 'ref/resource') {
+      const uri = requireString(ref, 'uri', 'completion/complete ref');
+      const owner = ownerOfUri(session.snapshot(), uri);
+      if (owner === undefined) throw new RpcError(RESOURCE_NOT_FOUND, `Resource not found: no server offers "${uri}"`, { uri });
+      connection = this.readyConnection(owner);
+      forwarded = params;
+    } else {
+      throw new RpcError(ErrorCode.InvalidParams, `completion/complete: unknown ref type ${JSON.stringify(ref.type)}`);
+    }
+    if (!connection.capabilities?.completions) return { completion: { values: [], hasMore: false } };
+    return connection.forward('completion/complete', forwarded, this.forwardOptions(session, extra, 'completion/complete', params));
+  }
+
+  /** Sets the session's level and fans it out to every ready server of its view that declares logging. */
+  async setLevel(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
+    const level = requireString(params, 'level', 'logging/setLevel');
+    session.logLevel = level;
+    const snapshot = session.snapshot();
+    const targets = this.ctx.connections().filter((c) => snapshot.serverIds.has(c.id) && c.isReady && c.capabilities?.logging);
+    const results = await Promise.allSettled(targets.map((c) => c.request('logging/setLevel', { level })));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') {
+        this.ctx.logger.warn(`server "${targets[i]!.id}" refused logging/setLevel`, { server: targets[i]!.id, error: errorMessage(r.reason) });
+      }
+    });
+    return {};
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  private forwardOptions(session: RoutedSession, extra: UpstreamExtra, label: string, params: LooseParams) {
+    const meta = isRecord(params._meta) ? params._meta : undefined;
+    const clientToken = meta?.progressToken;
+    const relay =
+      typeof clientToken === 'string' || typeof clientToken === 'number'
+        ? (progress: Record<string, unknown>) => {
+            extra
+              .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: clientToken } as never })
+              .catch((error: unknown) => this.ctx.logger.debug('progress relay failed', { error: errorMessage(error) }));
+          }
+        : undefined;
+    return {
+      label,
+      signal: extra.signal,
+      origin: { session, extra },
+      ...(relay ? { onProgress: relay } : {}),
+    };
+  }
+
+  /** The entry for an exposed name, waiting once for servers still starting if it is not there yet. */
+  private async lookup(session: RoutedSession, kind: 'tool' | 'prompt', name: string): Promise<CatalogEntry> {
+    const find = () => {
+      const snapshot = session.snapshot();
+      return { snapshot, entry: kind === 'tool' ? snapshot.toolsByName.get(name) : snapshot.promptsByName.get(name) };
+    };
+    let { snapshot, entry } = find();
+    if (!entry && !this.ctx.startupDone()) {
+      await this.ctx.waitForStartup();
+      ({ snapshot, entry } = find());
+    }
+    if (entry) return entry;
+    throw this.unknownItem(kind, name, snapshot);
+  }
+
+  private unknownItem(kind: 'tool' | 'prompt', name: string, snapshot: CatalogSnapshot): RpcError {
+    // A name under the prefix of a server that is down: say so rather than "unknown".
+    const separator = normalizeName(this.ctx.config.namespace.separator);
+    for (const connection of this.ctx.connections()) {
+      if (!snapshot.serverIds.has(connection.id) || connection.isReady) continue;
+      const prefix = `${normalizeName(connection.definition.prefix ?? connection.id)}${separator}`;
+      if (name.startsWith(prefix)) {
+        const down = connection.unavailableError();
+        return new RpcError(down.code, `${kind === 'tool' ? 'Tool' : 'Prompt'} "${name}" cannot be reached: ${down.message}`, down.data);
+      }
+    }
+    const entries = kind === 'tool' ? snapshot.tools : snapshot.prompts;
+    const suggestions = closestMatches(
+      name,
+      entries.map((e) => ({ name: e.exposedName, aliases: [e.originalName] })),
+    );
+    const hint = suggestions.length ? ` Did you mean: ${suggestions.join(', ')}?` : ` Call ${kind}s/list for the available ${kind}s.`;
+    const data = { name, suggestions };
+    return kind === 'tool'
+      ? switchboardRpcError(ErrorCode.InvalidParams, 'SWB_TOOL_UNKNOWN', `Unknown tool "${name}".${hint}`, data)
+      : new RpcError(ErrorCode.InvalidParams, `Unknown prompt "${name}".${hint}`, data);
+  }
+
+  private readyConnection(serverId: string): ServerConnection {
+    const connection = this.ctx.connection(serverId);
+    if (!connection) {
+      throw switchboardRpcError(ErrorCode.InternalError, 'SWB_SERVER_UNAVAILABLE', `Server "${serverId}" is no longer configured`, {
+        server: serverId,
+      });
+    }
+    if (!connection.isReady) throw connection.unavailableError();
+    return connection;
+  }
+
+  /** Runs a forwarded call between call.started and call.finished events. */
+  private async tracked(
+    session: RoutedSession,
+    connection: ServerConnection,
+    kind: CallKind,
+    item: string,
+    args: Record<string, unknown> | undefined,
+    run: () => Promise<LooseResult>,
+  ): Promise<LooseResult> {
+    const callId = randomUUID();
+    const base = { callId, sessionId: session.id, server: connection.definition, kind, item, ...(args ? { arguments: args } : {}) };
+    this.ctx.emit({ type: 'call.started', ...base, at: Date.now() });
+    const startedAt = performance.now();
+    try {
+      const result = await run();
+      const failed = kind === 'tool' && result.isError === true;
+      const text = failed ? firstText(result) : undefined;
+      this.ctx.emit({
+        type: 'call.finished',
+        ...base,
+        success: !failed,
+        ...(failed ? { error: text ?? 'the tool returned isError' } : {}),
+        durationMs: Math.round(performance.now() - startedAt),
+        at: Date.now(),
+      });
+      return result;
+    } catch (error) {
+      this.ctx.emit({
+        type: 'call.finished',
+        ...base,
+        success: false,
+        error: errorMessage(error),
+        durationMs: Math.round(performance.now() - startedAt),
+        at: Date.now(),
+      });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,240 @@
+import type { UpstreamSession } from '@mcp-switchboard/plugin-api';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  InitializeRequestSchema,
+  type ClientCapabilities,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { CatalogSnapshot } from '../catalog/catalog.js';
+import type { ListKind } from '../connections/server-connection.js';
+import type { HubContext } from '../context.js';
+import type { RequestableSession } from '../routing/client-requests.js';
+import type { UpstreamExtra } from '../routing/inflight.js';
+import type { RoutedSession, Router } from '../routing/router.js';
+import { errorMessage } from '../util/rpc-error.js';
+import {
+  LooseResultSchema,
+  looseNotificationSchema,
+  looseRequestSchema,
+  type LooseParams,
+  type LooseRequest,
+  type LooseResult,
+} from '../util/schemas.js';
+
+/** What every session declares to its client. */
+export const upstreamCapabilities = {
+  tools: { listChanged: true },
+  prompts: { listChanged: true },
+  resources: { listChanged: true, subscribe: true },
+  logging: {},
+  completions: {},
+};
+
+/** The hub's side of a session's life. */
+export interface SessionHost {
+  readonly ctx: HubContext;
+  readonly router: Router;
+  readonly serverInfo: { name: string; version: string };
+  /** The client finished initializing. */
+  initialized(session: HubSession): void;
+  /** The client said its roots changed. */
+  rootsChanged(session: HubSession): void;
+  /** The session ended (whoever ended it). */
+  closed(session: HubSession): void;
+}
+
+/** Logging levels in increasing severity (RFC 5424, as MCP uses them). */
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+/** Delay that folds a burst of list changes into one notification per list. */
+export const LIST_CHANGED_DEBOUNCE_MS = 50;
+
+type Handler = (params: LooseParams, extra: UpstreamExtra) => Promise<LooseResult>;
+
+/**
+ * One connected client: a low-level SDK `Server` whose handlers route through the shared catalog and
+ * connections. Its own state (subscriptions, log level, pending list_changed) is never shared.
+ */
+export class HubSession implements UpstreamSession, RoutedSession, RequestableSession {
+  readonly id: string;
+  readonly view: string;
+  readonly server: Server;
+  readonly subscriptions = new Map<string, string>();
+  logLevel: string | undefined;
+
+  private initializedFlag = false;
+  private closedFlag = false;
+  private readonly closeListeners: Array<() => void> = [];
+  private readonly pendingLists = new Set<ListKind>();
+  private listTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly host: SessionHost,
+    options: { id: string; view: string },
+  ) {
+    this.id = options.id;
+    this.view = options.view;
+    const ctx = host.ctx;
+    this.server = new Server(host.serverInfo, { capabilities: upstreamCapabilities });
+    this.installInitialize();
+    this.server.oninitialized = () => {
+      this.initializedFlag = true;
+      host.initialized(this);
+    };
+    this.server.onclose = () => this.handleClosed();
+    this.server.onerror = (error) => ctx.logger.debug('session protocol error', { session: this.id, error: errorMessage(error) });
+    this.server.setNotificationHandler(looseNotificationSchema('notifications/roots/list_changed'), () => host.rootsChanged(this));
+
+    const router = host.router;
+    this.handle('tools/list', (p) => router.listTools(this, p));
+    this.handle('tools/call', (p, e) => router.callTool(this, p, e));
+    this.handle('prompts/list', (p) => router.listPrompts(this, p));
+    this.handle('prompts/get', (p, e) => router.getPrompt(this, p, e));
+    this.handle('resources/list', (p) => router.listResources(this, p));
+    this.handle('resources/templates/list', (p) => router.listResourceTemplates(this, p));
+    this.handle('resources/read', (p, e) => router.readResource(this, p, e));
+    this.handle('resources/subscribe', (p) => router.subscribe(this, p));
+    this.handle('resources/unsubscribe', (p) => router.unsubscribe(this, p));
+    this.handle('completion/complete', (p, e) => router.complete(this, p, e));
+    // Replaces the SDK's built-in logging/setLevel handler: the level is fanned out downstream.
+    this.handle('logging/setLevel', (p) => router.setLevel(this, p));
+  }
+
+  /** Starts the session on an unstarted server-side transport. */
+  async connect(transport: Transport): Promise<void> {
+    await this.server.connect(transport);
+  }
+
+  async close(): Promise<void> {
+    if (this.closedFlag) return;
+    try {
+      await this.server.close();
+    } finally {
+      this.handleClosed();
+    }
+  }
+
+  onClose(listener: () => void): void {
+    if (this.closedFlag) {
+      queueMicrotask(listener);
+      return;
+    }
+    this.closeListeners.push(listener);
+  }
+
+  get isOpen(): boolean {
+    return !this.closedFlag;
+  }
+
+  get isInitialized(): boolean {
+    return this.initializedFlag && !this.closedFlag;
+  }
+
+  clientCapabilities(): ClientCapabilities | undefined {
+    return this.server.getClientCapabilities();
+  }
+
+  snapshot(): CatalogSnapshot {
+    return this.host.ctx.view(this.view);
+  }
+
+  sees(serverId: string): boolean {
+    return this.isInitialized && this.snapshot().serverIds.has(serverId);
+  }
+
+  /** True if a message at `level` passes the level this session's client set. */
+  acceptsLog(level: unknown): boolean {
+    if (!this.logLevel) return true;
+    const wanted = LOG_LEVELS.indexOf(this.logLevel);
+    const got = LOG_LEVELS.indexOf(String(level));
+    return wanted < 0 || got < 0 || got >= wanted;
+  }
+
+  request(request: LooseRequest, options: { signal: AbortSignal; timeout: number }): Promise<LooseResult> {
+    return this.server.request(request as ServerRequest, LooseResultSchema, options);
+  }
+
+  /** Queues list_changed for the given lists; a burst within the debounce window sends one of each. */
+  queueListChanged(kinds: Iterable<ListKind>): void {
+    if (this.closedFlag) return;
+    for (const kind of kinds) this.pendingLists.add(kind);
+    if (this.pendingLists.size === 0 || this.listTimer) return;
+    this.listTimer = setTimeout(() => this.flushListChanged(), LIST_CHANGED_DEBOUNCE_MS);
+    this.listTimer.unref?.();
+  }
+
+  private flushListChanged(): void {
+    this.listTimer = undefined;
+    const kinds = [...this.pendingLists];
+    this.pendingLists.clear();
+    // Before initialization the client has not listed anything yet: it will get the current lists anyway.
+    if (!this.isInitialized) return;
+    for (const kind of kinds) this.notify({ method: `notifications/${kind}/list_changed` } as ServerNotification);
+  }
+
+  /** Sends a log message if the session's level lets it through. */
+  sendLog(params: LooseParams): void {
+    if (!this.isInitialized || !this.acceptsLog(params.level)) return;
+    this.notify({ method: 'notifications/message', params } as ServerNotification);
+  }
+
+  sendResourceUpdated(params: LooseParams): void {
+    if (!this.isInitialized) return;
+    this.notify({ method: 'notifications/resources/updated', params } as ServerNotification);
+  }
+
+  private notify(notification: ServerNotification): void {
+    this.server.notification(notification).catch((error: unknown) => {
+      this.host.ctx.logger.debug(`could not send ${notification.method} to session`, { session: this.id, error: errorMessage(error) });
+    });
+  }
+
+  /**
+   * Registers a handler with a permissive request schema. It goes through `Protocol.prototype.setRequestHandler`
+   * on purpose: `Server.setRequestHandler` wraps `tools/call` to re-parse the result with the SDK's schema, which
+   * would strip fields it does not know; a proxy must pass results through untouched.
+   */
+  private handle(method: string, handler: Handler): void {
+    const schema = looseRequestSchema(method);
+    const register = Protocol.prototype.setRequestHandler as unknown as (
+      this: Server,
+      requestSchema: typeof schema,
+      fn: (request: { params?: Record<string, unknown> | undefined }, extra: UpstreamExtra) => Promise<LooseResult>,
+    ) => void;
+    register.call(this.server, schema, (request, extra) => handler((request.params ?? {}) as LooseParams, extra));
+  }
+
+  /**
+   * `initialize` is answered at once, with the instructions of the servers ready at that moment (the SDK's
+   * `Server` only takes instructions at construction, so they are set just before its own handler runs).
+   */
+  private installInitialize(): void {
+    const server = this.server as unknown as { _oninitialize?: (request: unknown) => Promise<unknown>; _instructions?: string };
+    const original = server._oninitialize;
+    if (typeof original !== 'function') return;
+    this.server.setRequestHandler(InitializeRequestSchema, async (request) => {
+      const instructions = this.host.ctx.instructions(this.view);
+      if (instructions !== undefined) server._instructions = instructions;
+      return (await original.call(this.server, request)) as never;
+    });
+  }
+
+  private handleClosed(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    if (this.listTimer) clearTimeout(this.listTimer);
+    this.listTimer = undefined;
+    this.pendingLists.clear();
+    this.host.closed(this);
+    for (const listener of this.closeListeners.splice(0)) {
+      try {
+        listener();
+      } catch (error) {
+        this.host.ctx.logger.warn('a session close listener threw', { session: this.id, error: errorMessage(error) });
+      }
+    }
+  }
+}
