@@ -1,0 +1,423 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  ErrorCode,
+  JSONRPCMessageSchema,
+  JSONRPCNotificationSchema,
+  JSONRPCRequestSchema,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '@mcp-switchboard/plugin-api';
+import { waitForDrain } from './wait-for-drain.js';
+
+/** Default cap on one incoming line (one JSON-RPC message), in bytes. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** How many bytes of an oversize line are kept (at each end) to find its request id. */
+const SNIFF_BYTES = 512;
+
+export interface StdioServerFrontDoorOptions {
+  /** Where client messages come from. Default: process.stdin. */
+  stdin?: Readable;
+  /** Where our messages go. Default: process.stdout. */
+  stdout?: Writable;
+  /** A line longer than this (bytes, newline excluded) is answered with -32600 and discarded. Default 4 MiB. */
+  maxMessageBytes?: number;
+  logger?: Logger;
+  /** Called once when the client closes our stdin (never when `close()` is called). */
+  onInputEnd?: () => void;
+  /**
+   * While the door is open, anything else that writes to `stdout` (a stray console.log in some plugin) is sent
+   * here instead, so the protocol stream stays clean. Unset: no redirection.
+   */
+  redirectForeignWritesTo?: Writable;
+}
+
+type RawId = string | number | null;
+
+/** The JSON-RPC error object we send for input we cannot accept. */
+interface ErrorReply {
+  jsonrpc: '2.0';
+  id: RawId;
+  error: { code: number; message: string };
+}
+
+function idKey(id: unknown): string | undefined {
+  if (typeof id === 'string') return `s:${id}`;
+  if (typeof id === 'number') return `n:${id}`;
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The id a reply to this (invalid) message should carry: only requests (a `method` and a string or number id)
+ * have one we may echo. A malformed *response* gets id null, since echoing its id would look like an answer to
+ * one of the client's own requests.
+ */
+function replyIdOf(value: unknown): RawId {
+  if (!isObject(value) || typeof value.method !== 'string') return null;
+  return typeof value.id === 'string' || typeof value.id === 'number' ? value.id : null;
+}
+
+const ID_VALUE = String.raw`(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"(?:[^"\\]|\\.)*")`;
+/** `{"id": X` or `{"jsonrpc": "2.0", "id": X` at the very start: certainly the top-level id. */
+const HEAD_ID = new RegExp(String.raw`^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*${ID_VALUE}\s*[,}]`);
+/** `"id": X}` at the very end, closed by exactly one brace: certainly the top-level id. */
+const TAIL_ID = new RegExp(String.raw`[{,]\s*"id"\s*:\s*${ID_VALUE}\s*\}\s*$`);
+const HAS_METHOD = /"method"\s*:\s*"/;
+
+/** Best effort: the request id of a line too long to parse, from its first and last bytes. */
+function sniffId(head: string, tail: string): RawId {
+  if (!HAS_METHOD.test(head) && !HAS_METHOD.test(tail)) return null;
+  const match = HEAD_ID.exec(head) ?? TAIL_ID.exec(tail);
+  if (!match?.[1]) return null;
+  try {
+    const id: unknown = JSON.parse(match[1]);
+    return typeof id === 'string' || typeof id === 'number' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The first `n` bytes of the concatenation of `parts`, copying no more than that. */
+function firstBytes(parts: Buffer[], n: number): Buffer {
+  const out: Buffer[] = [];
+  let size = 0;
+  for (const part of parts) {
+    if (size >= n) break;
+    const take = part.subarray(0, n - size);
+    out.push(take);
+    size += take.length;
+  }
+  return Buffer.concat(out);
+}
+
+/** The last `n` bytes of the concatenation of `parts`, as a copy that does not pin the originals. */
+function lastBytes(parts: Buffer[], n: number): Buffer {
+  const out: Buffer[] = [];
+  let size = 0;
+  for (let i = parts.length - 1; i >= 0 && size < n; i--) {
+    const part = parts[i]!;
+    const take = part.subarray(Math.max(0, part.length - (n - size)));
+    out.unshift(take);
+    size += take.length;
+  }
+  return Buffer.from(Buffer.concat(out));
+}
+
+function firstIssue(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  const path = issue.path.map(String).join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/** Why `value` (valid JSON) is not a JSON-RPC message we accept. */
+function describeInvalid(value: unknown): string {
+  if (Array.isArray(value)) return 'JSON-RPC batches are not supported; send one message per line';
+  if (!isObject(value)) return 'a JSON-RPC message must be a JSON object';
+  if (value.jsonrpc !== '2.0') return '"jsonrpc" must be "2.0"';
+  if (typeof value.method === 'string') {
+    const schema = 'id' in value ? JSONRPCRequestSchema : JSONRPCNotificationSchema;
+    const result = schema.safeParse(value);
+    return result.success ? 'not a valid JSON-RPC message' : firstIssue(result.error);
+  }
+  if ('method' in value) return '"method" must be a string';
+  if ('result' in value || 'error' in value) return 'not a valid JSON-RPC response';
+  return 'not a JSON-RPC request, notification or response';
+}
+
+/**
+ * The MCP server side of stdio, written for a proxy: newline-delimited JSON-RPC over stdin/stdout where every
+ * malformed line gets an answer (the SDK's StdioServerTransport drops them silently):
+ * - not JSON → -32700 (id null);
+ * - JSON but not a JSON-RPC message (including batches) → -32600, with the request's id when it has one;
+ * - longer than `maxMessageBytes` → -32600, and the rest of the line is skipped without being buffered.
+ *
+ * When the client closes stdin, requests already received still get their answers; `onclose` fires once the
+ * last of them has been written (at once if none is pending).
+ */
+export class StdioServerFrontDoor implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
+
+  private readonly options: StdioServerFrontDoorOptions;
+  private readonly stdin: Readable;
+  private readonly stdout: Writable;
+  private readonly maxMessageBytes: number;
+  private readonly logger: Logger | undefined;
+
+  private started = false;
+  private closed = false;
+  private inputEnded = false;
+  private reading = false;
+
+  private chunks: Buffer[] = [];
+  private lineBytes = 0;
+  /** Set while skipping the rest of an oversize line. */
+  private oversize: { head: string; tail: Buffer; bytes: number } | undefined;
+
+  /** Ids of client requests we have passed on and not yet answered. */
+  private readonly pending = new Set<string>();
+  private idleWaiters: Array<() => void> = [];
+
+  private rawWrite: (chunk: string) => boolean;
+  private restoreStdout: (() => void) | undefined;
+
+  constructor(options: StdioServerFrontDoorOptions = {}) {
+    this.stdin = options.stdin ?? process.stdin;
+    this.stdout = options.stdout ?? process.stdout;
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.logger = options.logger;
+    this.options = options;
+    const stdout = this.stdout;
+    this.rawWrite = (chunk) => stdout.write(chunk);
+  }
+
+  /** Bytes of the current, unfinished line held in memory (never more than `maxMessageBytes`). */
+  get bufferedBytes(): number {
+    return this.lineBytes;
+  }
+
+  /** Client requests received and not yet answered. */
+  get pendingRequests(): number {
+    return this.pending.size;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error('StdioServerFrontDoor already started');
+    if (this.closed) throw new Error('StdioServerFrontDoor is closed');
+    this.started = true;
+    this.guardStdout();
+    this.stdout.on('error', this.onOutputError);
+    this.stdin.on('error', this.onInputError);
+    this.stdin.on('end', this.onInputEnd);
+    this.stdin.on('close', this.onInputEnd);
+    this.stdin.on('data', this.onData);
+    this.reading = true;
+  }
+
+  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    if (this.closed) throw new Error('Not connected');
+    const answers = 'id' in message && ('result' in message || 'error' in message) ? message.id : undefined;
+    try {
+      await this.writeLine(JSON.stringify(message));
+    } finally {
+      if (answers !== undefined) this.settle(answers);
+    }
+  }
+
+  /** Stops reading and waits until every received request has been answered, or `timeoutMs` passed. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.stopReading();
+    if (this.pending.size === 0 || this.closed) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+      timer.unref?.();
+    });
+    const drained = this.whenIdle().then(() => true as const);
+    const result = await Promise.race([drained, timedOut]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopReading();
+    this.restoreStdout?.();
+    this.restoreStdout = undefined;
+    this.chunks = [];
+    this.lineBytes = 0;
+    this.oversize = undefined;
+    this.pending.clear();
+    this.resolveIdle();
+    this.onclose?.();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // input
+
+  private readonly onData = (chunk: Buffer | string): void => {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let start = 0;
+    while (!this.closed) {
+      const newline = buffer.indexOf(0x0a, start);
+      if (newline === -1) {
+        this.accumulate(buffer.subarray(start));
+        return;
+      }
+      this.accumulate(buffer.subarray(start, newline));
+      this.endLine();
+      start = newline + 1;
+    }
+  };
+
+  private accumulate(piece: Buffer): void {
+    if (piece.length === 0) return;
+    if (this.oversize) {
+      this.oversize.bytes += piece.length;
+      this.oversize.tail = lastBytes([this.oversize.tail, piece], SNIFF_BYTES);
+      return;
+    }
+    if (this.lineBytes + piece.length > this.maxMessageBytes) {
+      // Over the limit: keep only the two ends (for the id) and skip everything up to the next newline.
+      const parts = [...this.chunks, piece];
+      this.oversize = {
+        head: firstBytes(parts, SNIFF_BYTES).toString('utf8'),
+        tail: lastBytes(parts, SNIFF_BYTES),
+        bytes: this.lineBytes + piece.length,
+      };
+      this.chunks = [];
+      this.lineBytes = 0;
+      return;
+    }
+    this.chunks.push(piece);
+    this.lineBytes += piece.length;
+  }
+
+  private endLine(): void {
+    if (this.oversize) {
+      const { head, tail, bytes } = this.oversize;
+      this.oversize = undefined;
+      const id = sniffId(head, tail.toString('utf8'));
+      this.logger?.warn('client message over the size limit; rejected', { bytes, limit: this.maxMessageBytes, id });
+      this.reply(id, ErrorCode.InvalidRequest, `Invalid Request: message larger than ${this.maxMessageBytes} bytes`);
+      return;
+    }
+    const line = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    this.chunks = [];
+    this.lineBytes = 0;
+    this.handleLine(line.toString('utf8'));
+  }
+
+  private handleLine(raw: string): void {
+    const text = raw.replace(/^\uFEFF/, '').replace(/\r$/, '');
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      this.logger?.warn('client sent a line that is not JSON; answered -32700', { error: detail });
+      this.reply(null, ErrorCode.ParseError, `Parse error: ${detail}`);
+      return;
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(value);
+    if (!parsed.success) {
+      const detail = describeInvalid(value);
+      const id = replyIdOf(value);
+      this.logger?.warn('client sent an invalid JSON-RPC message; answered -32600', { error: detail, id });
+      this.reply(id, ErrorCode.InvalidRequest, `Invalid Request: ${detail}`);
+      return;
+    }
+    const message = parsed.data as JSONRPCMessage;
+    if ('method' in message && 'id' in message) {
+      const key = idKey(message.id);
+      if (key) this.pending.add(key);
+    }
+    this.onmessage?.(message);
+    // A cancelled request gets no answer (MCP), so stop waiting for one.
+    if ('method' in message && message.method === 'notifications/cancelled' && !('id' in message)) {
+      this.settle((message.params as { requestId?: unknown } | undefined)?.requestId);
+    }
+  }
+
+  private readonly onInputEnd = (): void => {
+    if (this.inputEnded || this.closed) return;
+    this.inputEnded = true;
+    // An unterminated last line is still a message.
+    if (this.oversize || this.lineBytes > 0) this.endLine();
+    this.stopReading();
+    this.logger?.debug('stdin closed by the client', { pendingRequests: this.pending.size });
+    try {
+      this.options.onInputEnd?.();
+    } finally {
+      void this.whenIdle().then(() => this.close());
+    }
+  };
+
+  private readonly onInputError = (error: Error): void => {
+    if (this.closed) return;
+    this.onerror?.(error);
+    this.onInputEnd();
+  };
+
+  private readonly onOutputError = (error: Error): void => {
+    if (this.closed) return;
+    // EPIPE and friends: the client is gone, nobody can read our answers any more.
+    this.onerror?.(error);
+    void this.close();
+  };
+
+  private stopReading(): void {
+    if (!this.reading) return;
+    this.reading = false;
+    this.stdin.off('data', this.onData);
+    this.stdin.off('end', this.onInputEnd);
+    this.stdin.off('close', this.onInputEnd);
+    // The 'error' listener stays: an unhandled 'error' on stdin would crash the process.
+    if (this.stdin.listenerCount('data') === 0) this.stdin.pause();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // output
+
+  private reply(id: RawId, code: number, message: string): void {
+    const reply: ErrorReply = { jsonrpc: '2.0', id, error: { code, message } };
+    this.writeLine(JSON.stringify(reply)).catch((error: unknown) => {
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  private async writeLine(json: string): Promise<void> {
+    if (!this.rawWrite(json + '\n')) await waitForDrain(this.stdout);
+  }
+
+  private settle(id: unknown): void {
+    const key = idKey(id);
+    if (key && this.pending.delete(key) && this.pending.size === 0) this.resolveIdle();
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.pending.size === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private resolveIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Routes every write to stdout that is not ours to `redirectForeignWritesTo` while the door is open. */
+  private guardStdout(): void {
+    const target = this.options.redirectForeignWritesTo;
+    if (!target) return;
+    const stream = this.stdout as Writable & { write: (...args: unknown[]) => boolean };
+    const hadOwn = Object.prototype.hasOwnProperty.call(stream, 'write');
+    const original = stream.write;
+    this.rawWrite = (chunk) => original.call(stream, chunk);
+    let warned = false;
+    const logger = this.logger;
+    const redirect = function (this: unknown, ...args: unknown[]): boolean {
+      if (!warned) {
+        warned = true;
+        logger?.warn('something other than the MCP transport wrote to stdout; redirected to stderr');
+      }
+      return (target.write as (...a: unknown[]) => boolean).apply(target, args);
+    };
+    stream.write = redirect;
+    this.restoreStdout = () => {
+      if (stream.write !== redirect) return;
+      if (hadOwn) stream.write = original;
+      else delete (stream as { write?: unknown }).write;
+    };
+  }
+}
