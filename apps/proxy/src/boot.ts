@@ -18,7 +18,7 @@ const appDir = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Loads config and plugins, sets them up and starts every server (without waiting for them). */
 export async function boot(settings: CliSettings, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<Booted> {
   const extraPlugins: PluginEntry[] = [];
-  if (settings.pluggedin) extraPlugins.push(['pluggedin', { apiKey: settings.pluggedin.apiKey, baseUrl: settings.pluggedin.baseUrl }]);
+  if (settings.pluggedin) extraPlugins.push(['pluggedin', { ...settings.pluggedin }]);
 
   const kernel = await Kernel.create({
     cwd,

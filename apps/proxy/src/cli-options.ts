@@ -12,6 +12,11 @@ export const cliOptions = [
     .default('stdio'),
   new Option('--port <number>', 'port of the Streamable HTTP front door').env('SWITCHBOARD_PORT').default(12006),
   new Option('--host <address>', 'address the Streamable HTTP front door binds to').env('SWITCHBOARD_HOST').default('127.0.0.1'),
+  new Option('--auth-token <token>', 'bearer token every HTTP request must carry').env('SWITCHBOARD_AUTH_TOKEN'),
+  new Option('--stateless', 'HTTP: a new transport per request, for load balancers without session affinity').env('SWITCHBOARD_STATELESS'),
+  new Option('--require-api-auth', 'HTTP: require the plugged.in API key as the bearer token (the original proxy\'s flag)').env(
+    'SWITCHBOARD_REQUIRE_API_AUTH',
+  ),
   new Option('-p, --profile <name>', 'run only the servers of this profile (workspace) from the config').env('SWITCHBOARD_PROFILE'),
   new Option('--log-level <level>', 'log level; logs go to stderr, never stdout')
     .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
@@ -23,6 +28,9 @@ export const cliOptions = [
     .default(10_000),
   new Option('--pluggedin-api-key <key>', 'plugged.in API key: loads the plugged.in plugin (servers from the App)').env('PLUGGEDIN_API_KEY'),
   new Option('--pluggedin-api-base-url <url>', 'plugged.in App base URL').env('PLUGGEDIN_API_BASE_URL').default('https://plugged.in'),
+  new Option('--pluggedin-poll-interval <ms>', 'how often the plugged.in App is asked for changes')
+    .env('PLUGGEDIN_POLL_INTERVAL_MS')
+    .default(30_000),
 ] as const;
 
 /** The environment variables read directly (not through a flag), listed in --help. */

@@ -5,7 +5,7 @@ import { SwitchboardError } from '@mcp-switchboard/plugin-api';
 export interface CliSettings {
   configFile: string | undefined;
   profile: string | undefined;
-  pluggedin: { apiKey: string; baseUrl: string } | undefined;
+  pluggedin: { apiKey: string; baseUrl: string; pollIntervalMs: number } | undefined;
   /** Values that beat the config file (they came from a flag or an env var). */
   overrides: Record<string, unknown>;
   /** Defaults to use when neither the config file nor a flag/env gives a value. */
@@ -18,6 +18,12 @@ function positiveInt(name: string, raw: unknown): number {
     throw new SwitchboardError('SWB_USAGE', `${name} must be a whole number, got "${String(raw)}"`);
   }
   return value;
+}
+
+/** A boolean flag given on the command line (true) or through its env var ("1", "true", "yes"). */
+function flag(value: unknown): boolean {
+  if (typeof value === 'string') return /^(1|true|yes|on)$/i.test(value);
+  return value === true;
 }
 
 /** Reads parsed options; only values that came from the command line or the environment become overrides. */
@@ -37,10 +43,22 @@ export function readCliSettings(program: Command): CliSettings {
   if (opts.profile) overrides.profile = opts.profile;
 
   const apiKey = typeof opts.pluggedinApiKey === 'string' ? opts.pluggedinApiKey : undefined;
+  const http: Record<string, unknown> = {};
+  if (typeof opts.authToken === 'string') http.authToken = opts.authToken;
+  if (flag(opts.stateless)) http.stateless = true;
+  if (flag(opts.requireApiAuth)) {
+    if (!apiKey) {
+      throw new SwitchboardError('SWB_USAGE', '--require-api-auth needs the plugged.in API key (--pluggedin-api-key or PLUGGEDIN_API_KEY)');
+    }
+    http.authToken = apiKey;
+  }
+  if (Object.keys(http).length > 0) overrides.http = http;
   return {
     configFile: typeof opts.config === 'string' ? opts.config : undefined,
     profile: typeof opts.profile === 'string' ? opts.profile : undefined,
-    pluggedin: apiKey ? { apiKey, baseUrl: String(opts.pluggedinApiBaseUrl) } : undefined,
+    pluggedin: apiKey
+      ? { apiKey, baseUrl: String(opts.pluggedinApiBaseUrl), pollIntervalMs: positiveInt('--pluggedin-poll-interval', opts.pluggedinPollInterval) }
+      : undefined,
     overrides,
     defaults: {
       transport: String(opts.transport),

@@ -14,7 +14,8 @@ export const namespaceSchema = z
     /** `always`: every name is `<server><separator><name>`; `on-collision`: only clashing names; `never`: original names. */
     mode: z.enum(['always', 'on-collision', 'never']).default('always'),
     separator: z.string().regex(/^[A-Za-z0-9_-]{1,4}$/, 'separator must be 1-4 of [A-Za-z0-9_-]').default('__'),
-    maxLength: z.number().int().min(16).max(128).default(64),
+    // Clients accept at most 64 characters (`^[A-Za-z0-9_-]{1,64}$`), whatever the spec allows.
+    maxLength: z.number().int().min(16).max(64).default(64),
   })
   .strict();
 

@@ -90,7 +90,8 @@ export function assignNames(
   }
 
   const bases = items.map((item, i) =>
-    prefixed(i) ? `${normalizeName(item.prefix)}${separator}${normalized[i]}` : normalized[i]!,
+    // An empty prefix (e.g. a plugin's built-in tools) exposes the name as it is.
+    prefixed(i) && item.prefix !== '' ? `${normalizeName(item.prefix)}${separator}${normalized[i]}` : normalized[i]!,
   );
   const order = items.map((_, i) => i).sort((a, b) => compareItems(items[a]!, items[b]!) || a - b);
 
