@@ -68,6 +68,24 @@ describe('startup and failures', () => {
     expect(remote.error).toMatch(/"remote".*no connector for transport "sse"/);
   });
 
+  it('sends no list_changed to a client whose first list already waited for every server', async () => {
+    current = await startHub({
+      fixtures: { fast: { create: echoServer('fast') }, slow: { create: echoServer('slow'), initDelayMs: 300 } },
+      config: { startupBudgetMs: 10_000 },
+    });
+    const { hub } = current;
+    let changed = 0;
+    const { client } = await connectClient(hub, {
+      setup: (c) => c.setNotificationHandler(ToolListChangedNotificationSchema, () => void changed++),
+    });
+    const first = await listAll(client, 'tools/list', 'tools');
+    expect(first.map((t) => t.name)).toEqual(['fast__echo', 'slow__echo']);
+    // The debounced notification for the slow server's arrival would come now; the client already has it all.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await client.ping();
+    expect(changed).toBe(0);
+  });
+
   it('answers the first list within the startup budget with the ready servers, then announces the slow one', async () => {
     current = await startHub({
       fixtures: { fast: { create: echoServer('fast') }, slow: { create: echoServer('slow'), initDelayMs: 1500 } },

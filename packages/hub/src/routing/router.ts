@@ -21,6 +21,8 @@ export interface RoutedSession extends SessionRef {
   /** URI → server id of this session's resource subscriptions. */
   readonly subscriptions: Map<string, string>;
   logLevel: string | undefined;
+  /** Records the definitions a list answer came from, so a later list_changed for the same lists can be skipped. */
+  noteListed(definitions: readonly unknown[]): void;
 }
 
 function requireString(params: LooseParams, key: string, method: string): string {
@@ -52,25 +54,33 @@ export class Router {
 
   async listTools(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const { page, nextCursor } = paginate(session.snapshot().toolDefinitions, params.cursor, this.ctx.config.pageSize);
+    const definitions = session.snapshot().toolDefinitions;
+    session.noteListed(definitions);
+    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
     return nextCursor ? { tools: page, nextCursor } : { tools: page };
   }
 
   async listPrompts(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const { page, nextCursor } = paginate(session.snapshot().promptDefinitions, params.cursor, this.ctx.config.pageSize);
+    const definitions = session.snapshot().promptDefinitions;
+    session.noteListed(definitions);
+    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
     return nextCursor ? { prompts: page, nextCursor } : { prompts: page };
   }
 
   async listResources(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const { page, nextCursor } = paginate(session.snapshot().resourceDefinitions, params.cursor, this.ctx.config.pageSize);
+    const definitions = session.snapshot().resourceDefinitions;
+    session.noteListed(definitions);
+    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
     return nextCursor ? { resources: page, nextCursor } : { resources: page };
   }
 
   async listResourceTemplates(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const { page, nextCursor } = paginate(session.snapshot().templateDefinitions, params.cursor, this.ctx.config.pageSize);
+    const definitions = session.snapshot().templateDefinitions;
+    session.noteListed(definitions);
+    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
     return nextCursor ? { resourceTemplates: page, nextCursor } : { resourceTemplates: page };
   }
 

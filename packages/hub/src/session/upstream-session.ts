@@ -58,6 +58,25 @@ type Handler = (params: LooseParams, extra: UpstreamExtra) => Promise<LooseResul
  * One connected client: a low-level SDK `Server` whose handlers route through the shared catalog and
  * connections. Its own state (subscriptions, log level, pending list_changed) is never shared.
  */
+/** Which list an array of a snapshot is. */
+function listKey(snapshot: CatalogSnapshot, definitions: readonly unknown[]): string {
+  if (definitions === snapshot.toolDefinitions) return 'tools';
+  if (definitions === snapshot.promptDefinitions) return 'prompts';
+  if (definitions === snapshot.resourceDefinitions) return 'resources';
+  return 'templates';
+}
+
+const fingerprints = new WeakMap<readonly unknown[], string>();
+/**
+ * The content of a definitions array as text, computed once per (immutable) array: snapshots are rebuilt
+ * whenever any list of a server changes, so identity alone would call unchanged lists new.
+ */
+function fingerprint(definitions: readonly unknown[]): string {
+  let text = fingerprints.get(definitions);
+  if (text === undefined) fingerprints.set(definitions, (text = JSON.stringify(definitions)));
+  return text;
+}
+
 export class HubSession implements UpstreamSession, RoutedSession, RequestableSession {
   readonly id: string;
   readonly view: string;
@@ -69,6 +88,8 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
   private closedFlag = false;
   private readonly closeListeners: Array<() => void> = [];
   private readonly pendingLists = new Set<ListKind>();
+  /** The definition arrays (immutable, one per snapshot) this session's client last listed, by list. */
+  private readonly listed = new Map<string, readonly unknown[]>();
   private listTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -172,7 +193,23 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
     this.pendingLists.clear();
     // Before initialization the client has not listed anything yet: it will get the current lists anyway.
     if (!this.isInitialized) return;
-    for (const kind of kinds) this.notify({ method: `notifications/${kind}/list_changed` } as ServerNotification);
+    const snapshot = this.snapshot();
+    for (const kind of kinds) {
+      // A client that already listed the current definitions (e.g. the answer that waited for start-up), or
+      // never listed at all, has nothing new to fetch.
+      const current = kind === 'tools' ? [snapshot.toolDefinitions] : kind === 'prompts' ? [snapshot.promptDefinitions] : [snapshot.resourceDefinitions, snapshot.templateDefinitions];
+      const known = (definitions: readonly unknown[]) => {
+        const seen = this.listed.get(listKey(snapshot, definitions));
+        // Never listed: nothing the client holds is stale, and its first list gets the current catalog.
+        return seen === undefined || fingerprint(seen) === fingerprint(definitions);
+      };
+      if (current.every(known)) continue;
+      this.notify({ method: `notifications/${kind}/list_changed` } as ServerNotification);
+    }
+  }
+
+  noteListed(definitions: readonly unknown[]): void {
+    this.listed.set(listKey(this.snapshot(), definitions), definitions);
   }
 
   /** Sends a log message if the session's level lets it through. */
