@@ -1,0 +1,45 @@
+import type { Logger, ServerDefinition, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
+
+/** Hand-made events and fakes for the unit tests (not exported by the package). */
+export function stdioServer(id: string): ServerDefinition {
+  return { id, name: id, source: 'test', enabled: true, transport: 'stdio', command: 'node', args: [], env: {} };
+}
+
+let nextCall = 0;
+
+export function toolFinished(overrides: Partial<Extract<SwitchboardEvent, { type: 'call.finished' }>> & { serverId?: string } = {}): SwitchboardEvent {
+  const { serverId, ...rest } = overrides;
+  return {
+    type: 'call.finished',
+    callId: `call-${++nextCall}`,
+    sessionId: 'session-1',
+    server: stdioServer(serverId ?? 'echo'),
+    kind: 'tool',
+    item: 'echo',
+    arguments: { text: 'hello' },
+    success: true,
+    durationMs: 12,
+    at: Date.UTC(2025, 0, 2, 3, 4, 5, 678),
+    ...rest,
+  };
+}
+
+export interface LogLine {
+  level: string;
+  message: string;
+  fields: Record<string, unknown> | undefined;
+}
+
+export function memoryLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, fields });
+  const logger: Logger & { lines: LogLine[] } = {
+    lines,
+    trace: at('trace'),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: () => logger,
+  };
+  return logger;
+}
