@@ -42,12 +42,13 @@ export function readCliSettings(program: Command): CliSettings {
   if (explicit('startupBudget')) overrides.startupBudgetMs = positiveInt('--startup-budget', opts.startupBudget);
   if (opts.profile) overrides.profile = opts.profile;
 
+  // A key given but empty is still a key: the plugin then refuses it clearly (the original silently ignored it).
   const apiKey = typeof opts.pluggedinApiKey === 'string' ? opts.pluggedinApiKey : undefined;
   const http: Record<string, unknown> = {};
   if (typeof opts.authToken === 'string') http.authToken = opts.authToken;
   if (flag(opts.stateless)) http.stateless = true;
   if (flag(opts.requireApiAuth)) {
-    if (!apiKey) {
+    if (apiKey === undefined) {
       throw new SwitchboardError('SWB_USAGE', '--require-api-auth needs the plugged.in API key (--pluggedin-api-key or PLUGGEDIN_API_KEY)');
     }
     http.authToken = apiKey;
@@ -56,7 +57,7 @@ export function readCliSettings(program: Command): CliSettings {
   return {
     configFile: typeof opts.config === 'string' ? opts.config : undefined,
     profile: typeof opts.profile === 'string' ? opts.profile : undefined,
-    pluggedin: apiKey
+    pluggedin: apiKey !== undefined
       ? { apiKey, baseUrl: String(opts.pluggedinApiBaseUrl), pollIntervalMs: positiveInt('--pluggedin-poll-interval', opts.pluggedinPollInterval) }
       : undefined,
     overrides,

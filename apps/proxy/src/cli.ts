@@ -6,6 +6,7 @@ import { cliOptions, extraEnvHelp } from './cli-options.js';
 import { readCliSettings } from './cli-settings.js';
 import { runProxy } from './run-proxy.js';
 import { listCommand } from './commands/list.js';
+import { registerCreatePluginCommand } from './commands/create-plugin.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -33,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
     .action(async () => {
       result = await listCommand(readCliSettings(program));
     });
+
+  registerCreatePluginCommand(program);
 
   try {
     await program.parseAsync(argv);

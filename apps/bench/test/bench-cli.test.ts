@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchReport } from '../src/bench-report.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+// Checks the bench works end to end (on the direct target); it asserts no timings.
+describe('bench CLI', () => {
+  let dir: string | undefined;
+  afterAll(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined));
+
+  it('measures the echo fixture, prints a table and writes the JSON report', async () => {
+    expect(existsSync(cli), `${cli} is missing: build apps/bench first`).toBe(true);
+    dir = await mkdtemp(join(tmpdir(), 'bench-cli-test-'));
+    const json = join(dir, 'out.json');
+    const args = [cli, '--only', 'direct', '--rounds', '2', '--calls', '20', '--concurrent-calls', '40', '--concurrency', '4', '--warmup', '5', '--json', json];
+    const { stdout } = await run(process.execPath, args);
+    expect(stdout).toMatch(/^direct \(echo\) /m);
+
+    const report = JSON.parse(await readFile(json, 'utf8')) as BenchReport;
+    const direct = report.targets.direct!;
+    expect(direct.sequential).toMatchObject({ rounds: 2, callsPerRound: 20, errors: 0, latency: { count: 40 } });
+    expect(direct.concurrent).toMatchObject({ rounds: 2, callsPerRound: 40, concurrency: 4, errors: 0, latency: { count: 80 } });
+    expect(report.ratios).toBeUndefined();
+    expect(report.leftoverProcesses).toEqual([]);
+  });
+
+  it('exits 2 on a bad flag', async () => {
+    await expect(run(process.execPath, [cli, '--calls', 'many'])).rejects.toMatchObject({ code: 2 });
+  });
+});
