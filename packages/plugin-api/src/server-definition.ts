@@ -28,6 +28,12 @@ interface ServerDefinitionBase {
   timeouts?: ServerTimeouts;
   /** Extra instructions appended to the server's own. */
   instructions?: string;
+  /**
+   * How calls of different client sessions share this server. `auto` (default): they overlap until the server
+   * first asks a client something (sampling, elicitation), then take turns so each request reaches the session
+   * that caused it; `strict`: they take turns from the start.
+   */
+  isolateSessions?: 'auto' | 'strict';
   /** Free-form data a source keeps with its servers (e.g. a remote uuid). Not used for routing. */
   meta?: Record<string, unknown>;
 }
@@ -84,6 +90,7 @@ export const mcpServerEntrySchema = z
     timeoutMs: z.number().int().positive().optional(),
     connectTimeoutMs: z.number().int().positive().optional(),
     maxTotalTimeoutMs: z.number().int().positive().optional(),
+    isolateSessions: z.enum(['auto', 'strict']).optional(),
   })
   .loose()
   .superRefine((entry, ctx) => {
@@ -128,6 +135,7 @@ export function serverFromEntry(id: string, entry: McpServerEntry, source: strin
     ...(entry.prefix ? { prefix: entry.prefix } : {}),
     ...(Object.keys(timeouts).length ? { timeouts } : {}),
     ...(entry.instructions ? { instructions: entry.instructions } : {}),
+    ...(entry.isolateSessions ? { isolateSessions: entry.isolateSessions } : {}),
   };
   const type = remoteType(entry);
   if (type || (entry.url && !entry.command)) {

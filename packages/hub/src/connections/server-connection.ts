@@ -139,6 +139,7 @@ export class ServerConnection {
     this.logger = options.logger;
     this._state = options.definition.enabled ? 'stopped' : 'disabled';
     this.tokenPrefix = `swb-${++connectionSequence}-`;
+    if (options.definition.isolateSessions === 'strict') this.inflight.isolate();
     if (!options.definition.enabled) this.resolveSettled(this.settledDeferred);
   }
 
@@ -503,6 +504,8 @@ export class ServerConnection {
     const client = this._client;
     if (!client || this._state !== 'ready') throw this.unavailableError();
     options.signal?.throwIfAborted();
+    // Session lanes (see InflightRegistry): wait for this session's turn before the clock starts.
+    if (options.origin) await this.inflight.enter(options.origin.session, options.signal);
 
     const { requestMs, maxTotalMs } = this.timeouts;
     const token = `${this.tokenPrefix}${++this.tokenSequence}`;

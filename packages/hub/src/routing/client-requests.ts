@@ -40,7 +40,8 @@ export function missingCapability(caps: ClientCapabilities | undefined, method: 
 /**
  * Relays a downstream server's sampling / elicitation / roots request to a client.
  *
- * The request goes to the session whose call is in flight on that server (the most recent), through that call's
+ * The request goes to the session whose call is in flight on that server (never a guess between sessions: see
+ * InflightRegistry's session lanes), through that call's
  * `extra.sendRequest` so it carries the related request id. With no call in flight it goes to the most recently
  * connected session whose client declared the capability. Otherwise the server gets a clear JSON-RPC error.
  */
@@ -55,7 +56,20 @@ export async function relayServerRequest(
   const timeout = Math.min(connection.timeouts.maxTotalMs, MAX_TIMEOUT_MS);
   const forwarded = (params === undefined ? { method } : { method, params }) as LooseRequest;
 
-  const call = connection.inflight.latest();
+  const asksTheUser = method === 'sampling/createMessage' || method === 'elicitation/create';
+  const perSession = connection.inflight.latestPerSession();
+  if (asksTheUser && perSession.length > 1) {
+    // Calls of several sessions are in flight and stdio says nothing about which one asks: refuse rather than
+    // guess, and take turns from now on so it cannot happen again on this connection.
+    connection.inflight.isolate();
+    throw new RpcError(
+      ErrorCode.InvalidRequest,
+      `Switchboard cannot tell which of ${perSession.length} client sessions ${method} from server "${connection.id}" belongs to; ` +
+        'sessions now take turns on this server, so a retry will reach the right client (set "isolateSessions": "strict" on the server to avoid this)',
+    );
+  }
+  if (asksTheUser) connection.inflight.isolate();
+  const call = perSession.length === 1 ? connection.inflight.latest() : undefined;
   if (call) {
     const missing = missingCapability(call.session.clientCapabilities(), method, params);
     if (missing) {

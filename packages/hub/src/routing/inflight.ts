@@ -20,11 +20,51 @@ export interface InflightCall {
 
 /**
  * The upstream requests in flight on one downstream connection, newest last. A server→client request or a log
- * message from that server goes to the session whose call is in flight (the most recent one when several are).
+ * message from that server goes to the session whose call is in flight.
+ *
+ * Over stdio nothing on the wire ties a server's sampling or elicitation request to the call that caused it, so
+ * with calls of several sessions in flight on a shared connection the right session cannot be known. Session
+ * lanes remove the doubt: once `isolate()` is on, calls of different sessions never overlap on this connection
+ * (calls of one session still do), and whoever is in flight is the one being asked. Connections isolate when
+ * their server first asks a client something (or from the start when configured `strict`), so servers that
+ * never ask keep full concurrency.
  */
 export class InflightRegistry {
   private next = 1;
   private readonly calls = new Map<number, InflightCall>();
+  private isolating = false;
+  private readonly waiting: Array<{ sessionId: string; resolve: () => void }> = [];
+
+  /** From now on, calls of different sessions take turns on this connection. */
+  isolate(): void {
+    this.isolating = true;
+  }
+
+  get isolated(): boolean {
+    return this.isolating;
+  }
+
+  /**
+   * Waits for this session's turn when isolating: no call of another session in flight and nobody queued ahead
+   * (first come, first served, so a busy session cannot starve the others).
+   */
+  async enter(session: SessionRef, signal?: AbortSignal): Promise<void> {
+    if (!this.isolating || (this.waiting.length === 0 && this.onlySession(session.id))) return;
+    await new Promise<void>((resolve, reject) => {
+      const waiter = { sessionId: session.id, resolve: () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      } };
+      const onAbort = () => {
+        const index = this.waiting.indexOf(waiter);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(signal?.reason ?? new Error('cancelled'));
+        this.wake();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+    });
+  }
 
   add(session: SessionRef, extra: UpstreamExtra): number {
     const id = this.next++;
@@ -34,6 +74,7 @@ export class InflightRegistry {
 
   delete(id: number): void {
     this.calls.delete(id);
+    this.wake();
   }
 
   /** The most recent call still in flight (and not cancelled). */
@@ -52,5 +93,24 @@ export class InflightRegistry {
 
   get size(): number {
     return this.calls.size;
+  }
+
+  /** True when no call of another session is in flight. */
+  private onlySession(sessionId: string): boolean {
+    for (const call of this.calls.values()) if (call.session.id !== sessionId) return false;
+    return true;
+  }
+
+  /** Lets the head of the queue in, with every queued call of the same session, once the lane is theirs. */
+  private wake(): void {
+    const head = this.waiting[0];
+    if (!head || !this.onlySession(head.sessionId)) return;
+    for (let i = 0; i < this.waiting.length; ) {
+      const waiter = this.waiting[i]!;
+      if (waiter.sessionId === head.sessionId) {
+        this.waiting.splice(i, 1);
+        waiter.resolve();
+      } else i++;
+    }
   }
 }
