@@ -25,8 +25,9 @@ export async function startHttpProxy(args: string[], env: Record<string, string>
     const timer = setTimeout(() => reject(new Error(`the HTTP proxy did not start listening:\n${stderr}`)), 30_000);
     child.stderr!.on('data', (d) => {
       stderr += d;
+      // The front door's info log line, or (at quieter log levels) the start-up summary line.
       const line = stderr.split('\n').find((l) => l.includes('"HTTP front door listening"'));
-      const url = line ? (JSON.parse(line) as { url?: string }).url : undefined;
+      const url = line ? (JSON.parse(line) as { url?: string }).url : /listening on (http:\/\/\S+)/.exec(stderr)?.[1];
       if (url) {
         clearTimeout(timer);
         resolve(url.replace(/\/mcp$/, ''));
