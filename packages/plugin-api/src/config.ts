@@ -27,6 +27,24 @@ export const timeoutsSchema = z
   })
   .strict();
 
+/** How failed servers are restarted (see docs: supervision). */
+export const supervisionSchema = z
+  .object({
+    /** First restart delay; doubles each time (with jitter) up to `backoffMaxMs`. */
+    backoffInitialMs: z.number().int().min(0).default(500),
+    backoffMaxMs: z.number().int().min(0).default(30_000),
+    /** This many failures within `failureWindowMs` open the circuit: the server is marked failed... */
+    maxFailures: z.number().int().min(1).default(5),
+    failureWindowMs: z.number().int().min(1).default(60_000),
+    /** ...and is tried again after this long. */
+    circuitOpenMs: z.number().int().min(0).default(5 * 60_000),
+    /** Ping ready servers this often (0 = no pings). */
+    pingIntervalMs: z.number().int().min(0).default(30_000),
+    /** How long a call waits for a restarting server before it fails with the server's state. */
+    callWaitMs: z.number().int().min(0).default(10_000),
+  })
+  .strict();
+
 export const profileSchema = z
   .object({ servers: z.array(z.string().min(1)), description: z.string().optional() })
   .strict();
@@ -46,6 +64,17 @@ export const switchboardConfigSchema = z
     plugins: z.array(pluginEntrySchema).optional(),
     namespace: namespaceSchema.default({ mode: 'always', separator: '__', maxLength: 64 }),
     timeouts: timeoutsSchema.default({ connectMs: 60_000, requestMs: 60_000, maxTotalMs: 30 * 60_000 }),
+    supervision: supervisionSchema.default({
+      backoffInitialMs: 500,
+      backoffMaxMs: 30_000,
+      maxFailures: 5,
+      failureWindowMs: 60_000,
+      circuitOpenMs: 5 * 60_000,
+      pingIntervalMs: 30_000,
+      callWaitMs: 10_000,
+    }),
+    /** Watch the config file and apply valid changes as a diff (SIGHUP reloads too). */
+    watch: z.boolean().default(true),
     /** How long the first list request waits for servers still starting. */
     startupBudgetMs: z.number().int().min(0).default(10_000),
     /** Items per upstream list page; clients follow our opaque cursors. */

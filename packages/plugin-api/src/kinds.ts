@@ -1,6 +1,6 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Prompt, Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { SwitchboardEvent } from './events.js';
+import type { ServerState, SwitchboardEvent } from './events.js';
 import type { ServerDefinition, ServerTransportType } from './server-definition.js';
 import type { Logger } from './services.js';
 
@@ -50,6 +50,18 @@ export interface UpstreamHost {
   isReady(): boolean;
   /** A front door whose only client went away (stdin closed) asks the process to stop gracefully. */
   requestShutdown(reason: string): void;
+  /** Each server's state, for health endpoints and diagnostics (no secrets). */
+  servers?(): ServerHealth[];
+}
+
+/** One server's health as a front door may publish it. */
+export interface ServerHealth {
+  id: string;
+  state: ServerState;
+  /** Why it is failed or restarting, redacted. */
+  error?: string;
+  tools: number;
+  restarts: number;
 }
 
 /** A front door: how clients reach Switchboard (stdio, Streamable HTTP, ...). */

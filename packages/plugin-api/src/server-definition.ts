@@ -12,6 +12,8 @@ export interface ServerTimeouts {
   requestMs?: number;
   /** Cap on one request, progress or not. */
   maxTotalMs?: number;
+  /** Per tool (original name): overrides `requestMs` / `maxTotalMs` for calls of that tool. */
+  tools?: Record<string, { requestMs?: number; maxTotalMs?: number }>;
 }
 
 interface ServerDefinitionBase {
@@ -34,6 +36,10 @@ interface ServerDefinitionBase {
    * that caused it; `strict`: they take turns from the start.
    */
   isolateSessions?: 'auto' | 'strict';
+  /** Stop the server after this long without a call and start it again on the next one. Unset: never. */
+  idleTimeoutMs?: number;
+  /** Ping the server this often; failed pings count as a failure. Unset: the config's `supervision.pingIntervalMs`. */
+  pingIntervalMs?: number;
   /** Free-form data a source keeps with its servers (e.g. a remote uuid). Not used for routing. */
   meta?: Record<string, unknown>;
 }
@@ -91,6 +97,15 @@ export const mcpServerEntrySchema = z
     connectTimeoutMs: z.number().int().positive().optional(),
     maxTotalTimeoutMs: z.number().int().positive().optional(),
     isolateSessions: z.enum(['auto', 'strict']).optional(),
+    idleTimeoutMs: z.number().int().positive().optional(),
+    pingIntervalMs: z.number().int().positive().optional(),
+    /** Per-tool settings, by original tool name. */
+    tools: z
+      .record(
+        z.string(),
+        z.object({ timeoutMs: z.number().int().positive().optional(), maxTotalTimeoutMs: z.number().int().positive().optional() }).strict(),
+      )
+      .optional(),
   })
   .loose()
   .superRefine((entry, ctx) => {
@@ -127,6 +142,16 @@ export function serverFromEntry(id: string, entry: McpServerEntry, source: strin
   if (entry.connectTimeoutMs) timeouts.connectMs = entry.connectTimeoutMs;
   if (entry.timeoutMs) timeouts.requestMs = entry.timeoutMs;
   if (entry.maxTotalTimeoutMs) timeouts.maxTotalMs = entry.maxTotalTimeoutMs;
+  if (entry.tools) {
+    const tools: NonNullable<ServerTimeouts['tools']> = {};
+    for (const [tool, limits] of Object.entries(entry.tools)) {
+      tools[tool] = {
+        ...(limits.timeoutMs ? { requestMs: limits.timeoutMs } : {}),
+        ...(limits.maxTotalTimeoutMs ? { maxTotalMs: limits.maxTotalTimeoutMs } : {}),
+      };
+    }
+    timeouts.tools = tools;
+  }
   const base = {
     id,
     name: id,
@@ -136,6 +161,8 @@ export function serverFromEntry(id: string, entry: McpServerEntry, source: strin
     ...(Object.keys(timeouts).length ? { timeouts } : {}),
     ...(entry.instructions ? { instructions: entry.instructions } : {}),
     ...(entry.isolateSessions ? { isolateSessions: entry.isolateSessions } : {}),
+    ...(entry.idleTimeoutMs ? { idleTimeoutMs: entry.idleTimeoutMs } : {}),
+    ...(entry.pingIntervalMs ? { pingIntervalMs: entry.pingIntervalMs } : {}),
   };
   const type = remoteType(entry);
   if (type || (entry.url && !entry.command)) {
