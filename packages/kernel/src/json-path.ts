@@ -1,18 +1,7 @@
-/** A path into a JSON value, as zod reports it. */
-export type JsonPath = ReadonlyArray<PropertyKey>;
+import type { JsonPath } from '@mcp-switchboard/plugin-api';
 
-const plainKey = /^[A-Za-z_$][\w$-]*$/;
-
-/** Formats a path the way people write it: `mcpServers.github.args[1]`, `(root)` for the empty path. */
-export function formatJsonPath(path: JsonPath): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && plainKey.test(key)) out += out ? `.${key}` : key;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out || '(root)';
-}
+// The formatter lives in the plugin API so plugins name config paths the same way.
+export { formatJsonPath, type JsonPath } from '@mcp-switchboard/plugin-api';
 
 /** True when `path` is `prefix` or lies under it. */
 export function isUnderPath(path: JsonPath, prefix: JsonPath): boolean {

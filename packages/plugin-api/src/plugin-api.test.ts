@@ -67,3 +67,12 @@ describe('config schema', () => {
     expect(result.error?.issues[0]?.path).toEqual(['profiles', 'p', 'servers', 1]);
   });
 });
+
+describe('formatJsonPath', () => {
+  it('writes paths the way people do', async () => {
+    const { formatJsonPath } = await import('./index.js');
+    expect(formatJsonPath(['mcpServers', 'github', 'args', 1])).toBe('mcpServers.github.args[1]');
+    expect(formatJsonPath(['headers', 'X Api Key'])).toBe('headers["X Api Key"]');
+    expect(formatJsonPath([])).toBe('(root)');
+  });
+});

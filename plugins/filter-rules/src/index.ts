@@ -1,4 +1,5 @@
 import {
+  formatJsonPath,
   coreServices,
   definePlugin,
   SwitchboardError,
@@ -18,15 +19,6 @@ export {
 } from './filter-rules.js';
 export type { Decision, FilterRulesInput, FilterRulesOptions, ItemKind, ListRules } from './filter-rules.js';
 
-function formatPath(segments: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const segment of segments) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$-]*$/.test(segment)) out += `.${segment}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out;
-}
 
 /**
  * Validates the config's top-level `filters` with the plugin's own schema. Errors name `filters.<path>` and the
@@ -38,7 +30,7 @@ export function rulesFromConfig(config: Pick<SwitchboardConfig, 'filters'>, file
   const problems = parsed.error.issues.map((issue) => {
     // An unknown key is reported on its parent; name the key itself.
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-    return keys.map((key) => `filters${formatPath(key === undefined ? issue.path : [...issue.path, key])}: ${issue.message}`);
+    return keys.map((key) => `${formatJsonPath(['filters', ...(key === undefined ? issue.path : [...issue.path, key])])}: ${issue.message}`);
   });
   const where = filepath ? ` in ${filepath}` : '';
   throw new SwitchboardError('SWB_CONFIG_INVALID', `invalid "filters"${where}: ${problems.flat().join('; ')}`, {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  formatJsonPath,
   mcpServerEntrySchema,
   serverFromEntry,
   SwitchboardError,
@@ -19,16 +20,6 @@ export interface EnvConfigSourceOptions {
   logger?: Logger;
 }
 
-/** Formats a JSON path as `a.b[0]["odd key"]`. */
-function formatPath(segments: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const segment of segments) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$-]*$/.test(segment)) out += out ? `.${segment}` : segment;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out || '(top level)';
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -88,13 +79,13 @@ export function parseServersJson(text: string, variable: string = DEFAULT_VARIAB
   const entries: Array<[string, McpServerEntry]> = [];
   for (const [name, raw] of Object.entries(servers)) {
     if (name.trim() === '') {
-      problems.push({ path: formatPath([...prefix, name]), message: 'a server name must not be empty' });
+      problems.push({ path: formatJsonPath([...prefix, name]), message: 'a server name must not be empty' });
       continue;
     }
     const parsed = mcpServerEntrySchema.safeParse(raw);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        problems.push({ path: formatPath([...prefix, name, ...issue.path]), message: issue.message });
+        problems.push({ path: formatJsonPath([...prefix, name, ...issue.path]), message: issue.message });
       }
       continue;
     }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  formatJsonPath,
   mcpServerEntrySchema,
   serverFromEntry,
   SwitchboardError,
@@ -10,16 +11,6 @@ import {
   type SwitchboardConfig,
 } from '@mcp-switchboard/plugin-api';
 
-/** Formats a JSON path as `a.b[0]["odd key"]`. */
-function formatPath(segments: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const segment of segments) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$-]*$/.test(segment)) out += out ? `.${segment}` : segment;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out;
-}
 
 /**
  * Turns the config's `mcpServers` into server definitions (source `file`). A relative `cwd` is resolved against
@@ -37,7 +28,7 @@ export function serversFromConfig(config: Pick<SwitchboardConfig, 'mcpServers'>,
     const parsed = mcpServerEntrySchema.safeParse(raw);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        problems.push(`${formatPath(['mcpServers', name, ...issue.path])}: ${issue.message}`);
+        problems.push(`${formatJsonPath(['mcpServers', name, ...issue.path])}: ${issue.message}`);
       }
       continue;
     }
