@@ -183,7 +183,11 @@ describe('startup and failures', () => {
   });
 
   it('marks a server that dies while ready as failed, drops its tools and tells clients', async () => {
-    current = await startHub({ fixtures: { a: { create: echoServer('a') }, b: { create: echoServer('b') } } });
+    // maxFailures 1: the first crash opens the circuit (restarts are covered in hub.supervision.test.ts).
+    current = await startHub({
+      fixtures: { a: { create: echoServer('a') }, b: { create: echoServer('b') } },
+      config: { supervision: { backoffInitialMs: 500, backoffMaxMs: 30_000, maxFailures: 1, failureWindowMs: 60_000, circuitOpenMs: 300_000, pingIntervalMs: 30_000, callWaitMs: 10_000 } },
+    });
     const { hub, connector, events } = current;
     await hub.settled();
     let changed = 0;

@@ -5,6 +5,7 @@ import {
   formatError,
   type Logger,
   type ServerDefinition,
+  type ServerHealth,
   type SwitchboardEvent,
   type UpstreamHost,
   type UpstreamSession,
@@ -21,6 +22,7 @@ import {
   type ListKind,
   type ResolvedTimeouts,
 } from './connections/server-connection.js';
+import { realClock, resolveSupervision } from './connections/supervision.js';
 import type { HubContext } from './context.js';
 import { relayServerRequest } from './routing/client-requests.js';
 import { Router } from './routing/router.js';
@@ -70,6 +72,7 @@ export class Hub implements UpstreamHost {
   private readonly router: Router;
   private readonly ctx: HubContext;
   private readonly sessionHost: SessionHost;
+  private readonly supervision: ReturnType<typeof resolveSupervision>;
 
   private readonly connectionsById = new Map<string, ServerConnection>();
   private sortedConnections: ServerConnection[] = [];
@@ -96,6 +99,7 @@ export class Hub implements UpstreamHost {
     };
     if (options.profile !== undefined) this.assertProfile(options.profile);
     this.profileName = options.profile;
+    this.supervision = resolveSupervision(config.supervision);
 
     this.views = new CatalogViews({
       namespace: this.namespace,
@@ -216,20 +220,27 @@ export class Hub implements UpstreamHost {
     }
   }
 
-  /** Resolves when every server is ready or failed, or after `timeoutMs`. Never rejects. */
+  /**
+   * Resolves when every server is ready, failed (a server that keeps failing to start: once its circuit opens),
+   * stopped or disabled — none starting or restarting — or after `timeoutMs`. Never rejects.
+   */
   async settled(timeoutMs?: number): Promise<void> {
     const all = (async () => {
       await (this.startPromise ?? Promise.resolve()).catch(() => undefined);
-      await this.settleAll();
+      await this.settleAll((c) => c.whenStable());
     })();
     await (timeoutMs === undefined ? all : Promise.race([all, delay(timeoutMs)]));
   }
 
-  private async settleAll(): Promise<void> {
+  /**
+   * Waits for every server's current start attempt (the startup gate: a server waiting to retry after a failed
+   * start does not hold the first list back).
+   */
+  private async settleAll(wait: (c: ServerConnection) => Promise<void> = (c) => c.whenSettled()): Promise<void> {
     // Servers added while waiting are waited for too.
     for (;;) {
       const current = this.sortedConnections;
-      await Promise.all(current.map((c) => c.whenSettled()));
+      await Promise.all(current.map(wait));
       if (current === this.sortedConnections) return;
     }
   }
@@ -314,9 +325,23 @@ export class Hub implements UpstreamHost {
         prompts: cache.prompts.length,
         resources: cache.resources.length,
         resourceTemplates: cache.resourceTemplates.length,
+        restarts: c.restarts,
+        ...(c.nextRetryAt !== undefined ? { nextRetryAt: c.nextRetryAt } : {}),
+        ...(c.isIdle ? { idle: true } : {}),
         ...(c.startupMs !== undefined ? { startupMs: c.startupMs } : {}),
       };
     });
+  }
+
+  /** Each server's health for front doors (health endpoints, diagnostics): no secrets. */
+  servers(): ServerHealth[] {
+    return this.status().map((s) => ({
+      id: s.id,
+      state: s.state,
+      ...(s.error !== undefined ? { error: s.error } : {}),
+      tools: s.tools,
+      restarts: s.restarts,
+    }));
   }
 
   tools(): CatalogEntry[] {
@@ -372,7 +397,8 @@ export class Hub implements UpstreamHost {
   private sourcesOf(ids: ReadonlySet<string>): CatalogSource[] {
     const sources: CatalogSource[] = [];
     for (const c of this.sortedConnections) {
-      if (!ids.has(c.id) || !c.isReady) continue;
+      // A server on its way back (restarting, idle) keeps its last lists: calls to them wait for it.
+      if (!ids.has(c.id) || !c.servesLists) continue;
       sources.push({ definition: c.definition, ...c.cache });
     }
     return sources;
@@ -382,7 +408,7 @@ export class Hub implements UpstreamHost {
     const ids = this.serversOf(view);
     const parts: string[] = [];
     for (const c of this.sortedConnections) {
-      if (!ids.has(c.id) || !c.isReady) continue;
+      if (!ids.has(c.id) || !c.servesLists) continue;
       const text = [c.instructions?.trim(), c.definition.instructions?.trim()].filter((t): t is string => !!t).join('\n\n');
       if (text) parts.push(`## ${c.definition.name}\n\n${text}`);
     }
@@ -456,6 +482,8 @@ export class Hub implements UpstreamHost {
       clientInfo: this.serverInfo,
       logger: this.logger.child({ server: definition.id }),
       hooks: this.hooks,
+      supervision: this.supervision,
+      clock: this.options.clock ?? realClock,
     });
   }
 
@@ -481,8 +509,8 @@ export class Hub implements UpstreamHost {
           at: Date.now(),
         });
       }
-      const caps = connection.capabilities;
-      const relevant = [...kinds].filter((k) => !discovered || caps?.[k] !== undefined);
+      // The connection passes only lists that changed (a revival with the same lists passes none).
+      const relevant = [...kinds];
       if (!relevant.length) return;
       for (const session of this.sessions.values()) {
         if (session.snapshot().serverIds.has(connection.id)) session.queueListChanged(relevant);

@@ -7,3 +7,5 @@ export { encodeCursor, decodeCursor, paginate } from './pagination.js';
 export { closestMatches, editDistance } from './util/suggest.js';
 export { upstreamCapabilities } from './session/upstream-session.js';
 export { downstreamClientCapabilities } from './connections/server-connection.js';
+export { resolveSupervision, backoffDelay } from './connections/supervision.js';
+export type { SupervisionSettings } from './connections/supervision.js';

@@ -1,4 +1,5 @@
 import type {
+  Clock,
   ConfigSource,
   DownstreamConnector,
   EventBus,
@@ -27,6 +28,8 @@ export interface HubOptions {
   serverInfo?: { name: string; version: string };
   /** Called by `requestShutdown` (a front door whose only client left). Can also be set later on the hub. */
   onShutdownRequest?: (reason: string) => void;
+  /** Timers of supervision (restart backoff, circuit, pings, idle timeouts, call waits). Default: real, unref'd. */
+  clock?: Clock;
 }
 
 export interface ServerStatus {
@@ -35,8 +38,15 @@ export interface ServerStatus {
   source: string;
   transport: ServerTransportType;
   state: ServerState;
+  /** Why it is failed or restarting (secrets redacted). */
   error?: string;
   pid?: number;
+  /** Restart attempts supervision made (since the server was configured). */
+  restarts: number;
+  /** When the next start attempt is due (epoch ms): restarting in backoff, or failed with the circuit open. */
+  nextRetryAt?: number;
+  /** Stopped by its idle timeout; the next call starts it again. */
+  idle?: boolean;
   tools: number;
   prompts: number;
   resources: number;

@@ -1,4 +1,5 @@
 import type {
+  Clock,
   DownstreamConnector,
   DownstreamLink,
   Logger,
@@ -34,6 +35,19 @@ import {
   type LooseRequest,
   type LooseResult,
 } from '../util/schemas.js';
+import { redact } from '../util/redact.js';
+import {
+  TRANSPORT_FAULT_LIMIT,
+  TRANSPORT_FAULT_WINDOW_MS,
+  backoffDelay,
+  formatDuration,
+  isServerAnswer,
+  realClock,
+  resolveSupervision,
+  startFailureKind,
+  type FaultKind,
+  type SupervisionSettings,
+} from './supervision.js';
 
 /** The lists a server can announce changes of; `resources` covers resources and resource templates. */
 export type ListKind = 'tools' | 'prompts' | 'resources';
@@ -79,6 +93,12 @@ export interface ConnectionOptions {
   clientInfo: { name: string; version: string };
   logger: Logger;
   hooks: ConnectionHooks;
+  /** Restart policy (`config.supervision`, defaults applied). Default: plugin-api's defaults. */
+  supervision?: SupervisionSettings;
+  /** Timers of supervision (backoff, circuit, pings, idle, call waits). Default: real timers, unref'd. */
+  clock?: Clock;
+  /** Jitter source, 0 ≤ x < 1. Default: Math.random. */
+  random?: () => number;
 }
 
 export interface ForwardOptions {
@@ -90,6 +110,8 @@ export interface ForwardOptions {
   onProgress?: (params: Record<string, unknown>) => void;
   /** The upstream call this request serves: server→client requests and log messages are related to it. */
   origin?: { session: SessionRef; extra: UpstreamExtra };
+  /** The original tool name of a tools/call: its own time limits apply (`timeouts.tools`). */
+  tool?: string;
 }
 
 /** The capabilities the hub declares downstream: it relays sampling, elicitation and roots to its clients. */
@@ -97,17 +119,45 @@ export const downstreamClientCapabilities = { sampling: {}, elicitation: {}, roo
 
 let connectionSequence = 0;
 
+type TimerName = 'retryTimer' | 'pingTimer' | 'idleTimer';
+type AttemptMode = 'start' | 'restart' | 'wake';
+
+function sameList(a: ServerCache, b: ServerCache, kind: ListKind): boolean {
+  if (kind === 'resources') {
+    return JSON.stringify(a.resources) === JSON.stringify(b.resources) && JSON.stringify(a.resourceTemplates) === JSON.stringify(b.resourceTemplates);
+  }
+  return JSON.stringify(a[kind]) === JSON.stringify(b[kind]);
+}
+
+function listsOf(cache: ServerCache, kind: ListKind): Partial<ServerCache> {
+  return kind === 'resources' ? { resources: cache.resources, resourceTemplates: cache.resourceTemplates } : { [kind]: cache[kind] };
+}
+
 /**
  * One supervised MCP `Client` per downstream server, shared by every upstream session.
  *
- * States: `stopped` → `starting` → `ready` | `failed`; `stop()` → `stopped`. A crash while ready → `failed` (its
- * lists are dropped). `restart()` is the seam for supervision with backoff (a later issue).
+ * States:
+ * - `stopped` → `starting` → `ready`. A start that fails, or a ready server that crashes (its process exits, its
+ *   link closes), stops answering pings, or reports repeated transport errors (garbage on stdout), goes to
+ *   `restarting`: after a backoff (`backoffInitialMs` doubling to `backoffMaxMs`, ±20 % jitter) it is started
+ *   again, staying `restarting` until it is `ready`. Its last lists stay in the catalog meanwhile, and calls to
+ *   them wait for it (up to `callWaitMs`).
+ * - Failures are counted in a sliding window of `failureWindowMs`: a server that stays up longer than that
+ *   starts over at `backoffInitialMs`. `maxFailures` within the window open the circuit: `failed`, lists dropped,
+ *   and one more try (half-open) after `circuitOpenMs`; if that try fails the circuit opens again, if it succeeds
+ *   the failure history is cleared. A start that cannot succeed by retrying soon (command not found, `initialize`
+ *   refused) opens the circuit at once; a missing connector fails for good.
+ * - With `idleTimeoutMs`, a ready server with no call for that long is stopped (`stopped`, lists kept) and the
+ *   next call starts it again, waiting up to `connectMs`.
+ * - `stop()` ends everything: timers are cleared and nothing restarts. `restart()` is a manual restart from
+ *   scratch (lists dropped and refetched).
  */
 export class ServerConnection {
   readonly definition: ServerDefinition;
   readonly id: string;
   readonly inflight = new InflightRegistry();
   readonly timeouts: ResolvedTimeouts;
+  readonly supervision: SupervisionSettings;
 
   private _state: ServerState;
   private _error: string | undefined;
@@ -118,8 +168,10 @@ export class ServerConnection {
   private _instructions: string | undefined;
   private _capabilities: ServerCapabilities | undefined;
 
-  /** Bumped by every start/stop: callbacks of an older client see a different value and do nothing. */
+  /** Bumped by every start/stop/fault: callbacks of an older client see a different value and do nothing. */
   private generation = 0;
+  /** The generation of the start attempt in progress, or -1. */
+  private attemptGeneration = -1;
   private connectAbort: AbortController | undefined;
   private settledDeferred: Deferred<void> = deferred();
   private settledDone = false;
@@ -132,10 +184,40 @@ export class ServerConnection {
   private readonly subscriptions = new Map<string, number>();
   private readonly logger: Logger;
 
+  // Supervision.
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  /** stop() was called: nothing restarts. */
+  private halted = false;
+  /** Stopped by the idle timeout: lists kept, the next call starts it. */
+  private idle = false;
+  /** A start attempt woken by a call after an idle stop is in progress. */
+  private waking = false;
+  private everReady = false;
+  /** The attempt in progress is the one try after the circuit was open. */
+  private halfOpen = false;
+  /** Times of the failures within the window. */
+  private failures: number[] = [];
+  /** Restart attempts in the current failure streak. */
+  private attempts = 0;
+  private _restarts = 0;
+  private _nextRetryAt: number | undefined;
+  private retryTimer: unknown;
+  private pingTimer: unknown;
+  private idleTimer: unknown;
+  private transportFaults: number[] = [];
+  private activeCalls = 0;
+  private lastActivity = 0;
+  private logLevel: string | undefined;
+  private readonly stateListeners = new Set<() => void>();
+
   constructor(private readonly options: ConnectionOptions) {
     this.definition = options.definition;
     this.id = options.definition.id;
     this.timeouts = options.timeouts;
+    this.supervision = options.supervision ?? resolveSupervision(undefined);
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? Math.random;
     this.logger = options.logger;
     this._state = options.definition.enabled ? 'stopped' : 'disabled';
     this.tokenPrefix = `swb-${++connectionSequence}-`;
@@ -146,6 +228,7 @@ export class ServerConnection {
   get state(): ServerState {
     return this._state;
   }
+  /** Why it is failed or restarting (redacted). */
   get error(): string | undefined {
     return this._error;
   }
@@ -167,67 +250,87 @@ export class ServerConnection {
   get isReady(): boolean {
     return this._state === 'ready';
   }
+  /** Restart attempts made by supervision since this connection was created. */
+  get restarts(): number {
+    return this._restarts;
+  }
+  /** When the next start attempt is due (restarting in backoff, or failed with the circuit open). */
+  get nextRetryAt(): number | undefined {
+    return this._nextRetryAt;
+  }
+  /** Stopped by the idle timeout (its lists are kept; the next call starts it). */
+  get isIdle(): boolean {
+    return this._state === 'stopped' && this.idle;
+  }
+  /**
+   * Whether its lists belong in the catalog: ready, or on its way back (starting, restarting, idle). A failed or
+   * stopped server has none.
+   */
+  get servesLists(): boolean {
+    const s = this._state;
+    return s === 'ready' || s === 'starting' || s === 'restarting' || this.isIdle;
+  }
 
-  /** Resolves when the current start attempt is over (ready, failed or stopped). Never rejects. */
+  private get attemptRunning(): boolean {
+    return this.attemptGeneration === this.generation;
+  }
+
+  /** Resolves when the current start attempt is over (ready, failed, waiting to retry, or stopped). Never rejects. */
   whenSettled(): Promise<void> {
     return this.settledDeferred.promise;
   }
 
-  /** Connects, initializes and lists. Never rejects: a failure puts the connection in `failed`. */
-  async start(): Promise<void> {
-    if (this._state === 'disabled') return;
-    if (this._state === 'starting') return this.whenSettled();
-    const generation = ++this.generation;
-    if (this.settledDone) {
-      this.settledDeferred = deferred();
-      this.settledDone = false;
-    }
-    const settled = this.settledDeferred;
-    this._error = undefined;
-    this._startupMs = undefined;
-    this.setState('starting');
-    const startedAt = performance.now();
-    try {
-      await this.open(generation);
-      if (generation !== this.generation) return;
-      this._startupMs = Math.round(performance.now() - startedAt);
-      this.setState('ready');
-      this.logger.info(`server "${this.id}" ready`, {
-        server: this.id,
-        tools: this._cache.tools.length,
-        prompts: this._cache.prompts.length,
-        resources: this._cache.resources.length,
-        resourceTemplates: this._cache.resourceTemplates.length,
-        startupMs: this._startupMs,
-      });
-      this.options.hooks.catalogChanged(this, new Set(listKinds), true);
-      const pending = [...this.refreshWhenReady];
-      this.refreshWhenReady.clear();
-      for (const kind of pending) this.scheduleRefresh(kind);
-    } catch (error) {
-      if (generation !== this.generation) return;
-      this.fail(`server "${this.id}" failed to start: ${errorMessage(error)}`, error);
-    } finally {
-      this.resolveSettled(settled);
-    }
+  /**
+   * Resolves when the server is neither starting nor restarting: ready, failed (circuit open), stopped or
+   * disabled. A server that keeps failing gets there when its circuit opens. Never rejects.
+   */
+  whenStable(): Promise<void> {
+    const stable = () => this._state !== 'starting' && this._state !== 'restarting';
+    if (stable()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const check = () => {
+        if (!stable()) return;
+        this.stateListeners.delete(check);
+        resolve();
+      };
+      this.stateListeners.add(check);
+    });
   }
 
-  /** Stops and starts again (the seam for supervision; no backoff yet). */
+  /** Connects, initializes and lists. Never rejects: a failure is supervised (restart with backoff, or failed). */
+  async start(): Promise<void> {
+    if (this._state === 'disabled') return;
+    if (this.attemptRunning) return this.whenSettled();
+    if (this._state === 'ready') return;
+    this.halted = false;
+    this.idle = false;
+    this.failures = [];
+    this.attempts = 0;
+    this.halfOpen = false;
+    this.clearTimer('retryTimer');
+    await this.attempt('start');
+  }
+
+  /** Manual restart from scratch: stops (its lists are dropped), then starts with a clean failure history. */
   async restart(): Promise<void> {
-    await this.close('restarting');
+    await this.shutdown('restarting');
     await this.start();
   }
 
-  /** Closes the client (closing a stdio link ends its process). Idempotent. */
+  /** Closes the client (closing a stdio link ends its process) and cancels every pending restart. Idempotent. */
   async stop(): Promise<void> {
-    await this.close('stopped');
+    this.halted = true;
+    await this.shutdown('stopped');
   }
 
-  private async close(state: 'stopped' | 'restarting'): Promise<void> {
+  private async shutdown(state: 'stopped' | 'restarting'): Promise<void> {
     const hadItems = this.nonEmptyKinds();
     this.generation += 1;
+    this.attemptGeneration = -1;
     this.connectAbort?.abort(new Error(`server "${this.id}" is stopping`));
     this.connectAbort = undefined;
+    this.clearTimers();
+    this._nextRetryAt = undefined;
     const client = this._client;
     const link = this._link;
     this._client = undefined;
@@ -235,13 +338,366 @@ export class ServerConnection {
     this._cache = emptyCache();
     this._capabilities = undefined;
     this._instructions = undefined;
+    this.idle = false;
+    this.waking = false;
     this.progress.clear();
-    this.subscriptions.clear();
+    if (state === 'stopped') this.subscriptions.clear();
     this.refreshWhenReady.clear();
-    if (this._state !== 'disabled' && this._state !== state) this.setState(state);
+    if (this._state !== 'disabled' && this._state !== state) {
+      if (state === 'restarting') this.logger.info(`server "${this.id}" restarting (requested)`, { server: this.id });
+      else this.logger.debug(`server "${this.id}" stopped`, { server: this.id });
+      this.setState(state);
+    }
     this.resolveSettled(this.settledDeferred);
-    // A restart keeps the connection in the hub: its lists are gone until it is ready again.
+    // A manual restart keeps the connection in the hub: its lists are gone until it is ready again.
     if (state === 'restarting' && hadItems.length) this.options.hooks.catalogChanged(this, new Set(hadItems), false);
+    await this.closeQuietly(client, link);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Supervision
+  // ---------------------------------------------------------------------------------------------------------
+
+  /** One start attempt. Never rejects; a failure goes to `fault()`. */
+  private async attempt(mode: AttemptMode): Promise<void> {
+    const generation = ++this.generation;
+    this.attemptGeneration = generation;
+    this.clearTimer('retryTimer');
+    this._nextRetryAt = undefined;
+    if (this.settledDone) {
+      this.settledDeferred = deferred();
+      this.settledDone = false;
+    }
+    const settled = this.settledDeferred;
+    this._startupMs = undefined;
+    if (mode === 'restart') {
+      this._restarts += 1;
+      this.attempts += 1;
+      this.logger.info(`server "${this.id}": restart attempt ${this.attempts}${this.halfOpen ? ' (circuit half-open)' : ''}`, {
+        server: this.id,
+        attempt: this.attempts,
+        restarts: this._restarts,
+      });
+      if (this._state !== 'restarting') this.setState('restarting');
+    } else {
+      if (mode === 'start') this._error = undefined;
+      this.waking = mode === 'wake';
+      this.logger.debug(`server "${this.id}" starting${mode === 'wake' ? ' again for a call (it was idle)' : ''}`, { server: this.id });
+      this.setState('starting');
+    }
+    const startedAt = performance.now();
+    try {
+      const lists = await this.open(generation);
+      if (generation !== this.generation) return;
+      this.becomeReady(lists, Math.round(performance.now() - startedAt), mode);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.fault(`server "${this.id}" failed to start: ${errorMessage(error)}`, error, startFailureKind(error));
+    } finally {
+      if (this.attemptGeneration === generation) this.attemptGeneration = -1;
+      this.resolveSettled(settled);
+    }
+  }
+
+  private launch(mode: AttemptMode): void {
+    this.attempt(mode).catch((error: unknown) => {
+      this.logger.error(`server "${this.id}": unexpected error in a start attempt`, { server: this.id, error: errorMessage(error) });
+    });
+  }
+
+  private becomeReady(lists: ServerCache, startupMs: number, mode: AttemptMode): void {
+    const previous = this._cache;
+    this._cache = lists;
+    this._startupMs = startupMs;
+    this._error = undefined;
+    this.idle = false;
+    this.waking = false;
+    this.attempts = 0;
+    if (this.halfOpen) {
+      this.halfOpen = false;
+      this.failures = [];
+    }
+    this.transportFaults = [];
+    const changed = listKinds.filter((kind) => !sameList(previous, lists, kind));
+    this.setState('ready');
+    this.logger.info(mode === 'restart' ? `server "${this.id}" ready again after a restart` : `server "${this.id}" ready`, {
+      server: this.id,
+      tools: lists.tools.length,
+      prompts: lists.prompts.length,
+      resources: lists.resources.length,
+      resourceTemplates: lists.resourceTemplates.length,
+      startupMs,
+      ...(this._restarts ? { restarts: this._restarts } : {}),
+      ...(mode !== 'start' && changed.length ? { changed } : {}),
+    });
+    // Lists that came back the same are not news: no list_changed, no rebuild.
+    if (changed.length || !this.everReady) this.options.hooks.catalogChanged(this, new Set(changed), true);
+    this.everReady = true;
+    const pending = [...this.refreshWhenReady];
+    this.refreshWhenReady.clear();
+    for (const kind of pending) this.scheduleRefresh(kind);
+    this.armPing();
+    this.touch();
+  }
+
+  /**
+   * Something went wrong with the current client (or start attempt): tear it down and decide what comes next —
+   * a restart after backoff, or an open circuit. Calls in flight fail at once (their client is closed); calls
+   * made from now on wait for the restart.
+   */
+  private fault(reason: string, cause?: unknown, kind: FaultKind = 'retry'): void {
+    if (this.halted || this._state === 'disabled') return;
+    const wasReady = this._state === 'ready';
+    const client = this._client;
+    const link = this._link;
+    this.generation += 1; // callbacks of the dead client are ignored from now on
+    this.attemptGeneration = -1;
+    this.connectAbort?.abort(new Error(reason));
+    this.connectAbort = undefined;
+    this._client = undefined;
+    this._link = undefined;
+    this.progress.clear();
+    this.refreshWhenReady.clear();
+    this.transportFaults = [];
+    this.waking = false;
+    this.clearTimers();
+    const now = this.clock.now();
+    this.failures = this.failures.filter((t) => now - t < this.supervision.failureWindowMs);
+    this.failures.push(now);
+    const message = redact(reason, this.definition);
+    const causeText = cause instanceof Error && !reason.includes(cause.message) ? redact(cause.message, this.definition) : undefined;
+    if (kind === 'never') this.openCircuit(message, kind, undefined, causeText);
+    else if (kind === 'circuit' || this.halfOpen || this.failures.length >= this.supervision.maxFailures) {
+      this.openCircuit(message, kind, now + this.supervision.circuitOpenMs, causeText);
+    } else this.scheduleRestart(message, wasReady, now, causeText);
+    this.resolveSettled(this.settledDeferred);
+    void this.closeQuietly(client, link);
+  }
+
+  private scheduleRestart(message: string, wasReady: boolean, now: number, causeText: string | undefined): void {
+    const delay = backoffDelay(this.supervision, this.failures.length, this.random);
+    this._nextRetryAt = now + delay;
+    this._error = message;
+    const next = this.attempts + 1;
+    this.logger.warn(`${message}; ${wasReady ? 'restarting' : 'trying again'} in ${formatDuration(delay)} (attempt ${next})`, {
+      server: this.id,
+      attempt: next,
+      delayMs: delay,
+      failures: this.failures.length,
+      ...(causeText ? { cause: causeText } : {}),
+    });
+    if (this._state !== 'restarting') this.setState('restarting');
+    this.retryTimer = this.timer(delay, () => {
+      this.retryTimer = undefined;
+      if (!this.halted) this.launch('restart');
+    });
+  }
+
+  private openCircuit(message: string, kind: FaultKind, retryAt: number | undefined, causeText: string | undefined): void {
+    const hadItems = this.nonEmptyKinds();
+    const wasHalfOpen = this.halfOpen;
+    this._cache = emptyCache();
+    this.halfOpen = false;
+    this.attempts = 0;
+    this._nextRetryAt = retryAt;
+    let text = message;
+    if (retryAt !== undefined) {
+      const when = `circuit open, next try at ${new Date(retryAt).toISOString()} (in ${formatDuration(retryAt - this.clock.now())})`;
+      const n = this.failures.length;
+      if (kind === 'circuit') text = `${message}; ${when}`;
+      else if (wasHalfOpen) text = `server "${this.id}" failed again on its one try after the circuit opened: ${when}. Last error: ${message}`;
+      else text = `server "${this.id}" failed ${n} time${n === 1 ? '' : 's'} within ${formatDuration(this.supervision.failureWindowMs)}: ${when}. Last error: ${message}`;
+    }
+    this._error = text;
+    this.logger.error(text, { server: this.id, ...(causeText ? { cause: causeText } : {}), ...(retryAt !== undefined ? { nextRetryAt: retryAt } : {}) });
+    this.setState('failed');
+    if (hadItems.length) this.options.hooks.catalogChanged(this, new Set(hadItems), false);
+    if (retryAt !== undefined) {
+      this.retryTimer = this.timer(retryAt - this.clock.now(), () => {
+        this.retryTimer = undefined;
+        if (this.halted) return;
+        this.halfOpen = true;
+        this.launch('restart');
+      });
+    }
+  }
+
+  /** A transport error (garbage on stdout, a stream error, a remote transport error) while ready. */
+  private transportError(generation: number, error: Error): void {
+    if (generation !== this.generation) return;
+    this.logger.debug(`server "${this.id}": transport error`, { server: this.id, error: redact(errorMessage(error), this.definition) });
+    if (this._state !== 'ready') return;
+    const now = this.clock.now();
+    this.transportFaults = this.transportFaults.filter((t) => now - t < TRANSPORT_FAULT_WINDOW_MS);
+    this.transportFaults.push(now);
+    if (this.transportFaults.length >= TRANSPORT_FAULT_LIMIT) {
+      this.fault(
+        `server "${this.id}" reported ${this.transportFaults.length} transport errors within ${formatDuration(TRANSPORT_FAULT_WINDOW_MS)} (last: ${errorMessage(error)}); its link is faulty`,
+        error,
+      );
+    }
+  }
+
+  private armPing(): void {
+    this.clearTimer('pingTimer');
+    const every = this.definition.pingIntervalMs ?? this.supervision.pingIntervalMs;
+    if (!every || every <= 0 || this._state !== 'ready') return;
+    const generation = this.generation;
+    this.pingTimer = this.timer(every, () => {
+      this.pingTimer = undefined;
+      this.ping(generation, every).catch((error: unknown) => {
+        this.logger.error(`server "${this.id}": unexpected error while pinging`, { server: this.id, error: errorMessage(error) });
+      });
+    });
+  }
+
+  /**
+   * Pings a ready server. A ping that times out or fails on the link is a failure; an error answer proves the
+   * server is alive. A server with calls in flight is not pinged (they have their own timeouts, and a server busy
+   * with a long tool must not be killed for a slow ping).
+   */
+  private async ping(generation: number, every: number): Promise<void> {
+    const client = this._client;
+    if (generation !== this.generation || this._state !== 'ready' || !client) return;
+    if (this.activeCalls === 0) {
+      const timeout = Math.min(every, this.timeouts.requestMs, MAX_TIMEOUT_MS);
+      try {
+        await client.ping({ timeout });
+      } catch (error) {
+        if (generation !== this.generation) return;
+        if (isServerAnswer(error)) {
+          this.logger.debug(`server "${this.id}" answered a ping with an error; it is alive`, { server: this.id, error: errorMessage(error) });
+        } else if (this.activeCalls === 0) {
+          this.fault(`server "${this.id}" did not answer a ping within ${formatDuration(timeout)}: ${errorMessage(error)}`, error);
+          return;
+        }
+      }
+    }
+    if (generation === this.generation) this.armPing();
+  }
+
+  /** Notes activity and (re)arms the idle timer. */
+  private touch(): void {
+    this.lastActivity = this.clock.now();
+    this.armIdle();
+  }
+
+  private armIdle(): void {
+    const idleMs = this.definition.idleTimeoutMs;
+    this.clearTimer('idleTimer');
+    if (!idleMs || idleMs <= 0 || this._state !== 'ready' || this.activeCalls > 0) return;
+    const generation = this.generation;
+    const wait = Math.max(0, this.lastActivity + idleMs - this.clock.now());
+    this.idleTimer = this.timer(wait, () => {
+      this.idleTimer = undefined;
+      if (generation !== this.generation || this._state !== 'ready' || this.activeCalls > 0) return;
+      if (this.clock.now() - this.lastActivity < idleMs) return this.armIdle();
+      // A resource subscription is a standing use: its updates would be lost while stopped.
+      if (this.subscriptions.size > 0) return this.touch();
+      this.goIdle(idleMs);
+    });
+  }
+
+  private goIdle(idleMs: number): void {
+    const client = this._client;
+    const link = this._link;
+    this.generation += 1;
+    this.clearTimers();
+    this._client = undefined;
+    this._link = undefined;
+    this.progress.clear();
+    this.idle = true;
+    this.logger.info(`server "${this.id}" stopped after ${formatDuration(idleMs)} without calls (idle); the next call starts it again`, {
+      server: this.id,
+    });
+    this.setState('stopped');
+    void this.closeQuietly(client, link);
+  }
+
+  /**
+   * Waits until the server is ready: a restarting (or starting) server gets `callWaitMs`, an idle one is started
+   * and gets `connectMs`. Fails at once for a failed, stopped or disabled server, and when the wait is over with
+   * an error that names the server and its state.
+   */
+  private async awaitReady(signal: AbortSignal | undefined): Promise<void> {
+    if (this._state === 'ready') return;
+    if (this.isIdle && !this.halted) {
+      this.logger.info(`server "${this.id}" starting again for a call (it was stopped after being idle)`, { server: this.id });
+      this.launch('wake');
+    }
+    if (this._state !== 'starting' && this._state !== 'restarting') throw this.unavailableError();
+    const budget = this.waking ? this.timeouts.connectMs : this.supervision.callWaitMs;
+    if (budget <= 0) throw this.waitError(0);
+    await new Promise<void>((resolve, reject) => {
+      let done = false;
+      let timer: unknown;
+      const finish = (error?: unknown) => {
+        if (done) return;
+        done = true;
+        this.stateListeners.delete(check);
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const check = () => {
+        if (this._state === 'ready') finish();
+        else if (this._state !== 'starting' && this._state !== 'restarting') finish(this.unavailableError());
+      };
+      const onAbort = () => finish(signal?.reason ?? new Error('cancelled by the client'));
+      this.stateListeners.add(check);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      timer = this.timer(budget, () => finish(this.waitError(budget)));
+    });
+  }
+
+  private waitError(waitedMs: number): RpcError {
+    const state = this._state;
+    let detail = '';
+    if (state === 'restarting') {
+      detail =
+        this._nextRetryAt !== undefined
+          ? ` (attempt ${this.attempts + 1}, next try in ${formatDuration(this._nextRetryAt - this.clock.now())})`
+          : ` (attempt ${Math.max(1, this.attempts)}, trying now)`;
+    } else if (state === 'starting' && this.waking) detail = ' (starting again after being idle)';
+    const last = this._error ? `. Last error: ${this._error}` : '';
+    return switchboardRpcError(ErrorCode.InternalError, 'SWB_SERVER_UNAVAILABLE', `Server "${this.id}" is ${state}${detail}; gave up after ${waitedMs} ms${last}`, {
+      server: this.id,
+      state,
+      waitedMs,
+      ...(state === 'restarting' ? { attempt: this._nextRetryAt !== undefined ? this.attempts + 1 : Math.max(1, this.attempts) } : {}),
+      ...(this._nextRetryAt !== undefined ? { nextRetryAt: this._nextRetryAt } : {}),
+    });
+  }
+
+  private timer(ms: number, callback: () => void): unknown {
+    const handle = this.clock.setTimeout(
+      () => {
+        try {
+          callback();
+        } catch (error) {
+          this.logger.error(`server "${this.id}": a supervision timer failed`, { server: this.id, error: errorMessage(error) });
+        }
+      },
+      Math.min(Math.max(0, ms), MAX_TIMEOUT_MS),
+    );
+    (handle as { unref?: () => void } | null | undefined)?.unref?.();
+    return handle;
+  }
+
+  private clearTimer(name: TimerName): void {
+    const handle = this[name];
+    if (handle !== undefined) this.clock.clearTimeout(handle);
+    this[name] = undefined;
+  }
+
+  private clearTimers(): void {
+    this.clearTimer('retryTimer');
+    this.clearTimer('pingTimer');
+    this.clearTimer('idleTimer');
+  }
+
+  private async closeQuietly(client: Client | undefined, link: DownstreamLink | undefined): Promise<void> {
     try {
       if (client) await client.close();
       else if (link) await link.transport.close();
@@ -254,7 +710,8 @@ export class ServerConnection {
   // Connecting
   // ---------------------------------------------------------------------------------------------------------
 
-  private async open(generation: number): Promise<void> {
+  /** Connects, initializes, lists everything and re-applies the log level and subscriptions. */
+  private async open(generation: number): Promise<ServerCache> {
     const { definition, timeouts } = this.options;
     const connector = this.options.connectors.find((c) => c.types.includes(definition.transport));
     if (!connector) {
@@ -266,17 +723,16 @@ export class ServerConnection {
     }
     const abort = new AbortController();
     this.connectAbort = abort;
-    const timer = setTimeout(
-      () => abort.abort(new Error(`did not connect and initialize within ${timeouts.connectMs} ms`)),
-      Math.min(timeouts.connectMs, MAX_TIMEOUT_MS),
-    );
+    const timer = this.timer(timeouts.connectMs, () => abort.abort(new Error(`did not connect and initialize within ${timeouts.connectMs} ms`)));
+    let client: Client;
     try {
       const link = await raceAbort(
         connector.connect(definition, { logger: this.logger, signal: abort.signal }),
         abort.signal,
         (late) => void late.transport.close().catch(() => undefined),
       );
-      const client = this.createClient(generation);
+      this.watchTransport(link.transport, generation);
+      client = this.createClient(generation);
       try {
         if (generation !== this.generation) throw new Error('stopped while connecting');
         await raceAbort(client.connect(link.transport, { signal: abort.signal, timeout: timeouts.connectMs }), abort.signal);
@@ -292,10 +748,43 @@ export class ServerConnection {
       this._capabilities = client.getServerCapabilities();
       this._instructions = client.getInstructions();
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
       if (this.connectAbort === abort) this.connectAbort = undefined;
     }
-    await this.fetchAll(generation);
+    const lists = await this.fetchAll(client, generation);
+    if (generation === this.generation) await this.reapply(client, generation);
+    return lists;
+  }
+
+  /** Transport errors (not the SDK's protocol errors) are counted: repeated ones mean a faulty link. */
+  private watchTransport(transport: Transport, generation: number): void {
+    const previous = transport.onerror;
+    transport.onerror = (error: Error) => {
+      previous?.call(transport, error);
+      this.transportError(generation, error);
+    };
+  }
+
+  /** After a (re)start: the last log level a client set and every resource subscription still held. */
+  private async reapply(client: Client, generation: number): Promise<void> {
+    const caps = this._capabilities;
+    const requests: Array<{ method: string; params: Record<string, unknown> }> = [];
+    if (this.logLevel !== undefined && caps?.logging) requests.push({ method: 'logging/setLevel', params: { level: this.logLevel } });
+    if (caps?.resources?.subscribe) for (const uri of this.subscriptions.keys()) requests.push({ method: 'resources/subscribe', params: { uri } });
+    await Promise.all(
+      requests.map((request) =>
+        client
+          .request(request as ClientRequest, LooseResultSchema, { timeout: Math.min(this.timeouts.requestMs, MAX_TIMEOUT_MS) })
+          .catch((error: unknown) => {
+            if (generation !== this.generation) return;
+            this.logger.warn(`server "${this.id}": could not re-apply ${request.method} after a start`, {
+              server: this.id,
+              params: request.params,
+              error: errorMessage(error),
+            });
+          }),
+      ),
+    );
   }
 
   private createClient(generation: number): Client {
@@ -323,11 +812,11 @@ export class ServerConnection {
     });
     client.onclose = () => {
       if (generation !== this.generation) return;
-      if (this._state === 'ready') this.fail(`server "${this.id}" closed the connection (the process exited or the link dropped)`);
+      if (this._state === 'ready') this.fault(`server "${this.id}" closed the connection (the process exited or the link dropped)`);
     };
     client.onerror = (error) => {
       if (generation !== this.generation) return;
-      this.logger.debug(`server "${this.id}": protocol error`, { server: this.id, error: errorMessage(error) });
+      this.logger.debug(`server "${this.id}": protocol error`, { server: this.id, error: redact(errorMessage(error), this.definition) });
     };
     return client;
   }
@@ -365,49 +854,54 @@ export class ServerConnection {
   // ---------------------------------------------------------------------------------------------------------
 
   /**
-   * The first full listing. A server whose tools cannot be listed fails; one whose prompts or resources cannot be
-   * listed serves the rest (logged), since those lists are often half-implemented.
+   * The full listing of a (re)start. A server whose tools cannot be listed fails; one whose prompts or resources
+   * cannot be listed serves the rest (logged), keeping the previous list of that kind after a restart.
    */
-  private async fetchAll(generation: number): Promise<void> {
+  private async fetchAll(client: Client, generation: number): Promise<ServerCache> {
     const caps = this._capabilities ?? {};
-    const kinds = listKinds.filter((k) => caps[k] !== undefined);
+    const previous = this._cache;
+    const next = emptyCache();
     await Promise.all(
-      kinds.map(async (kind) => {
-        try {
-          await this.fetchKind(kind, generation);
-        } catch (error) {
-          if (kind === 'tools' || generation !== this.generation) throw error;
-          this.logger.warn(`server "${this.id}": could not list its ${kind}; serving without them`, {
-            server: this.id,
-            error: errorMessage(error),
-          });
-        }
-      }),
+      listKinds
+        .filter((kind) => caps[kind] !== undefined)
+        .map(async (kind) => {
+          try {
+            Object.assign(next, await this.listKind(client, kind));
+          } catch (error) {
+            if (kind === 'tools' || generation !== this.generation) throw error;
+            const keep = this.everReady && !sameList(previous, emptyCache(), kind);
+            this.logger.warn(`server "${this.id}": could not list its ${kind}; ${keep ? 'keeping the previous list' : 'serving without them'}`, {
+              server: this.id,
+              error: errorMessage(error),
+            });
+            if (keep) Object.assign(next, listsOf(previous, kind));
+          }
+        }),
     );
+    return next;
+  }
+
+  private async listKind(client: Client, kind: ListKind): Promise<Partial<ServerCache>> {
+    if (kind === 'tools') return { tools: await this.listAll<Tool>(client, 'tools/list', 'tools', (t) => typeof t.name === 'string') };
+    if (kind === 'prompts') return { prompts: await this.listAll<Prompt>(client, 'prompts/list', 'prompts', (p) => typeof p.name === 'string') };
+    const [resources, resourceTemplates] = await Promise.all([
+      this.listAll<Resource>(client, 'resources/list', 'resources', (r) => typeof r.uri === 'string'),
+      // Many servers with resources have no templates: any failure here means "none".
+      this.listAll<ResourceTemplate>(client, 'resources/templates/list', 'resourceTemplates', (t) => typeof t.uriTemplate === 'string').catch(
+        (error: unknown) => {
+          this.logger.debug(`server "${this.id}": resources/templates/list failed; no templates`, { server: this.id, error: errorMessage(error) });
+          return [] as ResourceTemplate[];
+        },
+      ),
+    ]);
+    return { resources, resourceTemplates };
   }
 
   private async fetchKind(kind: ListKind, generation: number): Promise<void> {
     const client = this._client;
     if (!client) throw new Error('not connected');
-    if (kind === 'tools') {
-      const tools = await this.listAll<Tool>(client, 'tools/list', 'tools', (t) => typeof t.name === 'string');
-      if (generation === this.generation) this._cache = { ...this._cache, tools };
-    } else if (kind === 'prompts') {
-      const prompts = await this.listAll<Prompt>(client, 'prompts/list', 'prompts', (p) => typeof p.name === 'string');
-      if (generation === this.generation) this._cache = { ...this._cache, prompts };
-    } else {
-      const [resources, resourceTemplates] = await Promise.all([
-        this.listAll<Resource>(client, 'resources/list', 'resources', (r) => typeof r.uri === 'string'),
-        // Many servers with resources have no templates: any failure here means "none".
-        this.listAll<ResourceTemplate>(client, 'resources/templates/list', 'resourceTemplates', (t) => typeof t.uriTemplate === 'string').catch(
-          (error: unknown) => {
-            this.logger.debug(`server "${this.id}": resources/templates/list failed; no templates`, { server: this.id, error: errorMessage(error) });
-            return [] as ResourceTemplate[];
-          },
-        ),
-      ]);
-      if (generation === this.generation) this._cache = { ...this._cache, resources, resourceTemplates };
-    }
+    const lists = await this.listKind(client, kind);
+    if (generation === this.generation) this._cache = { ...this._cache, ...lists };
   }
 
   /** Every page of a list (following nextCursor). A server without the method gives an empty list. */
@@ -445,7 +939,7 @@ export class ServerConnection {
 
   /** Refetches one list after the server announced a change; coalesces announcements that arrive meanwhile. */
   scheduleRefresh(kind: ListKind): void {
-    if (this._state === 'starting') {
+    if (this.attemptRunning) {
       this.refreshWhenReady.add(kind);
       return;
     }
@@ -483,7 +977,7 @@ export class ServerConnection {
   // Requests
   // ---------------------------------------------------------------------------------------------------------
 
-  /** A clear error for a request to a server that is not ready. */
+  /** A clear error for a request to a server that is not ready (and will not be soon). */
   unavailableError(): RpcError {
     const state = this._state;
     const why = this._error ? `: ${this._error}` : '';
@@ -491,23 +985,48 @@ export class ServerConnection {
       ErrorCode.InternalError,
       'SWB_SERVER_UNAVAILABLE',
       `Server "${this.id}" is not available (state: ${state})${why}`,
-      { server: this.id, state },
+      { server: this.id, state, ...(this._nextRetryAt !== undefined ? { nextRetryAt: this._nextRetryAt } : {}) },
     );
   }
 
+  /** The time limits of one request: the server's, or the tool's own (`timeouts.tools[<original name>]`). */
+  limitsFor(tool: string | undefined): { requestMs: number; maxTotalMs: number; perTool: boolean } {
+    const own = tool !== undefined ? this.definition.timeouts?.tools?.[tool] : undefined;
+    if (!own || (own.requestMs === undefined && own.maxTotalMs === undefined)) {
+      return { requestMs: this.timeouts.requestMs, maxTotalMs: this.timeouts.maxTotalMs, perTool: false };
+    }
+    const requestMs = own.requestMs ?? this.timeouts.requestMs;
+    // A tool given a longer timeout than the server's total cap gets that much time in total too.
+    const maxTotalMs = own.maxTotalMs ?? Math.max(this.timeouts.maxTotalMs, requestMs);
+    return { requestMs, maxTotalMs, perTool: true };
+  }
+
   /**
-   * Forwards one request: one downstream `client.request`, the result returned untouched. We own the timeout
-   * (`requestMs`, reset by each progress notification, capped by `maxTotalMs`); the upstream signal and the
-   * timeout both abort the downstream request (the SDK then sends `notifications/cancelled`).
+   * Forwards one request: one downstream `client.request`, the result returned untouched. A server that is
+   * restarting (or idle) is waited for first. We own the timeout (`requestMs`, reset by each progress
+   * notification, capped by `maxTotalMs`; per tool when configured); the upstream signal and the timeout both abort
+   * the downstream request (the SDK then sends `notifications/cancelled`).
    */
   async forward(method: string, params: LooseParams, options: ForwardOptions): Promise<LooseResult> {
+    options.signal?.throwIfAborted();
+    this.activeCalls += 1;
+    this.clearTimer('idleTimer');
+    try {
+      await this.awaitReady(options.signal);
+      return await this.send(method, params, options);
+    } finally {
+      this.activeCalls -= 1;
+      this.touch();
+    }
+  }
+
+  private async send(method: string, params: LooseParams, options: ForwardOptions): Promise<LooseResult> {
     const client = this._client;
     if (!client || this._state !== 'ready') throw this.unavailableError();
-    options.signal?.throwIfAborted();
     // Session lanes (see InflightRegistry): wait for this session's turn before the clock starts.
     if (options.origin) await this.inflight.enter(options.origin.session, options.signal);
 
-    const { requestMs, maxTotalMs } = this.timeouts;
+    const { requestMs, maxTotalMs, perTool } = this.limitsFor(options.tool);
     const token = `${this.tokenPrefix}${++this.tokenSequence}`;
     const abort = new AbortController();
     const startedAt = Date.now();
@@ -516,13 +1035,14 @@ export class ServerConnection {
 
     const expire = (total: boolean) => {
       const limit = total ? maxTotalMs : requestMs;
+      const whose = perTool ? `; the limit configured for tool "${options.tool}"` : '';
       timeoutError = switchboardRpcError(
         ErrorCode.RequestTimeout,
         'SWB_TIMEOUT',
         total
-          ? `Server "${this.id}" did not finish ${options.label} within the maximum total time of ${limit} ms`
-          : `Server "${this.id}" did not answer ${options.label} within ${limit} ms (no progress in that time)`,
-        { server: this.id, request: options.label, limitMs: limit },
+          ? `Server "${this.id}" did not finish ${options.label} within the maximum total time of ${limit} ms${perTool ? ` (the limit configured for tool "${options.tool}")` : ''}`
+          : `Server "${this.id}" did not answer ${options.label} within ${limit} ms (no progress in that time${whose})`,
+        { server: this.id, request: options.label, limitMs: limit, ...(options.tool !== undefined ? { tool: options.tool } : {}) },
       );
       abort.abort(timeoutError);
     };
@@ -549,10 +1069,11 @@ export class ServerConnection {
     } catch (error) {
       if (timeoutError) throw timeoutError;
       if (this._client !== client || this._state !== 'ready') {
+        const why = this._error ? `: ${this._error}` : '';
         throw switchboardRpcError(
           ErrorCode.InternalError,
           'SWB_SERVER_UNAVAILABLE',
-          `Server "${this.id}" closed the connection during ${options.label} (state: ${this._state})`,
+          `Server "${this.id}" went away during ${options.label} (state: ${this._state})${why}`,
           { server: this.id, state: this._state },
         );
       }
@@ -589,11 +1110,26 @@ export class ServerConnection {
     });
   }
 
-  /** Counts a session's subscription to a URI; the first one subscribes downstream. */
+  /**
+   * Remembers a client's log level (re-applied after every restart) and sends it now if the server is ready and
+   * declares logging. Resolves true if it was sent.
+   */
+  async setLogLevel(level: string): Promise<boolean> {
+    this.logLevel = level;
+    if (this._state !== 'ready' || !this._capabilities?.logging) return false;
+    await this.request('logging/setLevel', { level });
+    return true;
+  }
+
+  /**
+   * Counts a session's subscription to a URI; the first one subscribes downstream. A server on its way back
+   * (restarting, idle) gets it when it is ready again.
+   */
   async retainSubscription(uri: string): Promise<void> {
+    if (!this.servesLists) throw this.unavailableError();
     const count = this.subscriptions.get(uri) ?? 0;
     this.subscriptions.set(uri, count + 1);
-    if (count > 0 || !this._capabilities?.resources?.subscribe) return;
+    if (count > 0 || this._state !== 'ready' || !this._capabilities?.resources?.subscribe) return;
     try {
       await this.request('resources/subscribe', { uri });
     } catch (error) {
@@ -626,28 +1162,11 @@ export class ServerConnection {
   private setState(state: ServerState): void {
     this._state = state;
     this.options.hooks.stateChanged(this);
+    for (const listener of [...this.stateListeners]) listener();
   }
 
   private nonEmptyKinds(): ListKind[] {
-    const c = this._cache;
-    return listKinds.filter((k) => (k === 'resources' ? c.resources.length + c.resourceTemplates.length : c[k].length) > 0);
-  }
-
-  private fail(message: string, cause?: unknown): void {
-    const hadItems = this.nonEmptyKinds();
-    const client = this._client;
-    this.generation += 1; // callbacks of the dead client are ignored from now on
-    this._client = undefined;
-    this._link = undefined;
-    this._cache = emptyCache();
-    this._error = message;
-    this.progress.clear();
-    this.subscriptions.clear();
-    this.logger.error(message, { server: this.id, ...(cause instanceof Error && cause.message !== message ? { cause: cause.message } : {}) });
-    this.setState('failed');
-    this.resolveSettled(this.settledDeferred);
-    if (hadItems.length) this.options.hooks.catalogChanged(this, new Set(hadItems), false);
-    if (client) void client.close().catch(() => undefined);
+    return listKinds.filter((kind) => !sameList(this._cache, emptyCache(), kind));
   }
 }
 

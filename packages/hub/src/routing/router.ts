@@ -113,7 +113,10 @@ export class Router {
     }
 
     return this.tracked(session, connection, 'tool', entry.originalName, args, () =>
-      connection.forward('tools/call', { ...params, name: entry.originalName }, this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params)),
+      connection.forward('tools/call', { ...params, name: entry.originalName }, {
+        ...this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params),
+        tool: entry.originalName,
+      }),
     );
   }
 
@@ -196,7 +199,7 @@ export class Router {
       owner = ownerOfUri(snapshot, uri);
     }
     if (owner !== undefined) return [this.readyConnection(owner)];
-    const capable = this.ctx.connections().filter((c) => snapshot.serverIds.has(c.id) && c.isReady && c.capabilities?.resources);
+    const capable = this.ctx.connections().filter((c) => snapshot.serverIds.has(c.id) && c.servesLists && c.capabilities?.resources);
     if (capable.length === 0) {
       throw new RpcError(RESOURCE_NOT_FOUND, `Resource not found: "${uri}" (no ready server offers resources)`, { uri });
     }
@@ -230,13 +233,16 @@ export class Router {
     return connection.forward('completion/complete', forwarded, this.forwardOptions(session, extra, 'completion/complete', params));
   }
 
-  /** Sets the session's level and fans it out to every ready server of its view that declares logging. */
+  /**
+   * Sets the session's level and fans it out to every ready server of its view that declares logging. Every
+   * server of the view remembers it, so one that is restarting or idle gets it when it is ready again.
+   */
   async setLevel(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     const level = requireString(params, 'level', 'logging/setLevel');
     session.logLevel = level;
     const snapshot = session.snapshot();
-    const targets = this.ctx.connections().filter((c) => snapshot.serverIds.has(c.id) && c.isReady && c.capabilities?.logging);
-    const results = await Promise.allSettled(targets.map((c) => c.request('logging/setLevel', { level })));
+    const targets = this.ctx.connections().filter((c) => snapshot.serverIds.has(c.id) && c.state !== 'disabled');
+    const results = await Promise.allSettled(targets.map((c) => c.setLogLevel(level)));
     results.forEach((r, i) => {
       if (r.status === 'rejected') {
         this.ctx.logger.warn(`server "${targets[i]!.id}" refused logging/setLevel`, { server: targets[i]!.id, error: errorMessage(r.reason) });
@@ -304,6 +310,10 @@ export class Router {
       : new RpcError(ErrorCode.InvalidParams, `Unknown prompt "${name}".${hint}`, data);
   }
 
+  /**
+   * The connection that owns an item. A server that is ready, restarting or idle is returned: `forward` waits
+   * for it (or starts it). One that cannot serve (failed, stopped) is refused at once.
+   */
   private readyConnection(serverId: string): ServerConnection {
     const connection = this.ctx.connection(serverId);
     if (!connection) {
@@ -311,7 +321,7 @@ export class Router {
         server: serverId,
       });
     }
-    if (!connection.isReady) throw connection.unavailableError();
+    if (!connection.servesLists) throw connection.unavailableError();
     return connection;
   }
 

@@ -1,0 +1,99 @@
+import { SwitchboardError, supervisionSchema, type Clock } from '@mcp-switchboard/plugin-api';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { MAX_TIMEOUT_MS } from '../util/deferred.js';
+
+/** `config.supervision` with every default applied (see plugin-api `supervisionSchema`). */
+export interface SupervisionSettings {
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  maxFailures: number;
+  failureWindowMs: number;
+  circuitOpenMs: number;
+  pingIntervalMs: number;
+  callWaitMs: number;
+}
+
+export const DEFAULT_SUPERVISION: SupervisionSettings = supervisionSchema.parse({});
+
+/** Fills in what a (possibly partial, possibly absent) `config.supervision` leaves out. */
+export function resolveSupervision(input: Partial<SupervisionSettings> | undefined): SupervisionSettings {
+  const out = { ...DEFAULT_SUPERVISION };
+  for (const key of Object.keys(out) as Array<keyof SupervisionSettings>) {
+    const value = input?.[key];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) out[key] = value;
+  }
+  out.maxFailures = Math.max(1, Math.floor(out.maxFailures));
+  out.failureWindowMs = Math.max(1, out.failureWindowMs);
+  return out;
+}
+
+/**
+ * Transport errors (a stdout line that is not JSON-RPC, a stream error, a remote transport's errors) this many
+ * times within `TRANSPORT_FAULT_WINDOW_MS` while the server is ready mean the link is faulty: it is restarted.
+ * Errors before the server is ready (a start-up banner on stdout) are tolerated.
+ */
+export const TRANSPORT_FAULT_LIMIT = 3;
+export const TRANSPORT_FAULT_WINDOW_MS = 5_000;
+
+/** ±20 % around the exponential delay, so servers that fail together do not restart in lock-step. */
+export const BACKOFF_JITTER = 0.2;
+
+/**
+ * The delay before restart number `failures` of a streak (1-based: the failures counted in the window, this one
+ * included): `backoffInitialMs`, doubling each time, capped at `backoffMaxMs`, then ±20 % jitter.
+ */
+export function backoffDelay(settings: SupervisionSettings, failures: number, random: () => number = Math.random): number {
+  const exponent = Math.max(0, Math.min(failures - 1, 30));
+  const base = Math.min(settings.backoffMaxMs, settings.backoffInitialMs * 2 ** exponent);
+  const jitter = 1 - BACKOFF_JITTER + 2 * BACKOFF_JITTER * random();
+  return Math.max(0, Math.round(base * jitter));
+}
+
+/**
+ * What a failed start calls for:
+ * - `retry`: count it and restart with backoff (a crash, a timeout, a dropped link);
+ * - `circuit`: retrying soon cannot help (the command does not exist or is not executable; the server refused
+ *   `initialize` with a JSON-RPC error): open the circuit at once and try again after `circuitOpenMs`;
+ * - `never`: nothing but a config change can help (no connector for the transport type).
+ */
+export type FaultKind = 'retry' | 'circuit' | 'never';
+
+const HOPELESS_ERRNO = new Set(['ENOENT', 'EACCES', 'ENOTDIR']);
+
+export function startFailureKind(error: unknown): FaultKind {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
+    if (current instanceof SwitchboardError && current.code === 'SWB_CONNECTOR_MISSING') return 'never';
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && HOPELESS_ERRNO.has(code)) return 'circuit';
+    current = (current as { cause?: unknown }).cause;
+  }
+  if (error instanceof McpError && error.code !== ErrorCode.RequestTimeout && error.code !== ErrorCode.ConnectionClosed) return 'circuit';
+  return 'retry';
+}
+
+/** True if the error is an answer from the server (it is alive), not a timeout or a closed link. */
+export function isServerAnswer(error: unknown): boolean {
+  return error instanceof McpError && error.code !== ErrorCode.RequestTimeout && error.code !== ErrorCode.ConnectionClosed;
+}
+
+/** Real timers, unref'd: supervision never keeps the process alive. */
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(callback, ms) {
+    const handle = setTimeout(callback, Math.min(Math.max(0, ms), MAX_TIMEOUT_MS));
+    handle.unref?.();
+    return handle;
+  },
+  clearTimeout(handle) {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+};
+
+/** "450 ms", "3 s", "5 min" for messages. */
+export function formatDuration(ms: number): string {
+  const value = Math.max(0, Math.round(ms));
+  if (value < 1000) return `${value} ms`;
+  if (value < 120_000) return `${Math.round(value / 1000)} s`;
+  return `${Math.round(value / 60_000)} min`;
+}
