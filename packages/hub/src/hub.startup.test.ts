@@ -266,3 +266,22 @@ describe('startup and failures', () => {
     expect(events.events.some((e) => e.type === 'config.changed' && e.added.includes('b') && e.removed.includes('a'))).toBe(true);
   });
 });
+
+describe('connector choice', () => {
+  it('uses the first connector of the type that accepts the server', async () => {
+    const general = fixtureConnector({ plain: { create: echoServer('plain') } });
+    const special = fixtureConnector({ claimed: { create: echoServer('claimed') } });
+    const picky = { ...special, types: special.types, connect: special.connect.bind(special), accepts: (s: { id: string }) => s.id === 'claimed' };
+    current = await startHub({
+      fixtures: {},
+      servers: [server('plain'), server('claimed')],
+      extra: { connectors: [picky, general] },
+    });
+    await current.hub.settled();
+    const states = Object.fromEntries(current.hub.status().map((s) => [s.id, s.state]));
+    expect(states).toEqual({ plain: 'ready', claimed: 'ready' });
+    const { client } = await connectClient(current.hub);
+    expect(textOf(await callTool(client, 'claimed__echo', { text: 'mine' }))).toBe('claimed: mine');
+    expect(textOf(await callTool(client, 'plain__echo', { text: 'general' }))).toBe('plain: general');
+  });
+});

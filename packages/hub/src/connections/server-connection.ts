@@ -713,7 +713,8 @@ export class ServerConnection {
   /** Connects, initializes, lists everything and re-applies the log level and subscriptions. */
   private async open(generation: number): Promise<ServerCache> {
     const { definition, timeouts } = this.options;
-    const connector = this.options.connectors.find((c) => c.types.includes(definition.transport));
+    // The first connector for this transport type that accepts the server (a plugin may claim only its own).
+    const connector = this.options.connectors.find((c) => c.types.includes(definition.transport) && (c.accepts?.(definition) ?? true));
     if (!connector) {
       const known = [...new Set(this.options.connectors.flatMap((c) => c.types))];
       throw new SwitchboardError(
