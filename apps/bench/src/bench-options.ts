@@ -23,6 +23,7 @@ export interface BenchOptions {
 
 export const benchUsage = `Usage: npm run bench -- [options]
        node apps/bench/dist/index.js [options]
+       npm run bench -- soak [options]    (crash-and-restart soak; see: npm run bench -- soak --help)
 
 Measures the echo fixture's \`echo\` tool directly and through the proxy (\`echo__echo\`), in one run.
 

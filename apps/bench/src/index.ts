@@ -15,6 +15,9 @@ import { findLeftoverProcesses } from './leftover-processes.js';
 import { runPhase, warmUp, type PhaseSamples } from './measure-target.js';
 import { phaseResult } from './phase-result.js';
 import { writeProxyConfig, type ProxyConfigFile } from './proxy-config.js';
+import { parseSoakOptions, soakUsage } from './soak-options.js';
+import { formatSoakReport } from './soak-report.js';
+import { runSoak } from './soak.js';
 
 function proxyCliPath(): string {
   return join(dirname(createRequire(import.meta.url).resolve('mcp-switchboard/package.json')), 'dist', 'cli.js');
@@ -121,10 +124,38 @@ async function run(options: BenchOptions): Promise<number> {
   return failed || leftovers.length ? 1 : 0;
 }
 
+/** `soak`: calls through the proxy while its server crashes; exit 1 on a hang, a leak or an unexplained error. */
+async function soak(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseSoakOptions(argv);
+  } catch (error) {
+    process.stderr.write(`bench soak: ${(error as Error).message}\n\n${soakUsage}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${soakUsage}\n`);
+    return 0;
+  }
+  const cli = options.proxyCli ? resolve(options.proxyCli) : proxyCliPath();
+  requireBuilt(cli, options.proxyCli ? `--proxy-cli ${cli}` : 'the proxy (mcp-switchboard)');
+  requireBuilt(fixturePath('fault'), 'the fault fixture (@mcp-switchboard/testing)');
+  const report = await runSoak(options, cli, (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(`${formatSoakReport(report)}\n`);
+  if (options.json) {
+    const path = resolve(options.json);
+    await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`\nresults written to ${path}\n`);
+  }
+  return report.failures.length ? 1 : 0;
+}
+
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'soak') return soak(argv.slice(1));
   let options: BenchOptions;
   try {
-    options = parseBenchOptions(process.argv.slice(2));
+    options = parseBenchOptions(argv);
   } catch (error) {
     process.stderr.write(`bench: ${(error as Error).message}\n\n${benchUsage}\n`);
     return 2;

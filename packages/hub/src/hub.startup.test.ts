@@ -285,3 +285,28 @@ describe('connector choice', () => {
     expect(textOf(await callTool(client, 'plain__echo', { text: 'general' }))).toBe('plain: general');
   });
 });
+
+describe('link failures during a call', () => {
+  it('names the server when the link fails to carry a request (e.g. write EPIPE on a dying pipe)', async () => {
+    const inner = fixtureConnector({ brittle: { create: echoServer('brittle') } });
+    const brittle = {
+      types: inner.types,
+      async connect(definition: Parameters<typeof inner.connect>[0], context: Parameters<typeof inner.connect>[1]) {
+        const link = await inner.connect(definition, context);
+        const send = link.transport.send.bind(link.transport);
+        link.transport.send = async (message, options) => {
+          if ('method' in message && message.method === 'tools/call') throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+          return send(message, options);
+        };
+        return link;
+      },
+    };
+    current = await startHub({ fixtures: {}, servers: [server('brittle')], extra: { connectors: [brittle] } });
+    await current.hub.settled();
+    const { client } = await connectClient(current.hub);
+    const failure = await callTool(client, 'brittle__echo', { text: 'x' }).catch((e: unknown) => e as Error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure.message).toContain('Server "brittle" could not be reached during');
+    expect(failure.message).toContain('write EPIPE');
+  });
+});

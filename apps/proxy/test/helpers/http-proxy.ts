@@ -22,7 +22,10 @@ export async function startHttpProxy(args: string[], env: Record<string, string>
   child.stdout!.on('data', (d) => (stdout += d));
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the HTTP proxy did not start listening:\n${stderr}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a proxy behind when the test gives up on it
+      reject(new Error(`the HTTP proxy did not start listening:\n${stderr}`));
+    }, 30_000);
     child.stderr!.on('data', (d) => {
       stderr += d;
       // The front door's info log line, or (at quieter log levels) the start-up summary line.

@@ -1078,6 +1078,16 @@ export class ServerConnection {
           { server: this.id, state: this._state },
         );
       }
+      // A JSON-RPC error is the server's own answer and passes through; anything else (a write that failed on
+      // a dying pipe, a dropped HTTP stream) is the link failing, and the client must learn which server it was.
+      if (!(error instanceof McpError) && !(error instanceof RpcError) && !options.signal?.aborted) {
+        throw switchboardRpcError(
+          ErrorCode.InternalError,
+          'SWB_SERVER_UNAVAILABLE',
+          `Server "${this.id}" could not be reached during ${options.label}: ${redact(errorMessage(error), this.definition)}`,
+          { server: this.id, state: this._state },
+        );
+      }
       throw passThroughError(error);
     } finally {
       if (timer) clearTimeout(timer);
