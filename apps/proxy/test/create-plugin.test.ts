@@ -262,3 +262,16 @@ describe('registerCreatePluginCommand', () => {
     expect(existsSync(join(dir, 'switchboard-plugin-x'))).toBe(false);
   });
 });
+
+describe('next steps printed after create-plugin', () => {
+  const created = { dir: '/work/project/plugins/switchboard-plugin-demo', packageName: 'switchboard-plugin-demo', id: 'demo', files: ['package.json'] };
+  it('shows a folder below the working directory relative, and one outside it absolute', async () => {
+    const { describeCreated } = await import('../src/commands/create-plugin.js');
+    const below = describeCreated(created as never, 'reporter', '/work/project');
+    expect(below).toContain('cd plugins/switchboard-plugin-demo');
+    expect(below).toContain('"./plugins/switchboard-plugin-demo" while you develop, "switchboard-plugin-demo" once installed');
+    const outside = describeCreated(created as never, 'reporter', '/somewhere/else');
+    expect(outside).toContain('cd /work/project/plugins/switchboard-plugin-demo');
+    expect(outside).not.toContain('..');
+  });
+});

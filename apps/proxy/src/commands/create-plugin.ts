@@ -1,6 +1,6 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SwitchboardError, pluginKinds, type PluginKind } from '@mcp-switchboard/plugin-api';
 import {
@@ -178,7 +178,10 @@ export function installedVersions(): { pluginApiVersion: string; testingVersion:
 
 /** Text printed after a successful run. */
 export function describeCreated(created: CreatedPlugin, kind: string, cwd: string = process.cwd()): string {
-  const where = relative(cwd, created.dir) || '.';
+  // A folder below the working directory reads best relative; anything else is clearer absolute.
+  const rel = relative(cwd, created.dir);
+  const where = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? created.dir : rel;
+  const configPath = where.startsWith('/') || where === '.' ? where : `./${where}`;
   const lines = [
     `Created ${created.packageName} (plugin "${created.id}", kind ${kind}) in ${where}:`,
     ...created.files.map((file) => `  ${file}`),
@@ -188,7 +191,7 @@ export function describeCreated(created: CreatedPlugin, kind: string, cwd: strin
     '  npm install',
     '  npm test',
     '',
-    `Then list it in your config's "plugins": "./${relative(cwd, created.dir) || '.'}" while you develop, "${created.id}" once installed.`,
+    `Then list it in your config's "plugins": "${configPath}" while you develop, "${created.packageName}" once installed.`,
   ];
   return `${lines.join('\n')}\n`;
 }
