@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kernel } from '@mcp-switchboard/kernel';
+import { Kernel, findSecrets, type SecretRedactor } from '@mcp-switchboard/kernel';
 import { Hub } from '@mcp-switchboard/hub';
-import type { DownstreamConnector, PluginEntry } from '@mcp-switchboard/plugin-api';
+import type { ConfigSource, DownstreamConnector, PluginEntry, ServerDefinition, SwitchboardConfig } from '@mcp-switchboard/plugin-api';
 import { builtinPlugins } from './builtin-plugins.js';
 import type { CliSettings } from './cli-settings.js';
 
@@ -13,10 +13,39 @@ export interface Booted {
   stop(): Promise<void>;
 }
 
+export interface BootOptions {
+  /** Replaces the downstream connectors the hub gets (doctor wraps them to see exit codes and stderr). */
+  connectors?: (connectors: DownstreamConnector[]) => DownstreamConnector[];
+  /** Adjusts the configuration the hub runs with (doctor: one start attempt per server, no restarts). */
+  hubConfig?: (config: SwitchboardConfig) => SwitchboardConfig;
+}
+
 const appDir = dirname(dirname(fileURLToPath(import.meta.url)));
 
+/**
+ * Every server list a source hands the hub first teaches the redactor its secrets (env and header values),
+ * whichever source it came from (file, environment, the plugged.in App), before any server starts and logs.
+ */
+function secretAware(source: ConfigSource, secrets: SecretRedactor): ConfigSource {
+  const learn = (servers: ServerDefinition[]) => {
+    if (!Array.isArray(servers)) return servers;
+    // Ids, names and prefixes are in every exposed tool name: public, even if an env value equals one.
+    secrets.addPublic(servers.flatMap((s) => [s?.id, s?.name, s?.prefix]));
+    secrets.add(findSecrets(servers));
+    return servers;
+  };
+  const wrapped: ConfigSource = { load: async () => learn(await source.load()) };
+  if (source.watch) wrapped.watch = (onChange) => source.watch!((servers) => onChange(learn(servers)));
+  return wrapped;
+}
+
 /** Loads config and plugins, sets them up and starts every server (without waiting for them). */
-export async function boot(settings: CliSettings, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<Booted> {
+export async function boot(
+  settings: CliSettings,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  options: BootOptions = {},
+): Promise<Booted> {
   const extraPlugins: PluginEntry[] = [];
   if (settings.pluggedin) extraPlugins.push(['pluggedin', { ...settings.pluggedin }]);
 
@@ -35,11 +64,12 @@ export async function boot(settings: CliSettings, env: NodeJS.ProcessEnv = proce
   let hub: Hub | undefined;
   try {
     await kernel.start();
-    const config = kernel.config.current;
+    const config = options.hubConfig ? options.hubConfig(kernel.config.current) : kernel.config.current;
+    const connectors = kernel.transports.flatMap((t): DownstreamConnector[] => t.connectors ?? []);
     hub = new Hub({
       config,
-      sources: kernel.sources,
-      connectors: kernel.transports.flatMap((t): DownstreamConnector[] => t.connectors ?? []),
+      sources: kernel.sources.map((source) => secretAware(source, kernel.secrets)),
+      connectors: options.connectors ? options.connectors(connectors) : connectors,
       filters: kernel.filters,
       events: kernel.events,
       logger: kernel.logger.child({ component: 'hub' }),

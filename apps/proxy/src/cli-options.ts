@@ -38,6 +38,9 @@ export const extraEnvHelp = `
 Environment:
   SWITCHBOARD_MCP_SERVERS   JSON object of extra servers, same format as "mcpServers"; merged by name, env wins
 
-Exit codes: 0 normal stop, 1 runtime failure, 2 bad usage or bad config.
+Commands: list (print the catalog), doctor (check every server, with hints), create-plugin.
+Signals: SIGINT/SIGTERM stop gracefully (a second one exits at once); SIGHUP reloads the config file,
+  which is also watched unless the config says "watch": false.
+Exit codes: 0 normal stop, 1 runtime failure (doctor: a server is not ready), 2 bad usage or bad config.
 Precedence: command-line flag > environment variable > config file > default.
 Docs: https://github.com/mcp-switchboard/switchboard#readme`;

@@ -1,13 +1,20 @@
 import { SwitchboardError, formatError, type UpstreamTransport } from '@mcp-switchboard/plugin-api';
 import { boot } from './boot.js';
 import type { CliSettings } from './cli-settings.js';
+import { ConfigReloader, type ReloadOutcome } from './config-reloader.js';
+import { frontDoorHost } from './front-door-host.js';
 import { summaryLine } from './summary.js';
+
+export interface RunProxyOptions {
+  /** Told after every config reload (hot reload or SIGHUP). */
+  onReload?: (outcome: ReloadOutcome) => void;
+}
 
 /**
  * Runs the proxy until a signal, the end of stdin (stdio front door) or a fatal error. Resolves with the
  * process exit code; never calls process.exit itself so it can be embedded and tested.
  */
-export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = process.env, options: RunProxyOptions = {}): Promise<number> {
   const booted = await boot(settings, env);
   const { kernel, hub } = booted;
   const logger = kernel.logger;
@@ -24,12 +31,19 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
     );
   }
 
+  const reloader = new ConfigReloader({
+    kernel,
+    logger: logger.child({ component: 'config' }),
+    ...(options.onReload ? { onReload: options.onReload } : {}),
+  });
+
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   let shuttingDown = false;
   const shutdown = (reason: string, code = 0) => {
     if (shuttingDown) return;
     shuttingDown = true;
+    reloader.close();
     logger.info('stopping', { reason });
     void (async () => {
       try {
@@ -61,17 +75,20 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
   process.on('unhandledRejection', onFatal);
 
   try {
-    await frontDoor.start(hub);
+    await frontDoor.start(frontDoorHost(hub, kernel.secrets));
   } catch (error) {
     await booted.stop();
     throw error;
   }
+  // After the front door is up: from now on a SIGHUP reloads instead of ending the process.
+  reloader.start();
   const where = frontDoor.describe?.() ?? transportName;
   void hub.settled(config.startupBudgetMs).then(() => {
-    if (!shuttingDown) process.stderr.write(`${summaryLine(hub, where)}\n`);
+    if (!shuttingDown) process.stderr.write(`${kernel.secrets.redact(summaryLine(hub, where))}\n`);
   });
 
   const code = await exited;
+  reloader.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.off('uncaughtException', onFatal);

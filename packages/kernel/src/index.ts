@@ -18,3 +18,7 @@ export { setupOrder } from './plugins/setup-order.js';
 export { KernelEventBus } from './events/event-bus.js';
 export type { Subscription, SubscriberStats } from './events/event-bus.js';
 export { contributionTokens } from './tokens.js';
+export { RESTART_REQUIRED_KEYS } from './kernel.js';
+export type { ConfigReload } from './kernel.js';
+export { SecretRedactor, findSecrets, processSecrets, redactSecrets, REDACTED, MIN_SECRET_LENGTH } from './secrets.js';
+export { redactedPaths } from './logger.js';

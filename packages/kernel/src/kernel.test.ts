@@ -13,6 +13,7 @@ import {
 } from '@mcp-switchboard/plugin-api';
 import { z } from 'zod';
 import { Kernel, type KernelOptions } from './kernel.js';
+import { SecretRedactor } from './secrets.js';
 import { contributionTokens } from './tokens.js';
 import { linkRepoPackage, memoryLogger, pluginModule, record, removeTempDirs, resetRecord, tempDir, writeFiles, writePackage } from '../test/helpers.js';
 
@@ -446,10 +447,76 @@ describe('reloadConfig', () => {
 
   it('sees an edited .mjs config (no stale module cache)', async () => {
     const root = await tempDir();
-    await writeFiles(root, { 'switchboard.config.mjs': 'export default { pageSize: 1 };' });
+    await writeFiles(root, { 'switchboard.config.mjs': 'export default { filters: { deny: ["a"] } };' });
     const kernel = await createKernel(root);
-    expect(kernel.config.current.pageSize).toBe(1);
-    await writeFiles(root, { 'switchboard.config.mjs': 'export default { pageSize: 2 };' });
-    expect((await kernel.reloadConfig()).pageSize).toBe(2);
+    expect(kernel.config.current.filters).toEqual({ deny: ['a'] });
+    await writeFiles(root, { 'switchboard.config.mjs': 'export default { filters: { deny: ["b"] } };' });
+    expect((await kernel.reloadConfig()).filters).toEqual({ deny: ['b'] });
+  });
+
+  it('keeps the CLI overrides and app defaults exactly as at start (flag > env > file > default)', async () => {
+    const root = await tempDir();
+    await writeFiles(root, { 'switchboard.config.json': { mcpServers: { a: { command: 'node' } }, startupBudgetMs: 5, logLevel: 'warn', http: { stateless: true } } });
+    const options = {
+      overrides: { startupBudgetMs: 7, http: { authToken: 'from-the-flag' } },
+      defaults: { logLevel: 'info', port: 12006 },
+    };
+    const kernel = await createKernel(root, options);
+    const atStart = kernel.config.current;
+    expect([atStart.startupBudgetMs, atStart.logLevel, atStart.port, (atStart as { http?: unknown }).http]).toEqual([7, 'warn', 12006, { stateless: true, authToken: 'from-the-flag' }]);
+
+    // The file changes the overridden value and adds a server: the flag still wins, the server is applied.
+    await writeFiles(root, { 'switchboard.config.json': { mcpServers: { a: { command: 'node' }, b: { command: 'node' } }, startupBudgetMs: 99, logLevel: 'warn', http: { stateless: true } } });
+    const result = await kernel.reload();
+    expect(result.applied).toEqual(['mcpServers']);
+    expect(result.restartRequired).toEqual([]);
+    const after = kernel.config.current;
+    expect(Object.keys(after.mcpServers)).toEqual(['a', 'b']);
+    expect([after.startupBudgetMs, after.logLevel, after.port, (after as { http?: unknown }).http]).toEqual([7, 'warn', 12006, { stateless: true, authToken: 'from-the-flag' }]);
+  });
+
+  it('names keys that need a restart, keeps their running values and applies the rest', async () => {
+    const root = await tempDir();
+    await writeFiles(root, { 'switchboard.config.json': { mcpServers: { a: { command: 'node' } }, port: 1000, pageSize: 5 } });
+    const kernel = await createKernel(root);
+    const seen: SwitchboardConfig[] = [];
+    kernel.config.onChange((config) => seen.push(config));
+
+    await writeFiles(root, { 'switchboard.config.json': { mcpServers: { b: { command: 'node' } }, port: 2000, pageSize: 6, transport: 'streamable-http', http: { stateless: true } } });
+    const result = await kernel.reload();
+    expect(result.restartRequired).toEqual(['http', 'pageSize', 'port', 'transport']);
+    expect(result.applied).toEqual(['mcpServers']);
+    const current = kernel.config.current as SwitchboardConfig & { http?: unknown };
+    expect([Object.keys(current.mcpServers), current.port, current.pageSize, current.transport, current.http]).toEqual([['b'], 1000, 5, undefined, undefined]);
+    expect(seen).toHaveLength(1);
+
+    // Only restart-only keys changed: nothing is applied and listeners hear nothing.
+    await writeFiles(root, { 'switchboard.config.json': { mcpServers: { b: { command: 'node' } }, port: 3000, pageSize: 5 } });
+    const second = await kernel.reload();
+    expect(second.applied).toEqual([]);
+    expect(second.restartRequired).toEqual(['port']);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('an unchanged file tells no listener', async () => {
+    const root = await tempDir();
+    await writeFiles(root, { 'switchboard.config.json': { mcpServers: { a: { command: 'node' } } } });
+    const kernel = await createKernel(root);
+    let calls = 0;
+    kernel.config.onChange(() => calls++);
+    const result = await kernel.reload();
+    expect([result.applied, result.restartRequired, calls]).toEqual([[], [], 0]);
+  });
+
+  it('learns the secrets of a reloaded config', async () => {
+    const root = await tempDir();
+    await writeFiles(root, { 'switchboard.config.json': { mcpServers: { a: { command: 'node' } } } });
+    const secrets = new SecretRedactor();
+    const kernel = await createKernel(root, { secrets });
+    expect(kernel.secrets).toBe(secrets);
+    expect(secrets.redact('k-reloaded-secret')).toBe('k-reloaded-secret');
+    await writeFiles(root, { 'switchboard.config.json': { mcpServers: { a: { command: 'node', env: { K: 'k-reloaded-secret' } } } } });
+    await kernel.reload();
+    expect(secrets.redact('k-reloaded-secret')).toBe('****');
   });
 });

@@ -23,6 +23,7 @@ import { KernelEventBus } from './events/event-bus.js';
 import { DisposableRegistry, runCleanup, type CleanupStep, type Owner } from './lifecycle/disposables.js';
 import { KernelLifecycle } from './lifecycle/lifecycle.js';
 import { createLogger } from './logger.js';
+import { processSecrets, type SecretRedactor } from './secrets.js';
 import { plan, type PlanOptions } from './plan.js';
 import { contributionProblem } from './plugins/check-contribution.js';
 import { setupOrder } from './plugins/setup-order.js';
@@ -56,6 +57,51 @@ export interface KernelOptions {
   globalConfigDir?: string | undefined;
   /** The last folder searched going up from cwd (default: the home folder). */
   stopDir?: string | undefined;
+  /**
+   * Learns the secrets of every config loaded (start and reloads) and scrubs them from the kernel's own logger.
+   * Default: the process-wide redactor behind `redactSecrets()`.
+   */
+  secrets?: SecretRedactor | undefined;
+  /**
+   * Top-level config keys a reload cannot apply to a running process; a change to one is reported in
+   * `ConfigReload.restartRequired` and the running value is kept. Default: {@link RESTART_REQUIRED_KEYS}.
+   */
+  restartRequiredKeys?: readonly string[] | undefined;
+}
+
+/**
+ * Config keys read once at start: the front door (`transport`, `host`, `port`, `http`), the plugin set, the
+ * logger, and the hub's construction-time settings (profile selection, namespacing, timeouts, supervision, paging).
+ * `mcpServers`, `filters` and `watch` are applied live.
+ */
+export const RESTART_REQUIRED_KEYS: readonly string[] = [
+  'transport',
+  'host',
+  'port',
+  'http',
+  'plugins',
+  'logLevel',
+  'logFile',
+  'profile',
+  'profiles',
+  'namespace',
+  'timeouts',
+  'supervision',
+  'pageSize',
+  'startupBudgetMs',
+];
+
+/** The outcome of a successful `Kernel.reload()`. */
+export interface ConfigReload {
+  /** The configuration now current (restart-only keys keep their running values). */
+  config: SwitchboardConfig;
+  /** The configuration before the reload. */
+  previous: SwitchboardConfig;
+  filepath: string | undefined;
+  /** Top-level keys whose value changed and was applied (e.g. `mcpServers`, `filters`). */
+  applied: string[];
+  /** Top-level keys that changed in the file but need a restart; their running values were kept. */
+  restartRequired: string[];
 }
 
 /** One plugin's contribution, with the plugin it came from. */
@@ -87,6 +133,8 @@ export class Kernel {
   readonly events: KernelEventBus;
   /** The host's lifecycle (hooks owned by "kernel"); plugins get their own view. */
   readonly lifecycle: Lifecycle;
+  /** The secret values of the loaded config(s), scrubbed from logs; `redact()` for diagnostic output. */
+  readonly secrets: SecretRedactor;
   /** Every plugin that will be set up, in setup order. */
   readonly plugins: readonly ResolvedPlugin[];
 
@@ -119,9 +167,12 @@ export class Kernel {
       builtinPlugins: options.builtinPlugins,
       extraPlugins: options.extraPlugins,
       resolveFrom: options.resolveFrom,
+      secrets: options.secrets ?? processSecrets,
     };
     const result = await plan(planOptions);
-    const owned = options.logger ? undefined : createLogger({ level: result.config.logLevel ?? 'info', file: result.config.logFile });
+    const owned = options.logger
+      ? undefined
+      : createLogger({ level: result.config.logLevel ?? 'info', file: result.config.logFile, secrets: options.secrets ?? processSecrets });
     const logger = options.logger ?? owned!;
     for (const { replaced, by } of result.replaced) {
       logger.debug('plugin replaced by a later entry', { plugin: replaced.plugin.id, replaced: replaced.source, by: by.source });
@@ -138,6 +189,7 @@ export class Kernel {
     ownedLogger: { flush(): void } | undefined,
   ) {
     this.#options = options;
+    this.secrets = options.secrets ?? processSecrets;
     this.#ownedLogger = ownedLogger;
     this.#clock = options.clock ?? systemClock;
     this.logger = logger;
@@ -307,11 +359,15 @@ export class Kernel {
   }
 
   /**
-   * Reads the config file again. On success the new config becomes current and listeners are told; on failure
-   * the error is thrown and the old config stays. Plugins are not reloaded (that needs a restart).
+   * Reads the config file again, with the same CLI overrides, app defaults and environment as at start (flag >
+   * env > file > default). On success the new config becomes current and listeners are told, unless nothing
+   * changed; keys that need a restart (see `restartRequiredKeys`) keep their running values and are named in
+   * the result. On failure the error is thrown (formatted like at start) and the old config stays.
+   * Plugins are not reloaded.
    */
-  async reloadConfig(): Promise<SwitchboardConfig> {
-    const { config, filepath } = await loadConfig({
+  async reload(): Promise<ConfigReload> {
+    const previous = this.#store.current;
+    const { config: loaded, filepath } = await loadConfig({
       cwd: this.#options.cwd,
       configFile: this.#store.filepath ?? this.#options.configFile,
       env: this.#options.env,
@@ -320,8 +376,44 @@ export class Kernel {
       required: this.#options.requireConfig,
       globalConfigDir: this.#options.globalConfigDir,
       stopDir: this.#options.stopDir,
+      secrets: this.secrets,
     });
-    this.#store.replace(config, filepath);
-    return config;
+    const restartKeys = new Set(this.#options.restartRequiredKeys ?? RESTART_REQUIRED_KEYS);
+    const config = { ...loaded } as Record<string, unknown>;
+    const before = previous as Record<string, unknown>;
+    const applied: string[] = [];
+    const restartRequired: string[] = [];
+    for (const key of [...new Set([...Object.keys(before), ...Object.keys(config)])].sort()) {
+      if (sameValue(before[key], config[key])) continue;
+      if (restartKeys.has(key)) {
+        restartRequired.push(key);
+        if (key in before) config[key] = before[key];
+        else delete config[key];
+      } else applied.push(key);
+    }
+    if (applied.length > 0 || filepath !== this.#store.filepath) this.#store.replace(config as SwitchboardConfig, filepath);
+    return { config: this.#store.current, previous, filepath, applied, restartRequired };
   }
+
+  /** `reload()`, returning only the configuration now current. */
+  async reloadConfig(): Promise<SwitchboardConfig> {
+    return (await this.reload()).config;
+  }
+}
+
+/** Deep equality of two config values (key order ignored; functions of `.mjs` plugin objects compare by source). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'function' && typeof b === 'function') return a.toString() === b.toString();
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((item, i) => sameValue(item, other[i]));
+  }
+  const left = Object.entries(a as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  const right = Object.entries(b as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  if (left.length !== right.length) return false;
+  const rightMap = new Map(right);
+  return left.every(([k, v]) => rightMap.has(k) && sameValue(v, rightMap.get(k)));
 }

@@ -48,3 +48,37 @@ describe('createLogger', () => {
     expect(JSON.parse(lines[199]!).msg).toBe('line 199');
   });
 });
+
+describe('createLogger redaction', () => {
+  it('censors secret fields by name and scrubs known secret values from messages, fields and bindings', async () => {
+    const { SecretRedactor } = await import('./secrets.js');
+    const file = join(await tempDir(), 'redacted.log');
+    const secrets = new SecretRedactor().add(['SECRET_VALUE_123']);
+    const logger = createLogger({ level: 'trace', file, secrets });
+    logger.child({ server: 'a' }).info('server said: SECRET_VALUE_123 in its stderr', {
+      server: { env: { OTHER: 'unknown-but-censored' }, headers: { Authorization: 'Bearer x' } },
+      authToken: 'tok-by-name',
+      nested: { list: ['prefix-SECRET_VALUE_123-suffix'] },
+      count: 3,
+      ok: true,
+    });
+    secrets.add(['added-later-secret']);
+    logger.warn('later: added-later-secret');
+    logger.flush();
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toContain('SECRET_VALUE_123');
+    expect(text).not.toContain('unknown-but-censored');
+    expect(text).not.toContain('tok-by-name');
+    expect(text).not.toContain('added-later-secret');
+    const [first, second] = await readLines(file);
+    expect(first).toMatchObject({
+      msg: 'server said: **** in its stderr',
+      server: { env: { OTHER: '****' }, headers: { Authorization: '****' } },
+      authToken: '****',
+      nested: { list: ['prefix-****-suffix'] },
+      count: 3,
+      ok: true,
+    });
+    expect(second!.msg).toBe('later: ****');
+  });
+});

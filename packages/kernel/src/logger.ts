@@ -1,5 +1,6 @@
 import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 import type { Logger, LogLevel } from '@mcp-switchboard/plugin-api';
+import { REDACTED, processSecrets, type SecretRedactor } from './secrets.js';
 
 export interface CreateLoggerOptions {
   level: LogLevel;
@@ -7,10 +8,42 @@ export interface CreateLoggerOptions {
   file?: string | undefined;
   /** Fields added to every line. */
   bindings?: Record<string, unknown>;
+  /**
+   * The secret values scrubbed from every line (message, fields and bindings). Default: the process-wide
+   * redactor the kernel fills from the loaded config.
+   */
+  secrets?: SecretRedactor | undefined;
 }
 
 /** A plugin-api Logger that can be flushed before the process exits. */
 export type KernelLogger = Logger & { flush(): void };
+
+/**
+ * Fields redacted by name whatever their value, at any of the first levels: env and headers maps of a server,
+ * keys and tokens, an Authorization header.
+ */
+export const redactedPaths: readonly string[] = [
+  'env.*',
+  '*.env.*',
+  '*.*.env.*',
+  'headers.*',
+  '*.headers.*',
+  '*.*.headers.*',
+  'apiKey',
+  '*.apiKey',
+  'authToken',
+  '*.authToken',
+  'token',
+  '*.token',
+  'accessToken',
+  '*.accessToken',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  'Authorization',
+  '*.Authorization',
+];
 
 /** Adapts pino's `(fields, message)` calls to the plugin-api's `(message, fields)`. */
 function adapt(target: PinoLogger, flush: () => void): KernelLogger {
@@ -32,16 +65,23 @@ function adapt(target: PinoLogger, flush: () => void): KernelLogger {
 /**
  * Creates the process logger. Lines go to stderr (fd 2) or a file, never stdout: in stdio mode stdout carries
  * the MCP protocol. The destination is synchronous so the last lines before an exit are not lost.
+ *
+ * Secrets never reach the destination: known field names are censored by pino's `redact`, and every line is
+ * scrubbed of the secret values the redactor knows (whatever field or message they hide in) just before it is
+ * written.
  */
 export function createLogger(options: CreateLoggerOptions): KernelLogger {
   const destination = pino.destination({ dest: options.file ?? 2, sync: true, ...(options.file ? { mkdir: true } : {}) });
+  const secrets = options.secrets ?? processSecrets;
+  const scrubbed = { write: (line: string) => destination.write(secrets.redactJson(line)) };
   const base = pino(
     {
       level: options.level as LevelWithSilent,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: [...redactedPaths], censor: REDACTED },
     },
-    destination,
+    scrubbed,
   );
   const target = options.bindings ? base.child(options.bindings) : base;
   return adapt(target, () => {

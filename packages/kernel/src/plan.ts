@@ -6,6 +6,7 @@ import { layerPlugins } from './plugins/layer-plugins.js';
 import { findDuplicates, resolvePluginEntries } from './plugins/resolve-plugins.js';
 import type { ResolvedPlugin } from './plugins/types.js';
 import { validatePlugin } from './plugins/validate-plugin.js';
+import { findSecrets, processSecrets } from './secrets.js';
 
 export interface PlanOptions extends LoadConfigOptions {
   builtinPlugins?: ReadonlyArray<{ plugin: SwitchboardPlugin; options?: unknown }> | undefined;
@@ -27,6 +28,8 @@ export interface Plan {
  */
 export async function plan(options: PlanOptions): Promise<Plan> {
   const prepared = await prepareConfig(options);
+  // Plugin options from the command line (a plugged.in API key) are secrets too; config entries were seen above.
+  (options.secrets ?? processSecrets).add(findSecrets([options.extraPlugins ?? [], (options.builtinPlugins ?? []).map((b) => b.options)]));
   const where = prepared.filepath ?? 'the configuration';
   const resolveOptions = {
     configDir: prepared.filepath ? dirname(prepared.filepath) : options.cwd,

@@ -2,6 +2,7 @@ import { connect as netConnect } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { CallToolResultSchema, CreateMessageRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerHealth } from '@mcp-switchboard/plugin-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHost } from '../test/fake-host.js';
 import {
@@ -502,3 +503,66 @@ describe('health, readiness, describe', () => {
     expect(((await unknown.json()) as { error: { message: string } }).error.message).toContain('/mcp');
   });
 });
+
+describe('/health?detail=1', () => {
+  const token = 'detail-token-0123456789';
+  const servers: ServerHealth[] = [
+    { id: 'echo', state: 'ready', tools: 2, restarts: 0 },
+    { id: 'broken', state: 'failed', tools: 0, restarts: 3, error: 'server "broken" failed to start: exited (code ****)' },
+  ];
+  const hostWithServers = () => {
+    const host = new FakeHost();
+    // Extra fields a host might carry are not published.
+    return Object.assign(host, { servers: () => servers.map((s) => ({ ...s, env: { KEY: 'leak' } })) });
+  };
+
+  it('lists each server (state, tools, restarts, error) while plain /health stays a bare liveness answer', async () => {
+    const r = await start({}, hostWithServers());
+    const plain = await fetch(`${r.base}/health`);
+    expect(await plain.json()).toEqual({ status: 'ok' });
+    for (const query of ['detail=1', 'detail=true']) {
+      const detail = await fetch(`${r.base}/health?${query}`);
+      expect(detail.status).toBe(200);
+      expect(await detail.json()).toEqual({ status: 'ok', servers });
+    }
+  });
+
+  it('answers an empty list when the host does not report servers, or fails to', async () => {
+    const r = await start({}, new FakeHost());
+    expect(await (await fetch(`${r.base}/health?detail=1`)).json()).toEqual({ status: 'ok', servers: [] });
+    const throwing = Object.assign(new FakeHost(), {
+      servers: (): ServerHealth[] => {
+        throw new Error('boom');
+      },
+    });
+    const r2 = await start({}, throwing);
+    expect(await (await fetch(`${r2.base}/health?detail=1`)).json()).toEqual({ status: 'ok', servers: [] });
+  });
+
+  it('needs the token when one is set, even though /health itself does not', async () => {
+    const r = await start({ authToken: token }, hostWithServers());
+    const plain = await fetch(`${r.base}/health`);
+    expect(plain.status).toBe(200);
+    expect(await plain.json()).toEqual({ status: 'ok' });
+
+    const anonymous = await fetch(`${r.base}/health?detail=1`);
+    expect(anonymous.status).toBe(401);
+    const body = await anonymous.text();
+    expect(body).not.toContain('broken');
+
+    const wrong = await fetch(`${r.base}/health?detail=1`, { headers: { Authorization: 'Bearer wrong' } });
+    expect(wrong.status).toBe(401);
+    await wrong.body?.cancel();
+
+    const authed = await fetch(`${r.base}/health?detail=1`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(authed.status).toBe(200);
+    const json = (await authed.json()) as { servers: ServerHealth[] };
+    expect(json.servers.map((s) => [s.id, s.state, s.tools, s.restarts])).toEqual([
+      ['echo', 'ready', 2, 0],
+      ['broken', 'failed', 0, 3],
+    ]);
+    expect(JSON.stringify(json)).not.toContain(token);
+    expect(JSON.stringify(json)).not.toContain('leak');
+  });
+});
+

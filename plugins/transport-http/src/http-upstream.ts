@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import {
   SwitchboardError,
   type Logger,
+  type ServerHealth,
   type UpstreamHost,
   type UpstreamSession,
   type UpstreamSessionOptions,
@@ -70,7 +71,8 @@ export interface HttpUpstreamOptions {
  * each client session its own SDK transport and asks the host for a session over the shared hub.
  *
  * Endpoints: `POST|GET|DELETE /mcp` and `/mcp/<profile>`; `GET /sse`, `/sse/<profile>` and `POST /messages`
- * (HTTP+SSE, protocol 2024-11-05); `GET /health`; `GET /ready`.
+ * (HTTP+SSE, protocol 2024-11-05); `GET /health` (liveness; `?detail=1` adds each server's state, always behind the
+ * token when one is set); `GET /ready`.
  */
 export class HttpUpstream implements UpstreamTransport {
   readonly name = 'streamable-http';
@@ -232,8 +234,10 @@ export class HttpUpstream implements UpstreamTransport {
     }
     const segments = url.pathname.split('/').filter(Boolean);
     const isHealth = segments.length === 1 && segments[0] === 'health';
+    // `/health?detail=1` names servers and their errors: it always needs the token when one is set.
+    const healthDetail = isHealth && /^(1|true|yes)$/i.test(url.searchParams.get('detail') ?? '');
 
-    if (this.auth && !(isHealth && this.settings.healthWithoutAuth)) {
+    if (this.auth && !(isHealth && !healthDetail && this.settings.healthWithoutAuth)) {
       const result = this.auth.check(headerValue(req.headers.authorization));
       if (result !== 'ok') {
         const challenge = result === 'invalid' ? 'Bearer realm="switchboard", error="invalid_token"' : 'Bearer realm="switchboard"';
@@ -265,7 +269,7 @@ export class HttpUpstream implements UpstreamTransport {
     const [first, second, ...rest] = segments;
     if (isHealth) {
       if (!allowMethods(req, res, ['GET', 'HEAD'])) return;
-      sendJson(res, 200, { status: 'ok' });
+      sendJson(res, 200, healthDetail ? { status: 'ok', servers: this.serverHealth() } : { status: 'ok' });
       return;
     }
     if (first === 'ready' && second === undefined) {
@@ -296,6 +300,24 @@ export class HttpUpstream implements UpstreamTransport {
       return;
     }
     sendRpcError(res, 404, RPC_SERVER_ERROR, `Not Found: ${url.pathname}; endpoints are /mcp, /mcp/<profile>, /sse, /sse/<profile>, /messages, /health and /ready`);
+  }
+
+  /** Each server's health from the host, limited to the published fields (the host redacts errors). */
+  private serverHealth(): ServerHealth[] {
+    let servers: ServerHealth[];
+    try {
+      servers = this.host?.servers?.() ?? [];
+    } catch (error) {
+      this.logger.warn('the host could not report server health', { error: errorMessage(error) });
+      return [];
+    }
+    return servers.map((s) => ({
+      id: s.id,
+      state: s.state,
+      tools: s.tools,
+      restarts: s.restarts,
+      ...(s.error !== undefined ? { error: s.error } : {}),
+    }));
   }
 
   private knownProfile(profile: string | undefined, res: ServerResponse): boolean {

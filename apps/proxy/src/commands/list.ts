@@ -28,11 +28,15 @@ export function renderCatalog(hub: Hub): string {
 
 /** `mcp-switchboard list`: connect to every server, print the catalog, exit. */
 export async function listCommand(settings: CliSettings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const booted = await boot(settings, env);
+  // One start attempt per server: a one-shot listing should not wait out restart backoffs of a broken server.
+  const booted = await boot(settings, env, process.cwd(), {
+    hubConfig: (config) => ({ ...config, supervision: { ...config.supervision, maxFailures: 1 } }),
+  });
   try {
     const config = booted.kernel.config.current;
     await booted.hub.settled(Math.max(config.startupBudgetMs, config.timeouts.connectMs));
-    process.stdout.write(renderCatalog(booted.hub));
+    // Errors quote what servers printed; descriptions are the servers' own text: either may hold a secret.
+    process.stdout.write(booted.kernel.secrets.redact(renderCatalog(booted.hub)));
     return 0;
   } finally {
     await booted.stop();

@@ -17,8 +17,13 @@ describe('interpolateEnv', () => {
     ]);
   });
 
+  it('names every variable it read, set or not, once (their values are secrets for the logs)', () => {
+    const { referenced } = interpolateEnv({ a: '${A}-${A}', b: ['${env:B}', '$${NOT}'], c: '${MISSING}' }, { A: '1', B: '2' });
+    expect(referenced).toEqual(['A', 'B', 'MISSING']);
+  });
+
   it('treats an empty variable as set', () => {
-    expect(interpolateEnv('${E}', { E: '' })).toEqual({ value: '', missing: [] });
+    expect(interpolateEnv('${E}', { E: '' })).toEqual({ value: '', missing: [], referenced: ['E'] });
   });
 
   it('leaves plugin objects and class instances untouched', () => {

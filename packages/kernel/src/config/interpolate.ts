@@ -18,15 +18,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Replaces `${VAR}` / `${env:VAR}` in every string value, recursively. Missing variables are all collected
- * (and replaced by an empty string) so the caller can report every one at once.
+ * (and replaced by an empty string) so the caller can report every one at once. `referenced` names every
+ * variable used (set or not): their values are treated as secrets in logs.
  */
-export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv): { value: unknown; missing: MissingVariable[] } {
+export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv): { value: unknown; missing: MissingVariable[]; referenced: string[] } {
   const missing: MissingVariable[] = [];
+  const referenced = new Set<string>();
   const walk = (node: unknown, path: PropertyKey[]): unknown => {
     if (typeof node === 'string') {
       return node.replace(pattern, (match, name: string | undefined) => {
         if (name === undefined) return '${';
         const found = env[name];
+        referenced.add(name);
         if (found === undefined) {
           missing.push({ variable: name, path });
           return '';
@@ -40,5 +43,5 @@ export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv): { value:
     }
     return node;
   };
-  return { value: walk(value, []), missing };
+  return { value: walk(value, []), missing, referenced: [...referenced] };
 }

@@ -228,3 +228,23 @@ export default { plugins: [plugin, 'other', ['third', { key: '\${K}' }]] };`,
     expect(config.profile).toBe('work');
   });
 });
+
+describe('secrets', () => {
+  it('tells the redactor every secret before validating, so even an error quoting one can be redacted', async () => {
+    const { SecretRedactor } = await import('../secrets.js');
+    const root = await tempDir();
+    await writeFiles(root, {
+      'switchboard.config.json': {
+        mcpServers: {
+          a: { command: 'node', args: ['--key=${ARG_KEY}'], env: { PLAIN: 'plain-env-value' } },
+          b: { url: 'http://127.0.0.1:1/mcp', headers: { Authorization: 'Bearer header-token' } },
+        },
+        port: 'not a number',
+      },
+    });
+    const secrets = new SecretRedactor();
+    const error = await failure(load(root, { env: { ARG_KEY: 'interpolated-value' }, overrides: { http: { authToken: 'flag-token' } }, secrets }));
+    expect(error.message).toContain('port');
+    expect(secrets.redact('plain-env-value header-token interpolated-value flag-token')).toBe('**** **** **** ****');
+  });
+});

@@ -5,6 +5,7 @@ import { defaultGlobalConfigDir, findConfig } from './find-config.js';
 import { issuesToErrors } from './format-issues.js';
 import { interpolateEnv } from './interpolate.js';
 import { deepMerge } from './merge.js';
+import { findSecrets, processSecrets, type SecretRedactor } from '../secrets.js';
 
 export interface LoadConfigOptions {
   cwd: string;
@@ -21,6 +22,11 @@ export interface LoadConfigOptions {
   globalConfigDir?: string | undefined;
   /** The last folder searched going up from cwd (default: the home folder). */
   stopDir?: string | undefined;
+  /**
+   * Told every secret of the config (env and header values, tokens, keys, interpolated variables) before it is
+   * validated, so even an error message quoting a bad value is redacted. Default: the process-wide redactor.
+   */
+  secrets?: SecretRedactor | undefined;
 }
 
 export interface LoadedConfig {
@@ -40,6 +46,21 @@ export interface PreparedConfig {
 const searchedNames =
   'switchboard.config.{json,yaml,yml,mjs,js,cjs}, .switchboardrc, .switchboardrc.{json,yaml,yml,mjs,js,cjs}, package.json#switchboard (config.* in the user config dir)';
 
+/** Server ids, their prefixes and profile names: in every exposed tool name or URL, so never secrets. */
+function publicNames(config: unknown): string[] {
+  const names: string[] = [];
+  const { mcpServers, profiles } = (config ?? {}) as { mcpServers?: unknown; profiles?: unknown };
+  if (mcpServers && typeof mcpServers === 'object') {
+    for (const [id, entry] of Object.entries(mcpServers)) {
+      names.push(id);
+      const prefix = (entry as { prefix?: unknown } | null)?.prefix;
+      if (typeof prefix === 'string') names.push(prefix);
+    }
+  }
+  if (profiles && typeof profiles === 'object') names.push(...Object.keys(profiles));
+  return names;
+}
+
 /** Reads, interpolates, merges and validates the configuration; problems are returned, not thrown. */
 export async function prepareConfig(options: LoadConfigOptions): Promise<PreparedConfig> {
   const globalConfigDir = options.globalConfigDir ?? defaultGlobalConfigDir(options.env);
@@ -57,7 +78,7 @@ export async function prepareConfig(options: LoadConfigOptions): Promise<Prepare
   const filepath = found.found ? found.filepath : undefined;
   const where = filepath ?? 'configuration';
 
-  const { value: interpolated, missing } = interpolateEnv(found.found ? found.raw : {}, options.env);
+  const { value: interpolated, missing, referenced } = interpolateEnv(found.found ? found.raw : {}, options.env);
   const errors = missing.map(
     ({ variable, path }) =>
       new SwitchboardError('SWB_CONFIG_ENV_MISSING', `${where}: ${formatJsonPath(path)}: environment variable ${variable} is not set`, {
@@ -65,6 +86,9 @@ export async function prepareConfig(options: LoadConfigOptions): Promise<Prepare
       }),
   );
   const merged = deepMerge(deepMerge(options.defaults ?? {}, interpolated), options.overrides ?? {});
+  const secrets = options.secrets ?? processSecrets;
+  secrets.addPublic(publicNames(merged));
+  secrets.add([...findSecrets(merged), ...referenced.map((name) => options.env[name])]);
 
   const parsed = switchboardConfigSchema.safeParse(merged);
   // A value emptied by a missing variable would also fail the schema; the missing variable is the real problem.
