@@ -28,8 +28,10 @@ const mjsConfig = (...plugins: string[]) =>
 /** What every refusal must say: the plugin, its version, the host's version, and how to fix it. */
 function expectRefusal(stderr: string, id: string, version: string) {
   const lines = stderr.split('\n');
-  const line = lines.find((l) => l.includes('SWB_PLUGIN_API_VERSION') && l.includes(`"${id}"`));
-  expect(line, `no SWB_PLUGIN_API_VERSION line naming "${id}" in:\n${stderr}`).toBeDefined();
+  const at = lines.findIndex((l) => l.includes('SWB_PLUGIN_API_VERSION') && l.includes(`"${id}"`));
+  expect(at, `no SWB_PLUGIN_API_VERSION line naming "${id}" in:\n${stderr}`).toBeGreaterThanOrEqual(0);
+  // The error line and its "fix:" line.
+  const line = `${lines[at]}\n${lines[at + 1] ?? ''}`;
   expect(line).toContain(`plugin API ${version}`);
   expect(line).toContain(`plugin API ${hostApiVersion}`);
   // The fix: either side can move, and the message says which versions to look for.
@@ -78,8 +80,10 @@ describe('a plugin built for another plugin API version', () => {
     expectRefusal(stderr, 'future-plugin', future);
     expectRefusal(stderr, 'next-minor-plugin', newerMinor);
     if (older) {
-      const line = stderr.split('\n').find((l) => l.includes('SWB_PLUGIN_API_VERSION') && l.includes('"past-plugin"'));
-      expect(line, stderr).toBeDefined();
+      const all = stderr.split('\n');
+      const at = all.findIndex((l) => l.includes('SWB_PLUGIN_API_VERSION') && l.includes('"past-plugin"'));
+      expect(at, stderr).toBeGreaterThanOrEqual(0);
+      const line = `${all[at]}\n${all[at + 1] ?? ''}`;
       expect(line).toContain(`plugin API ${older}`);
       expect(line).toContain(`plugin API ${hostApiVersion}`);
       // An old plugin on a new host: the plugin is what to upgrade.

@@ -9,7 +9,8 @@ import { rssKb, startRawProxy, stillAlive, descendants, type RawProxy, type Wire
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261121);
 const TOTAL = 10_000;
-const WARMUP = 1_000;
+// The heap settles within the first few thousand messages; growth after that is what a leak would show.
+const WARMUP = 3_000;
 /** Lines per write. */
 const CHUNK = 250;
 /** The stdio front door's default limit on one message. */

@@ -74,6 +74,30 @@ export interface HttpUpstreamOptions {
  * (HTTP+SSE, protocol 2024-11-05); `GET /health` (liveness; `?detail=1` adds each server's state, always behind the
  * token when one is set); `GET /ready`.
  */
+/** How much of an oversized body is read and thrown away (as a multiple of the limit) before the link is cut. */
+const LINGER_FACTOR = 4;
+
+/**
+ * Before a 413, reads and discards the rest of the body so a client still uploading can finish and then read the
+ * answer (answering first and closing the socket shows up on the client as EPIPE instead of the 413). Past `cap`
+ * bytes the connection is dropped, so nobody can keep us busy with an endless body. Resolves false when dropped.
+ */
+function discardRest(req: IncomingMessage, cap: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let discarded = 0;
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > cap) {
+        req.socket.destroy();
+        resolve(false);
+      }
+    });
+    req.once('end', () => resolve(true));
+    req.once('close', () => resolve(!req.socket.destroyed));
+    req.resume();
+  });
+}
+
 export class HttpUpstream implements UpstreamTransport {
   readonly name = 'streamable-http';
 
@@ -682,11 +706,11 @@ export class HttpUpstream implements UpstreamTransport {
       raw = await readBody(req, this.settings.maxBodyBytes);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        sendRpcError(res, 413, RPC_SERVER_ERROR, `Payload Too Large: the request body exceeds ${this.settings.maxBodyBytes} bytes`, {
-          headers: { Connection: 'close' },
-        });
-        // Do not read the rest of an oversized body: drop the connection once the answer is out.
-        res.once('finish', () => req.socket.destroySoon?.());
+        if (await discardRest(req, LINGER_FACTOR * this.settings.maxBodyBytes)) {
+          sendRpcError(res, 413, RPC_SERVER_ERROR, `Payload Too Large: the request body exceeds ${this.settings.maxBodyBytes} bytes`, {
+            headers: { Connection: 'close' },
+          });
+        }
         return NO_BODY;
       }
       sendRpcError(res, 400, RPC_SERVER_ERROR, `Bad Request: ${errorMessage(error)}`);

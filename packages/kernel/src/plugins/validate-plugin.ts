@@ -36,7 +36,8 @@ export function validatePlugin(candidate: unknown, source: string, options: Give
   const version = checkApiVersion(plugin.apiVersion);
   if (!version.ok) {
     const code = version.invalid ? 'SWB_PLUGIN_INVALID' : 'SWB_PLUGIN_API_VERSION';
-    errors.push(new SwitchboardError(code, `${name} ${version.reason}; ${version.fix[0]!.toLowerCase()}${version.fix.slice(1)}`, { details, fix: version.fix }));
+    // The fix goes on its own line (formatError prints it), not into the message as well.
+    errors.push(new SwitchboardError(code, `${name} ${version.reason}`, { details, fix: version.fix }));
   }
   if (plugin.enforce !== undefined && plugin.enforce !== 'pre' && plugin.enforce !== 'post') invalid(`has enforce ${JSON.stringify(plugin.enforce)}; use "pre", "post" or leave it out`);
   const deps: unknown = plugin.deps;
