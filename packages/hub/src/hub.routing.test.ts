@@ -19,6 +19,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Loose, callTool, connectClient, listAll, startHub, waitFor, type TestHub } from '../test/support/harness.js';
 import { echoServer, fixture, textOf } from '../test/support/fixtures.js';
 
@@ -411,6 +412,43 @@ describe('resources, completion, logging', () => {
     // The debug one is below A's level; B has no call in flight on "two".
     expect(messagesA).toEqual([{ level: 'warning', logger: 'two', data: 'note from two' }]);
     expect(messagesB).toEqual([]);
+  });
+});
+
+describe('log messages of a server shared by several sessions', () => {
+  it('keeps back a log that could belong to either of two sessions, then delivers each session only its own', async () => {
+    const gate: { release?: () => void } = {};
+    const chatty = () => {
+      const s = new McpServer({ name: 'chatty', version: '1.0.0' }, { capabilities: { logging: {} } });
+      s.registerTool('wait-and-log', { inputSchema: { who: z.string(), hold: z.boolean().optional() } }, async ({ who, hold }, extra) => {
+        if (hold) await new Promise<void>((resolve) => (gate.release = resolve));
+        await extra.sendNotification({ method: 'notifications/message', params: { level: 'warning', data: `private to ${who}` } });
+        return { content: [{ type: 'text', text: `done ${who}` }] };
+      });
+      return s;
+    };
+    const { hub } = await hubWith({ fixtures: { chatty: { create: chatty } } });
+    const messages: Record<string, string[]> = { a: [], b: [] };
+    const connect = (who: 'a' | 'b') =>
+      connectClient(hub, {
+        setup: (c) => c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void messages[who]!.push(String(n.params.data))),
+      });
+    const { client: a } = await connect('a');
+    const { client: b } = await connect('b');
+
+    // Both sessions are inside a call on "chatty" when A's log arrives: nobody can tell whose it is.
+    const held = callTool(b, 'chatty__wait-and-log', { who: 'b', hold: true });
+    await waitFor(() => gate.release !== undefined, 10_000, 'b in flight');
+    await callTool(a, 'chatty__wait-and-log', { who: 'a' });
+    gate.release!();
+    await held;
+    await sleep(50);
+    expect(messages).toEqual({ a: [], b: ['private to b'] });
+
+    // From now on the sessions take turns on "chatty", so each log reaches only its own session.
+    await Promise.all([callTool(a, 'chatty__wait-and-log', { who: 'a' }), callTool(b, 'chatty__wait-and-log', { who: 'b' })]);
+    await sleep(50);
+    expect(messages).toEqual({ a: ['private to a'], b: ['private to b', 'private to b'] });
   });
 });
 

@@ -1024,8 +1024,9 @@ export class ServerConnection {
   private async send(method: string, params: LooseParams, options: ForwardOptions): Promise<LooseResult> {
     const client = this._client;
     if (!client || this._state !== 'ready') throw this.unavailableError();
-    // Session lanes (see InflightRegistry): wait for this session's turn before the clock starts.
-    if (options.origin) await this.inflight.enter(options.origin.session, options.signal);
+    // Session lanes (see InflightRegistry): wait for this session's turn before the clock starts; the call is
+    // registered as it is admitted.
+    const callId = options.origin ? await this.inflight.enter(options.origin.session, options.origin.extra, options.signal) : undefined;
 
     const { requestMs, maxTotalMs, perTool } = this.limitsFor(options.tool);
     const token = `${this.tokenPrefix}${++this.tokenSequence}`;
@@ -1061,7 +1062,6 @@ export class ServerConnection {
       arm();
       options.onProgress?.(progress);
     });
-    const callId = options.origin ? this.inflight.add(options.origin.session, options.origin.extra) : undefined;
     arm();
     try {
       const meta = isRecord(params._meta) ? params._meta : {};

@@ -5,11 +5,26 @@ const session = (id: string): SessionRef => ({ id, clientCapabilities: () => und
 const extra = () => ({ signal: new AbortController().signal }) as UpstreamExtra;
 
 describe('session lanes', () => {
+  it('admits atomically: two sessions entering in the same tick never both get in', async () => {
+    const lanes = new InflightRegistry();
+    lanes.isolate();
+    const admitted: string[] = [];
+    const a = lanes.enter(session('a'), extra()).then((id) => admitted.push('a') && id);
+    const b = lanes.enter(session('b'), extra()).then((id) => admitted.push('b') && id);
+    await a;
+    await Promise.resolve();
+    expect(admitted).toEqual(['a']);
+    lanes.delete(await a);
+    await b;
+    expect(admitted).toEqual(['a', 'b']);
+  });
+
   it('lets every call through while not isolating', async () => {
     const lanes = new InflightRegistry();
     lanes.add(session('a'), extra());
-    await lanes.enter(session('b'));
+    await lanes.enter(session('b'), extra());
     expect(lanes.isolated).toBe(false);
+    expect(lanes.size).toBe(2);
   });
 
   it('once isolating, a call of another session waits until the lane is free; same-session calls overlap', async () => {
@@ -17,18 +32,20 @@ describe('session lanes', () => {
     lanes.isolate();
     const a = session('a');
     const b = session('b');
-    await lanes.enter(a);
-    const first = lanes.add(a, extra());
-    await lanes.enter(a); // same session: no wait
-    const second = lanes.add(a, extra());
+    const first = await lanes.enter(a, extra());
+    const second = await lanes.enter(a, extra()); // same session: no wait
 
     let bIn = false;
-    const bEntered = lanes.enter(b).then(() => (bIn = true));
+    let bCall = 0;
+    const bEntered = lanes.enter(b, extra()).then((id) => {
+      bIn = true;
+      bCall = id;
+    });
     await Promise.resolve();
     expect(bIn).toBe(false);
     // A later call of a queues behind b: first come, first served.
     let aAgain = false;
-    const aQueued = lanes.enter(a).then(() => (aAgain = true));
+    const aQueued = lanes.enter(a, extra()).then(() => (aAgain = true));
     lanes.delete(first);
     await Promise.resolve();
     expect(bIn).toBe(false);
@@ -36,7 +53,6 @@ describe('session lanes', () => {
     await bEntered;
     expect(bIn).toBe(true);
     expect(aAgain).toBe(false);
-    const bCall = lanes.add(b, extra());
     lanes.delete(bCall);
     await aQueued;
     expect(aAgain).toBe(true);
@@ -47,11 +63,11 @@ describe('session lanes', () => {
     lanes.isolate();
     const held = lanes.add(session('a'), extra());
     const controller = new AbortController();
-    const cancelled = lanes.enter(session('b'), controller.signal);
-    const waiting = lanes.enter(session('c'));
+    const cancelled = lanes.enter(session('b'), extra(), controller.signal);
+    const waiting = lanes.enter(session('c'), extra());
     controller.abort(new Error('client cancelled'));
     await expect(cancelled).rejects.toThrow('client cancelled');
     lanes.delete(held);
-    await expect(waiting).resolves.toBeUndefined();
+    await expect(waiting).resolves.toBeTypeOf('number');
   });
 });

@@ -33,7 +33,7 @@ export class InflightRegistry {
   private next = 1;
   private readonly calls = new Map<number, InflightCall>();
   private isolating = false;
-  private readonly waiting: Array<{ sessionId: string; resolve: () => void }> = [];
+  private readonly waiting: Array<{ sessionId: string; admit: () => void }> = [];
 
   /** From now on, calls of different sessions take turns on this connection. */
   isolate(): void {
@@ -45,27 +45,33 @@ export class InflightRegistry {
   }
 
   /**
-   * Waits for this session's turn when isolating: no call of another session in flight and nobody queued ahead
-   * (first come, first served, so a busy session cannot starve the others).
+   * Admits a call and registers it, returning its id for `delete`. When isolating it first waits for this
+   * session's turn: no call of another session in flight and nobody queued ahead (first come, first served, so a
+   * busy session cannot starve the others). Admission and registration happen in one synchronous step, so no
+   * other session can slip in between.
    */
-  async enter(session: SessionRef, signal?: AbortSignal): Promise<void> {
-    if (!this.isolating || (this.waiting.length === 0 && this.onlySession(session.id))) return;
-    await new Promise<void>((resolve, reject) => {
-      const waiter = { sessionId: session.id, resolve: () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      } };
+  async enter(session: SessionRef, extra: UpstreamExtra, signal?: AbortSignal): Promise<number> {
+    if (!this.isolating || (this.waiting.length === 0 && this.onlySession(session.id))) return this.add(session, extra);
+    return new Promise<number>((resolve, reject) => {
       const onAbort = () => {
         const index = this.waiting.indexOf(waiter);
         if (index >= 0) this.waiting.splice(index, 1);
         reject(signal?.reason ?? new Error('cancelled'));
         this.wake();
       };
+      const waiter = {
+        sessionId: session.id,
+        admit: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(this.add(session, extra));
+        },
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(waiter);
     });
   }
 
+  /** Registers a call without waiting (calls that never need a lane, and tests). */
   add(session: SessionRef, extra: UpstreamExtra): number {
     const id = this.next++;
     this.calls.set(id, { id, session, extra, startedAt: Date.now() });
@@ -109,7 +115,7 @@ export class InflightRegistry {
       const waiter = this.waiting[i]!;
       if (waiter.sessionId === head.sessionId) {
         this.waiting.splice(i, 1);
-        waiter.resolve();
+        waiter.admit();
       } else i++;
     }
   }
