@@ -472,6 +472,6 @@ describe('status', () => {
       expect(text).not.toContain('hunter22');
       expect(text).not.toContain('zzz999');
     }
-    expect(status.error).toContain('auth failed with *** for https://me:***@api.example.com/x?api_key=***&page=2');
+    expect(status.error).toContain('auth failed with **** for https://me:****@api.example.com/x?api_key=****&page=2');
   });
 });

@@ -89,7 +89,7 @@ describe('redact', () => {
       'key k-1234567890 at /home/me; auth abcdefghijkl; https://u:pw123@h/p?token=t0k3n&x=1; --api-key s3cr3t --port 8080; Bearer zzzzzzzz',
       { ...definition, env: { API_KEY: 'k-1234567890', HOME_DIR: '/home/me' } } as never,
     );
-    expect(text).toBe('key *** at /home/me; auth ***; https://u:***@h/p?token=***&x=1; --api-key *** --port 8080; Bearer ***');
+    expect(text).toBe('key **** at /home/me; auth ****; https://u:****@h/p?token=****&x=1; --api-key **** --port 8080; Bearer ****');
   });
 });
 

@@ -1,7 +1,8 @@
 import type { ServerDefinition } from '@mcp-switchboard/plugin-api';
 
 const SECRET_NAME = /(key|token|secret|passw|pwd|auth|credential|private|session|cookie|signature|sig)/i;
-const MASK = '***';
+// The same mask as the kernel's log scrubber, so a secret reads the same wherever it was hidden.
+const MASK = '****';
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
