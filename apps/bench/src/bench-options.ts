@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { integerOption } from './integer-option.js';
 
 export type TargetName = 'direct' | 'proxy';
 
@@ -39,12 +40,6 @@ Options:
   --json FILE           also write the results as JSON to FILE
   -h, --help            show this help`;
 
-function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}, got "${raw}"`);
-  return value;
-}
 
 /** Parses the bench's flags; unknown flags and malformed numbers are errors, not defaults. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -70,12 +65,12 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     throw new Error(`--only must be "direct" or "proxy", got "${only}"`);
   }
   return {
-    calls: positiveInt('calls', values.calls, 2000),
-    concurrentCalls: positiveInt('concurrent-calls', values['concurrent-calls'], 5000),
-    concurrency: positiveInt('concurrency', values.concurrency, 64),
-    warmup: positiveInt('warmup', values.warmup, 200, 0),
-    rounds: positiveInt('rounds', values.rounds, 3),
-    payloadBytes: positiveInt('payload-bytes', values['payload-bytes'], 256, 0),
+    calls: integerOption('calls', values.calls, 2000),
+    concurrentCalls: integerOption('concurrent-calls', values['concurrent-calls'], 5000),
+    concurrency: integerOption('concurrency', values.concurrency, 64),
+    warmup: integerOption('warmup', values.warmup, 200, 0),
+    rounds: integerOption('rounds', values.rounds, 3),
+    payloadBytes: integerOption('payload-bytes', values['payload-bytes'], 256, 0),
     targets: only ? [only] : ['direct', 'proxy'],
     ...(values['proxy-cli'] !== undefined ? { proxyCli: values['proxy-cli'] } : {}),
     ...(values.json !== undefined ? { json: values.json } : {}),

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { integerOption } from './integer-option.js';
 
 export interface SoakOptions {
   /** Tool calls in total, spread over the callers. */
@@ -39,12 +40,6 @@ Options:
   --json FILE        also write the results as JSON to FILE
   -h, --help         show this help`;
 
-function integer(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}, got "${raw}"`);
-  return value;
-}
 
 /** Parses the soak's flags (after the `soak` word); unknown flags and malformed numbers are errors. */
 export function parseSoakOptions(argv: string[]): SoakOptions {
@@ -65,17 +60,17 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const calls = integer('calls', values.calls, 100_000);
-  const warmupCalls = integer('warmup-calls', values['warmup-calls'], Math.min(5000, Math.floor(calls / 10)), 0);
+  const calls = integerOption('calls', values.calls, 100_000);
+  const warmupCalls = integerOption('warmup-calls', values['warmup-calls'], Math.min(5000, Math.floor(calls / 10)), 0);
   if (warmupCalls >= calls) throw new Error(`--warmup-calls (${warmupCalls}) must be below --calls (${calls})`);
   return {
     calls,
-    crashEvery: integer('crash-every', values['crash-every'], 1000),
-    concurrency: integer('concurrency', values.concurrency, 4),
-    deadlineMs: integer('deadline-ms', values['deadline-ms'], 30_000),
+    crashEvery: integerOption('crash-every', values['crash-every'], 1000),
+    concurrency: integerOption('concurrency', values.concurrency, 4),
+    deadlineMs: integerOption('deadline-ms', values['deadline-ms'], 30_000),
     warmupCalls,
-    rssLimitMb: integer('rss-limit-mb', values['rss-limit-mb'], 50),
-    sampleMs: integer('sample-ms', values['sample-ms'], 500, 10),
+    rssLimitMb: integerOption('rss-limit-mb', values['rss-limit-mb'], 50),
+    sampleMs: integerOption('sample-ms', values['sample-ms'], 500, 10),
     ...(values['proxy-cli'] !== undefined ? { proxyCli: values['proxy-cli'] } : {}),
     ...(values.json !== undefined ? { json: values.json } : {}),
     help: values.help ?? false,
