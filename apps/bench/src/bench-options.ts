@@ -40,7 +40,6 @@ Options:
   --json FILE           also write the results as JSON to FILE
   -h, --help            show this help`;
 
-
 /** Parses the bench's flags; unknown flags and malformed numbers are errors, not defaults. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({

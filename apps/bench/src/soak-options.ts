@@ -40,7 +40,6 @@ Options:
   --json FILE        also write the results as JSON to FILE
   -h, --help         show this help`;
 
-
 /** Parses the soak's flags (after the `soak` word); unknown flags and malformed numbers are errors. */
 export function parseSoakOptions(argv: string[]): SoakOptions {
   const { values } = parseArgs({

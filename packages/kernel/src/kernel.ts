@@ -17,7 +17,7 @@ import {
 } from '@mcp-switchboard/plugin-api';
 import { throwCollected } from './collect-errors.js';
 import { ConfigStore } from './config/config-store.js';
-import { loadConfig } from './config/load-config.js';
+import { loadConfig, type LoadConfigOptions } from './config/load-config.js';
 import { rootContainer, type DependencyContainer } from './di.js';
 import { KernelEventBus } from './events/event-bus.js';
 import { DisposableRegistry, runCleanup, type CleanupStep, type Owner } from './lifecycle/disposables.js';
@@ -30,15 +30,10 @@ import { setupOrder } from './plugins/setup-order.js';
 import type { ResolvedPlugin } from './plugins/types.js';
 import { contributionTokens, kernelTokens } from './tokens.js';
 
-export interface KernelOptions {
-  cwd: string;
-  /** --config / SWITCHBOARD_CONFIG. */
-  configFile?: string | undefined;
-  env: NodeJS.ProcessEnv;
-  /** CLI flag > env var values, applied over the file. */
-  overrides?: Record<string, unknown> | undefined;
-  /** App defaults, applied under the file. */
-  defaults?: Record<string, unknown> | undefined;
+/** Where the config comes from: the same settings as `loadConfig` (documented there). */
+type ConfigSourceOptions = Pick<LoadConfigOptions, 'cwd' | 'configFile' | 'env' | 'overrides' | 'defaults' | 'globalConfigDir' | 'stopDir'>;
+
+export interface KernelOptions extends ConfigSourceOptions {
   /** Fail with SWB_CONFIG_NOT_FOUND when no config file is found. */
   requireConfig?: boolean | undefined;
   /** Plugins the app always loads; a config entry with the same id replaces one (with the config's options). */
@@ -54,9 +49,6 @@ export interface KernelOptions {
   disposeTimeoutMs?: number | undefined;
   /** Events each reporter may have queued before the oldest are dropped. Default 1000. */
   eventQueueSize?: number | undefined;
-  globalConfigDir?: string | undefined;
-  /** The last folder searched going up from cwd (default: the home folder). */
-  stopDir?: string | undefined;
   /**
    * Learns the secrets of every config loaded (start and reloads) and scrubs them from the kernel's own logger.
    * Default: the process-wide redactor behind `redactSecrets()`.
@@ -126,6 +118,20 @@ const reason = (error: unknown) => (error instanceof Error ? error.message : Str
  * Loads the config, resolves and validates plugins, wires core services in a tsyringe container of its own,
  * sets plugins up by phase and tears everything down in reverse. Create with `Kernel.create()`.
  */
+/** The config-loading part of the kernel's options, as `loadConfig` takes it (start and reload alike). */
+function configLoadOptions(options: KernelOptions): Omit<LoadConfigOptions, 'secrets'> {
+  return {
+    cwd: options.cwd,
+    configFile: options.configFile,
+    env: options.env,
+    overrides: options.overrides,
+    defaults: options.defaults,
+    required: options.requireConfig,
+    globalConfigDir: options.globalConfigDir,
+    stopDir: options.stopDir,
+  };
+}
+
 export class Kernel {
   readonly container: DependencyContainer;
   readonly logger: Logger;
@@ -156,14 +162,7 @@ export class Kernel {
   /** Loads and validates everything (throwing every problem at once); nothing is set up until start(). */
   static async create(options: KernelOptions): Promise<Kernel> {
     const planOptions: PlanOptions = {
-      cwd: options.cwd,
-      configFile: options.configFile,
-      env: options.env,
-      overrides: options.overrides,
-      defaults: options.defaults,
-      required: options.requireConfig,
-      globalConfigDir: options.globalConfigDir,
-      stopDir: options.stopDir,
+      ...configLoadOptions(options),
       builtinPlugins: options.builtinPlugins,
       extraPlugins: options.extraPlugins,
       resolveFrom: options.resolveFrom,
@@ -368,14 +367,9 @@ export class Kernel {
   async reload(): Promise<ConfigReload> {
     const previous = this.#store.current;
     const { config: loaded, filepath } = await loadConfig({
-      cwd: this.#options.cwd,
+      ...configLoadOptions(this.#options),
+      // A reload reads the file found at start, wherever discovery found it.
       configFile: this.#store.filepath ?? this.#options.configFile,
-      env: this.#options.env,
-      overrides: this.#options.overrides,
-      defaults: this.#options.defaults,
-      required: this.#options.requireConfig,
-      globalConfigDir: this.#options.globalConfigDir,
-      stopDir: this.#options.stopDir,
       secrets: this.secrets,
     });
     const restartKeys = new Set(this.#options.restartRequiredKeys ?? RESTART_REQUIRED_KEYS);
