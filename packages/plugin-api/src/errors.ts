@@ -33,6 +33,11 @@ export const errorCatalogue = {
   SWB_TOOL_DENIED: { exit: 1, fix: 'A filter hides this tool; change the allow/deny rules to expose it.' },
   SWB_TIMEOUT: { exit: 1, fix: 'Raise timeoutMs / maxTotalTimeoutMs for the server, or check why it does not answer.' },
   SWB_SOURCE_FAILED: { exit: 1, fix: 'The config source could not load its servers; the last good list keeps serving.' },
+  // plugin-identity: a plugin's hook failing with something other than a SwitchboardError.
+  SWB_PLUGIN_HOOK: {
+    exit: 1,
+    fix: "A bug in the plugin named: report it to the plugin's author with the stack from the log. To refuse or fail on purpose, a hook throws a SwitchboardError.",
+  },
 } as const satisfies Record<string, { exit: 1 | 2; fix: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
@@ -58,7 +63,7 @@ export class SwitchboardError extends Error {
 }
 
 export function isSwitchboardError(value: unknown): value is SwitchboardError {
-  return value instanceof Error && typeof (value as unknown as { code?: unknown }).code === "string" && ((value as unknown as { code: string }).code in errorCatalogue);
+  return value instanceof Error && typeof (value as unknown as { code?: unknown }).code === 'string' && (value as unknown as { code: string }).code in errorCatalogue;
 }
 
 /** Several problems found at once (config validation, plugin loading): report them all together. */
@@ -84,5 +89,10 @@ export function formatError(error: unknown): string {
     const cause = error.cause instanceof Error ? `\n   cause: ${error.cause.message}` : '';
     return `${error.code}: ${error.message}${cause}\n   fix: ${error.fix}`;
   }
+  return errorMessage(error);
+}
+
+/** A readable one-line message of anything thrown: an Error's message, else the value as a string. */
+export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { SwitchboardError, errorCatalogue } from './errors.js';
+import { PluginDriver, PluginHookError, withPluginIds, type Contributed } from './plugin-driver.js';
+
+interface Hooks {
+  check?(value: number): boolean;
+  run?(value: number): Promise<number> | number;
+}
+
+const entry = (pluginId: string, contribution: Hooks): Contributed<Hooks> => ({ pluginId, contribution });
+
+describe('PluginDriver', () => {
+  it('names the plugin and hook of a bug, and keeps what was thrown as the cause', async () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'x')");
+    const driver = new PluginDriver([entry('fine', { run: (v) => v + 1 }), entry('buggy', { run: () => Promise.reject(bug) })]);
+    const error = await driver.sequential('run', 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PluginHookError);
+    expect(error).toMatchObject({ code: 'SWB_PLUGIN_HOOK', pluginId: 'buggy', hook: 'run', cause: bug, isBug: true });
+    expect((error as Error).message).toBe(`plugin "buggy" failed in its run() hook: ${bug.message}`);
+    expect((error as SwitchboardError).fix).toBe(errorCatalogue.SWB_PLUGIN_HOOK.fix);
+    expect((error as SwitchboardError).details).toEqual({ plugin: 'buggy', hook: 'run' });
+  });
+
+  it("keeps the author's code, message, fix and details of a SwitchboardError", () => {
+    const denied = new SwitchboardError('SWB_TOOL_DENIED', 'not today', { fix: 'ask tomorrow', details: { tool: 't' } });
+    const driver = new PluginDriver([entry('guard', { check: () => { throw denied; } })]);
+    let error: unknown;
+    try {
+      driver.firstSync('check', (v) => v === false, 1);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'SWB_TOOL_DENIED', message: 'not today', fix: 'ask tomorrow', pluginId: 'guard', hook: 'check', isBug: false });
+    expect((error as SwitchboardError).details).toEqual({ tool: 't', plugin: 'guard', hook: 'check' });
+  });
+
+  it('stops firstSync at the first answer asked for, skipping contributions without the hook', () => {
+    const seen: string[] = [];
+    const hook = (id: string, answer: boolean): Contributed<Hooks> => entry(id, { check: () => (seen.push(id), answer) });
+    const driver = new PluginDriver([hook('a', true), entry('none', {}), hook('b', false), hook('c', false)]);
+    expect(driver.firstSync('check', (v) => v === false, 1)?.pluginId).toBe('b');
+    expect(seen).toEqual(['a', 'b']);
+    expect(driver.has('check')).toBe(true);
+    expect(new PluginDriver([entry('none', {})]).has('check')).toBe(false);
+  });
+
+  it('runs parallel hooks to the end and reports each outcome in plugin order', async () => {
+    const driver = new PluginDriver([entry('a', { run: async (v) => v * 2 }), entry('b', { run: () => { throw new Error('boom'); } }), entry('c', {})]);
+    const outcomes = await driver.parallel('run', 21);
+    expect(outcomes.map((o) => [o.pluginId, o.status])).toEqual([['a', 'fulfilled'], ['b', 'rejected'], ['c', 'fulfilled']]);
+    expect(outcomes[0]).toMatchObject({ value: 42 });
+    expect(outcomes[1]).toMatchObject({ error: { pluginId: 'b', hook: 'run', code: 'SWB_PLUGIN_HOOK' } });
+  });
+
+  it('gives bare contributions an id of their kind and position', () => {
+    const bare: Hooks = {};
+    const named = entry('named', {});
+    expect(withPluginIds('filter', [bare, named])).toEqual([{ pluginId: 'filter #1', contribution: bare }, named]);
+  });
+});
