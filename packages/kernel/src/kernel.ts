@@ -1,10 +1,14 @@
 import {
+  PluginDriver,
   SwitchboardError,
   coreServices,
+  errorMessage,
   formatError,
   type Clock,
   type ConfigService,
   type ConfigSource,
+  type Contributed,
+  type DownstreamConnector,
   type FilterContribution,
   type Lifecycle,
   type Logger,
@@ -14,6 +18,7 @@ import {
   type SwitchboardConfig,
   type SwitchboardPlugin,
   type TransportContribution,
+  type UpstreamTransport,
 } from '@mcp-switchboard/plugin-api';
 import { throwCollected } from './collect-errors.js';
 import { ConfigStore } from './config/config-store.js';
@@ -112,7 +117,6 @@ const systemClock: Clock = {
 };
 
 const owner = (item: ResolvedPlugin): Owner => ({ id: item.plugin.id, source: item.source });
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Loads the config, resolves and validates plugins, wires core services in a tsyringe container of its own,
@@ -150,6 +154,9 @@ export class Kernel {
   readonly #clock: Clock;
   readonly #disposables = new DisposableRegistry();
   readonly #contributions: Contribution[] = [];
+  /** Reporters' hooks are called through one driver, so a failure names the plugin and the hook. */
+  readonly #reporterEntries: Array<Contributed<ReporterContribution>> = [];
+  readonly #reporters = new PluginDriver<ReporterContribution>(this.#reporterEntries);
   /** Per reporter: drain its queue, then flush(); run on stop before anything is disposed. */
   readonly #reporterFlushes: CleanupStep[] = [];
   readonly #ownedLogger: { flush(): void } | undefined;
@@ -238,6 +245,21 @@ export class Kernel {
     return this.contributionsOf('transport').map((c) => c.contribution);
   }
 
+  /** A kind's contributions, each with its plugin's id: what the host hands the hub and calls hooks through. */
+  contributed<K extends PluginKind>(kind: K): Array<Contributed<PluginContributions[K]>> {
+    return this.contributionsOf(kind).map((c) => ({ pluginId: c.plugin.plugin.id, contribution: c.contribution }));
+  }
+
+  /** Every downstream connector of the transport plugins, with the id of the plugin that provides it. */
+  get connectors(): Array<Contributed<DownstreamConnector>> {
+    return this.contributed('transport').flatMap(({ pluginId, contribution }) => (contribution.connectors ?? []).map((connector) => ({ pluginId, contribution: connector })));
+  }
+
+  /** Every front door of the transport plugins, with the id of the plugin that provides it. */
+  get frontDoors(): Array<Contributed<UpstreamTransport>> {
+    return this.contributed('transport').flatMap(({ pluginId, contribution }) => (contribution.upstream ? [{ pluginId, contribution: contribution.upstream }] : []));
+  }
+
   /** Sets every plugin up by phase, then runs start hooks. On failure, what was set up is disposed and the error thrown. */
   start(): Promise<void> {
     if (this.#stopPromise && !this.#startPromise) {
@@ -308,7 +330,7 @@ export class Kernel {
       const problem = contributionProblem(plugin.kind, contribution);
       if (problem) throw new Error(problem);
     } catch (cause) {
-      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${reason(cause)}`, {
+      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${errorMessage(cause)}`, {
         cause,
         details: { plugin: plugin.id, source },
       });
@@ -321,9 +343,10 @@ export class Kernel {
       this.#disposables.add({ owner: owner(item), what: 'dispose', run: () => disposable.dispose!() });
     }
     if (plugin.kind === 'reporter') {
-      const reporter = contribution as ReporterContribution;
-      const subscription = this.events.subscribe(`reporter "${plugin.id}"`, (event) => reporter.onEvent(event));
-      this.#reporterFlushes.push({ owner: owner(item), what: 'flush', run: () => subscription.idle().then(() => reporter.flush?.()) });
+      const reporter: Contributed<ReporterContribution> = { pluginId: plugin.id, contribution: contribution as ReporterContribution };
+      this.#reporterEntries.push(reporter);
+      const subscription = this.events.subscribe(`reporter "${plugin.id}"`, (event) => this.#reporters.call(reporter, 'onEvent', event));
+      this.#reporterFlushes.push({ owner: owner(item), what: 'flush', run: () => subscription.idle().then(() => this.#reporters.call(reporter, 'flush')) });
     }
     this.logger.debug('plugin set up', { plugin: plugin.id, kind: plugin.kind, source });
   }
