@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import {
   SwitchboardError,
-  formatError,
+  stableJson,
   type Logger,
   type ServerDefinition,
   type ServerHealth,
@@ -24,6 +24,8 @@ import {
 } from './connections/server-connection.js';
 import { realClock, resolveSupervision } from './connections/supervision.js';
 import type { HubContext } from './context.js';
+import { hubPlugins, type HubPlugins } from './plugins/hub-plugins.js';
+import { loadSources, watchFilters, watchSources } from './plugins/source-hooks.js';
 import { relayServerRequest } from './routing/client-requests.js';
 import { Router } from './routing/router.js';
 import { HubSession, type SessionHost } from './session/upstream-session.js';
@@ -41,18 +43,6 @@ const packageVersion = (() => {
 })();
 
 const DEFAULT_TIMEOUTS: ResolvedTimeouts = { connectMs: 60_000, requestMs: 60_000, maxTotalMs: 30 * 60_000 };
-
-/** A stable text of a definition, to tell a changed server from an unchanged one. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /**
  * The aggregation engine: one supervised connection per downstream server, one catalog snapshot per view,
@@ -73,6 +63,7 @@ export class Hub implements UpstreamHost {
   private readonly ctx: HubContext;
   private readonly sessionHost: SessionHost;
   private readonly supervision: ReturnType<typeof resolveSupervision>;
+  private readonly plugins: HubPlugins;
 
   private readonly connectionsById = new Map<string, ServerConnection>();
   private sortedConnections: ServerConnection[] = [];
@@ -100,10 +91,11 @@ export class Hub implements UpstreamHost {
     if (options.profile !== undefined) this.assertProfile(options.profile);
     this.profileName = options.profile;
     this.supervision = resolveSupervision(config.supervision);
+    this.plugins = hubPlugins(options);
 
     this.views = new CatalogViews({
       namespace: this.namespace,
-      filters: options.filters,
+      filters: this.plugins.filters,
       serversOf: (view) => this.serversOf(view),
       sourcesOf: (ids) => this.sourcesOf(ids),
       warn: (message, fields) => this.logger.warn(message, fields),
@@ -120,7 +112,7 @@ export class Hub implements UpstreamHost {
     this.ctx = {
       config,
       logger: this.logger,
-      filters: options.filters,
+      filters: this.plugins.filters,
       emit: (event) => this.emit(event),
       view: (key) => this.views.get(key),
       connection: (id) => this.connectionsById.get(id),
@@ -169,55 +161,17 @@ export class Hub implements UpstreamHost {
   }
 
   private async loadAndLaunch(): Promise<void> {
-    const sources = this.options.sources;
-    const loaded = await Promise.allSettled(sources.map((source) => Promise.resolve().then(() => source.load())));
-    this.sourceLists = loaded.map((result, index) => {
-      if (result.status === 'fulfilled') return Array.isArray(result.value) ? result.value : [];
-      const error =
-        result.reason instanceof SwitchboardError
-          ? result.reason
-          : new SwitchboardError('SWB_SOURCE_FAILED', `config source #${index + 1} failed to load its servers: ${errorMessage(result.reason)}`, {
-              cause: result.reason,
-            });
-      this.logger.error(formatError(error), { source: index });
-      return [];
-    });
+    this.sourceLists = await loadSources(this.plugins.sources, this.logger);
     this.sourcesLoaded = true;
     if (this.stopPromise) return;
     this.reconcile(false);
-    sources.forEach((source, index) => {
-      if (!source.watch) return;
-      try {
-        const unsubscribe = source.watch((servers) => {
-          if (this.stopPromise) return;
-          try {
-            this.sourceLists[index] = Array.isArray(servers) ? servers : [];
-            this.reconcile(true);
-          } catch (error) {
-            this.logger.error(`applying the servers of config source #${index + 1} failed`, { error: errorMessage(error) });
-          }
-        });
-        this.disposers.push(unsubscribe);
-      } catch (error) {
-        this.logger.error(`config source #${index + 1} could not watch for changes`, { error: errorMessage(error) });
-      }
-    });
-    for (const filter of this.options.filters) {
-      if (!filter.onChange) continue;
-      try {
-        this.disposers.push(
-          filter.onChange(() => {
-            try {
-              this.filtersChanged();
-            } catch (error) {
-              this.logger.error('rebuilding the catalog after a filter change failed', { error: errorMessage(error) });
-            }
-          }),
-        );
-      } catch (error) {
-        this.logger.error('a filter could not subscribe to its changes', { error: errorMessage(error) });
-      }
-    }
+    const applyServers = (index: number, servers: ServerDefinition[]) => {
+      if (this.stopPromise) return;
+      this.sourceLists[index] = servers;
+      this.reconcile(true);
+    };
+    this.disposers.push(...watchSources(this.plugins.sources, applyServers, this.logger));
+    this.disposers.push(...watchFilters(this.plugins.filters, () => this.filtersChanged(), this.logger));
   }
 
   /**
@@ -477,7 +431,7 @@ export class Hub implements UpstreamHost {
     };
     return new ServerConnection({
       definition,
-      connectors: this.options.connectors,
+      connectors: this.plugins.connectors,
       timeouts,
       clientInfo: this.serverInfo,
       logger: this.logger.child({ server: definition.id }),

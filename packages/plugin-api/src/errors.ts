@@ -86,8 +86,13 @@ export function formatError(error: unknown): string {
     return `${error.message}\n${lines.join('\n')}`;
   }
   if (isSwitchboardError(error)) {
-    const cause = error.cause instanceof Error ? `\n   cause: ${error.cause.message}` : '';
-    return `${error.code}: ${error.message}${cause}\n   fix: ${error.fix}`;
+    // A plugin's own error passed on by the host (PluginHookError) has the same text as its cause: said once.
+    const cause = error.cause instanceof Error && error.cause.message !== error.message ? `\n   cause: ${error.cause.message}` : '';
+    // A plugin's own error passed on from one of its hooks: the plugin and hook, unless the message names them.
+    const { plugin, hook } = error.details ?? {};
+    const from =
+      typeof plugin === 'string' && typeof hook === 'string' && !error.message.includes(`"${plugin}"`) ? `\n   from: plugin "${plugin}", ${hook}()` : '';
+    return `${error.code}: ${error.message}${cause}${from}\n   fix: ${error.fix}`;
   }
   return errorMessage(error);
 }

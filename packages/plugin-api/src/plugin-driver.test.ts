@@ -58,3 +58,13 @@ describe('PluginDriver', () => {
     expect(withPluginIds('filter', [bare, named])).toEqual([{ pluginId: 'filter #1', contribution: bare }, named]);
   });
 });
+
+describe('formatError of a hook failure', () => {
+  it("says the author's error once, with the plugin and hook, and the author's fix", async () => {
+    const { formatError } = await import('./errors.js');
+    const own = new PluginHookError('src', 'load', new SwitchboardError('SWB_SOURCE_FAILED', 'api down', { fix: 'wait' }));
+    expect(formatError(own)).toBe('SWB_SOURCE_FAILED: api down\n   from: plugin "src", load()\n   fix: wait');
+    const bug = new PluginHookError('src', 'load', new TypeError('x is not a function'));
+    expect(formatError(bug)).toBe(`SWB_PLUGIN_HOOK: plugin "src" failed in its load() hook: x is not a function\n   cause: x is not a function\n   fix: ${errorCatalogue.SWB_PLUGIN_HOOK.fix}`);
+  });
+});

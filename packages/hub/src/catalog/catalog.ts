@@ -1,5 +1,6 @@
-import type { FilterContribution, Prompt, Resource, ResourceTemplate, ServerDefinition, Tool } from '@mcp-switchboard/plugin-api';
+import type { FilterContribution, PluginDriver, Prompt, Resource, ResourceTemplate, ServerDefinition, Tool } from '@mcp-switchboard/plugin-api';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import { hookFields } from '../plugins/hub-plugins.js';
 import { errorMessage } from '../util/rpc-error.js';
 import { assignNames, type NamespaceOptions, type NamingItem } from './namespace.js';
 
@@ -62,28 +63,22 @@ export interface CatalogSnapshot {
 
 export interface BuildOptions {
   namespace: NamespaceOptions;
-  filters: readonly FilterContribution[];
+  filters: PluginDriver<FilterContribution>;
   /** Reports a problem worth a warning (collisions, duplicate URIs, failing filters). */
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
 type Kind = 'tool' | 'prompt';
 
-function visible(kind: Kind, filters: readonly FilterContribution[], server: ServerDefinition, item: Tool | Prompt, options: BuildOptions): boolean {
-  for (const filter of filters) {
-    const fn = kind === 'tool' ? filter.tool : filter.prompt;
-    if (!fn) continue;
-    try {
-      if (fn.call(filter, server, item as Tool & Prompt) === false) return false;
-    } catch (error) {
-      // Fail closed: a filter that cannot decide must not expose what it may have meant to hide.
-      options.warn(`a filter threw while deciding whether to show ${kind} "${item.name}" of server "${server.id}"; it is hidden`, {
-        error: errorMessage(error),
-      });
-      return false;
-    }
+function visible(kind: Kind, filters: PluginDriver<FilterContribution>, server: ServerDefinition, item: Tool | Prompt, options: BuildOptions): boolean {
+  try {
+    return filters.firstSync(kind, (answer) => answer === false, server, item as Tool & Prompt) === undefined;
+  } catch (error) {
+    // Fail closed: a filter that cannot decide must not expose what it may have meant to hide.
+    const fields = hookFields(error);
+    options.warn(`filter "${String(fields.plugin)}" threw in ${kind}() while deciding whether to show ${kind} "${item.name}" of server "${server.id}"; it is hidden`, fields);
+    return false;
   }
-  return true;
 }
 
 function nameItems<T extends Tool | Prompt>(

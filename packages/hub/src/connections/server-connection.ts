@@ -1,6 +1,5 @@
 import type {
   Clock,
-  DownstreamConnector,
   DownstreamLink,
   Logger,
   Prompt,
@@ -23,6 +22,7 @@ import {
   type JSONRPCMessage,
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
+import { chooseConnector, connectThrough, connectorTypes, type Connectors } from '../plugins/connector-choice.js';
 import { InflightRegistry, type SessionRef, type UpstreamExtra } from '../routing/inflight.js';
 import { MAX_TIMEOUT_MS, deferred, type Deferred } from '../util/deferred.js';
 import { RpcError, errorMessage, passThroughError, switchboardRpcError } from '../util/rpc-error.js';
@@ -88,7 +88,8 @@ export interface ResolvedTimeouts {
 
 export interface ConnectionOptions {
   definition: ServerDefinition;
-  connectors: readonly DownstreamConnector[];
+  /** The connectors, whose hooks are called through their driver. */
+  connectors: Connectors;
   timeouts: ResolvedTimeouts;
   clientInfo: { name: string; version: string };
   logger: Logger;
@@ -713,10 +714,9 @@ export class ServerConnection {
   /** Connects, initializes, lists everything and re-applies the log level and subscriptions. */
   private async open(generation: number): Promise<ServerCache> {
     const { definition, timeouts } = this.options;
-    // The first connector for this transport type that accepts the server (a plugin may claim only its own).
-    const connector = this.options.connectors.find((c) => c.types.includes(definition.transport) && (c.accepts?.(definition) ?? true));
+    const connector = chooseConnector(this.options.connectors, definition, this.logger);
     if (!connector) {
-      const known = [...new Set(this.options.connectors.flatMap((c) => c.types))];
+      const known = connectorTypes(this.options.connectors);
       throw new SwitchboardError(
         'SWB_CONNECTOR_MISSING',
         `no connector for transport "${definition.transport}" (loaded: ${known.join(', ') || 'none'})`,
@@ -728,7 +728,7 @@ export class ServerConnection {
     let client: Client;
     try {
       const link = await raceAbort(
-        connector.connect(definition, { logger: this.logger, signal: abort.signal }),
+        connectThrough(this.options.connectors, connector, definition, { logger: this.logger, signal: abort.signal }),
         abort.signal,
         (late) => void late.transport.close().catch(() => undefined),
       );

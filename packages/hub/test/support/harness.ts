@@ -174,7 +174,7 @@ export async function startHub(options: {
   fixtures: Record<string, FixtureSpec>;
   servers?: ServerDefinition[];
   config?: Partial<SwitchboardConfig>;
-  filters?: FilterContribution[];
+  filters?: HubOptions['filters'];
   profile?: string;
   extra?: Partial<HubOptions>;
   connectorTypes?: DownstreamConnector['types'];
