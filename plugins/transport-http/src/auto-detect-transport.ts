@@ -1,4 +1,5 @@
 import type { Logger } from '@mcp-switchboard/plugin-api';
+import { errorMessage } from '@mcp-switchboard/plugin-api';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -135,7 +136,7 @@ export class AutoDetectTransport implements Transport {
       this.probe = undefined;
       await sse.close().catch(() => undefined);
       throw new Error(
-        `${where} speaks neither Streamable HTTP (the initialize POST was refused) nor HTTP+SSE (${error instanceof Error ? error.message : String(error)})`,
+        `${where} speaks neither Streamable HTTP (the initialize POST was refused) nor HTTP+SSE (${errorMessage(error)})`,
         { cause: error },
       );
     }
