@@ -349,6 +349,30 @@ describe('stop', () => {
     expect(record()).toEqual([]);
   });
 
+  it('stops start-up when a setup never finishes, naming the plugin, after its setup timeout on the clock', async () => {
+    const root = await tempDir();
+    // A clock whose timers run only when the test fires them; cleared ones are forgotten.
+    const timers = new Map<number, { ms: number; fire: () => void }>();
+    let nextTimer = 0;
+    const clock = {
+      now: () => 0,
+      setTimeout: (fire: () => void, ms: number) => (timers.set(++nextTimer, { ms, fire }), nextTimer),
+      clearTimeout: (id: unknown) => void timers.delete(id as number),
+    };
+    const hangs = definePlugin({ id: 'hangs', kind: 'filter', setup: () => new Promise<never>(() => {}) });
+    const kernel = await createKernel(root, { clock, setupTimeoutMs: 1234, builtinPlugins: [{ plugin: recorder('first', 'config-source') }, { plugin: hangs }] });
+    const starting = kernel.start().catch((error: unknown) => error);
+    await expect.poll(() => timers.size).toBe(1);
+    const [pending] = [...timers.values()];
+    expect(pending!.ms).toBe(1234);
+    pending!.fire();
+    const error = (await starting) as SwitchboardError;
+    expect(error).toMatchObject({ code: 'SWB_PLUGIN_SETUP', message: 'plugin "hangs" (builtin) did not finish setting up within 1234 ms' });
+    expect(error.fix).toMatch(/never settled/);
+    // What was set up before it is disposed, as after any failed start.
+    expect(record()).toEqual(['setup:first', 'dispose:first']);
+  });
+
   it('cuts off a dispose that hangs, reports it, and still disposes the rest', async () => {
     const root = await tempDir();
     const logger = memoryLogger();

@@ -26,6 +26,7 @@ import { loadConfig, type LoadConfigOptions } from './config/load-config.js';
 import { rootContainer, type DependencyContainer } from './di.js';
 import { KernelEventBus } from './events/event-bus.js';
 import { DisposableRegistry, runCleanup, type CleanupStep, type Owner } from './lifecycle/disposables.js';
+import { runWithTimeout } from './lifecycle/with-timeout.js';
 import { KernelLifecycle } from './lifecycle/lifecycle.js';
 import { createLogger } from './logger.js';
 import { processSecrets, type SecretRedactor } from './secrets.js';
@@ -52,6 +53,11 @@ export interface KernelOptions extends ConfigSourceOptions {
   clock?: Clock | undefined;
   /** Time each stop hook, flush and dispose gets before it is cut off. Default 5000. */
   disposeTimeoutMs?: number | undefined;
+  /**
+   * Time each plugin's `setup` gets (as avvio's `pluginTimeout`): one that has not finished by then stops
+   * start-up with SWB_PLUGIN_SETUP naming the plugin, instead of waiting forever. Default 60000.
+   */
+  setupTimeoutMs?: number | undefined;
   /** Events each reporter may have queued before the oldest are dropped. Default 1000. */
   eventQueueSize?: number | undefined;
   /**
@@ -115,6 +121,8 @@ const systemClock: Clock = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+const DEFAULT_SETUP_TIMEOUT_MS = 60_000;
 
 const owner = (item: ResolvedPlugin): Owner => ({ id: item.plugin.id, source: item.source });
 
@@ -324,9 +332,18 @@ export class Kernel {
 
   async #setup(item: ResolvedPlugin): Promise<void> {
     const { plugin, source } = item;
+    const timeoutMs = this.#options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
+    const outcome = await runWithTimeout(() => plugin.setup(this.#resolveDeps(item), item.options), timeoutMs, this.#clock);
+    if (outcome.status === 'timed-out') {
+      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) did not finish setting up within ${timeoutMs} ms`, {
+        fix: 'Its setup() never settled (a promise that is never resolved, a connection that never answers): report it to the plugin\'s author, or remove it from "plugins".',
+        details: { plugin: plugin.id, source, timeoutMs },
+      });
+    }
     let contribution: unknown;
     try {
-      contribution = await plugin.setup(this.#resolveDeps(item), item.options);
+      if (outcome.status === 'failed') throw outcome.error;
+      contribution = outcome.value;
       const problem = contributionProblem(plugin.kind, contribution);
       if (problem) throw new Error(problem);
     } catch (cause) {
