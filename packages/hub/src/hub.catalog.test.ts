@@ -202,6 +202,32 @@ describe('catalog and names', () => {
     expect((logged?.fields.err as Error).stack).toMatch(/TypeError: Cannot read properties of undefined/);
   });
 
+  it('answers a call whose beforeToolCall never settles with an internal error naming the plugin, after the hook time limit', async () => {
+    // The hub's clock: timers run only when the test fires them (supervision's own timers are never fired here).
+    const timers = new Map<number, { ms: number; fire: () => void }>();
+    let nextTimer = 0;
+    const clock = {
+      now: () => Date.now(),
+      setTimeout: (fire: () => void, ms: number) => (timers.set(++nextTimer, { ms, fire }), nextTimer),
+      clearTimeout: (id: unknown) => void timers.delete(id as number),
+    };
+    const stuck: FilterContribution = { beforeToolCall: () => new Promise<void>(() => {}) };
+    const { hub, logs } = await hubWith({
+      fixtures: { fx: { create: echoServer('fx') } },
+      filters: [{ pluginId: 'stuck-guard', contribution: stuck }],
+      extra: { clock, hookTimeoutMs: 4321 },
+    });
+    const { client } = await connectClient(hub);
+    const call = callTool(client, 'fx__echo', { text: 'hi' }).catch((e: unknown) => e);
+    const hookTimer = await waitFor(() => [...timers.values()].find((t) => t.ms === 4321), 5_000, 'the hook timer');
+    hookTimer.fire();
+    const error = (await call) as McpError;
+    expect(error.code).toBe(-32603);
+    expect(error.data).toMatchObject({ code: 'SWB_PLUGIN_HOOK', plugin: 'stuck-guard', hook: 'beforeToolCall' });
+    expect(logs.find((l) => l.level === 'error' && l.message.includes('stuck-guard'))?.fields).toMatchObject({ plugin: 'stuck-guard', hook: 'beforeToolCall' });
+    expect(String((logs.find((l) => l.message.includes('stuck-guard'))?.fields.err as Error).message)).toBe('did not answer within 4321 ms');
+  });
+
   it("rebuilds the catalog when a filter's rules change and tells clients", async () => {
     let hidden = false;
     const listeners = new Set<() => void>();

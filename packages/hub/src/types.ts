@@ -34,6 +34,11 @@ export interface HubOptions {
   onShutdownRequest?: (reason: string) => void;
   /** Timers of supervision (restart backoff, circuit, pings, idle timeouts, call waits). Default: real, unref'd. */
   clock?: Clock;
+  /**
+   * How long a filter's `beforeToolCall` may take: one that has not answered by then is reported as that plugin's
+   * failure (SWB_PLUGIN_HOOK) and the call is not forwarded. Default 10000.
+   */
+  hookTimeoutMs?: number;
 }
 
 export interface ServerStatus {

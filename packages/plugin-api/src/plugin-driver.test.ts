@@ -68,3 +68,16 @@ describe('formatError of a hook failure', () => {
     expect(formatError(bug)).toBe(`SWB_PLUGIN_HOOK: plugin "src" failed in its load() hook: x is not a function\n   cause: x is not a function\n   fix: ${errorCatalogue.SWB_PLUGIN_HOOK.fix}`);
   });
 });
+
+describe('PluginDriver time limit', () => {
+  it('fails a hook that does not answer in time, naming the plugin and hook, on the given clock', async () => {
+    const timers: Array<{ ms: number; fire: () => void }> = [];
+    const clock = { now: () => 0, setTimeout: (fire: () => void, ms: number) => timers.push({ ms, fire }), clearTimeout: () => undefined };
+    const driver = new PluginDriver([entry('quick', { run: async (v) => v }), entry('stuck', { run: () => new Promise<number>(() => {}) })], { timeoutMs: 500, clock });
+    await expect(driver.call(driver.entries[0]!, 'run', 7)).resolves.toBe(7);
+    const stuck = driver.call(driver.entries[1]!, 'run', 7).catch((e: unknown) => e);
+    expect(timers.map((t) => t.ms)).toEqual([500, 500]);
+    timers[1]!.fire();
+    expect(await stuck).toMatchObject({ code: 'SWB_PLUGIN_HOOK', pluginId: 'stuck', hook: 'run', message: 'plugin "stuck" failed in its run() hook: did not answer within 500 ms' });
+  });
+});

@@ -1,4 +1,5 @@
 import { SwitchboardError, errorMessage, isSwitchboardError } from './errors.js';
+import type { Clock } from './services.js';
 
 /** A contribution together with the id of the plugin that made it (the host keeps the two together). */
 export interface Contributed<T> {
@@ -54,9 +55,18 @@ export type HookOutcome<R> =
  */
 export class PluginDriver<T extends object> {
   readonly entries: readonly Contributed<T>[];
+  readonly #timeoutMs: number | undefined;
+  readonly #clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 
-  constructor(entries: readonly Contributed<T>[]) {
+  /**
+   * `timeoutMs`: how long an asynchronous hook may take before it counts as failed (a PluginHookError naming the
+   * plugin and hook, SWB_PLUGIN_HOOK); the hook itself cannot be stopped, only no longer waited for. Unset: no
+   * limit. `clock`: the timers it uses (default: real timers that do not keep the process alive).
+   */
+  constructor(entries: readonly Contributed<T>[], options: { timeoutMs?: number | undefined; clock?: Clock | undefined } = {}) {
     this.entries = entries;
+    this.#timeoutMs = options.timeoutMs;
+    this.#clock = options.clock ?? unrefTimers;
   }
 
   /** True when at least one contribution has the hook. */
@@ -67,7 +77,7 @@ export class PluginDriver<T extends object> {
   /** Calls one contribution's hook (undefined when it has none); a failure becomes a PluginHookError. */
   async call<H extends HookName<T>>(entry: Contributed<T>, hook: H, ...args: HookArgs<T, H>): Promise<HookResult<T, H> | undefined> {
     try {
-      return (await this.#invoke(entry, hook, args)) as HookResult<T, H> | undefined;
+      return (await this.#limited(this.#invoke(entry, hook, args))) as HookResult<T, H> | undefined;
     } catch (error) {
       throw wrap(entry, hook, error);
     }
@@ -111,12 +121,40 @@ export class PluginDriver<T extends object> {
     );
   }
 
+  /** A hook's answer, or a rejection once the time limit has passed first. */
+  #limited(answer: unknown): unknown {
+    const ms = this.#timeoutMs;
+    if (ms === undefined || !(answer instanceof Promise)) return answer;
+    return new Promise((resolve, reject) => {
+      const timer = this.#clock.setTimeout(() => reject(new Error(`did not answer within ${ms} ms`)), ms);
+      answer.then(
+        (value) => {
+          this.#clock.clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#clock.clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
   #invoke(entry: Contributed<T>, hook: string, args: unknown[]): unknown {
     const fn = (entry.contribution as Record<string, unknown>)[hook];
     if (typeof fn !== 'function') return undefined;
     return (fn as AnyFunction).apply(entry.contribution, args);
   }
 }
+
+const unrefTimers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
+  setTimeout(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    timer.unref?.();
+    return timer;
+  },
+  clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+};
 
 function wrap(entry: Contributed<unknown>, hook: string, error: unknown): PluginHookError {
   // A hook that calls another plugin's hook: the innermost plugin keeps the blame.

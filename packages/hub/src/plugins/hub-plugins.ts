@@ -20,10 +20,14 @@ export interface HubPlugins {
   readonly connectors: PluginDriver<DownstreamConnector>;
 }
 
-export function hubPlugins(options: Pick<HubOptions, 'sources' | 'filters' | 'connectors'>): HubPlugins {
+/** How long a filter's `beforeToolCall` may take, unless the hub is told otherwise. */
+export const DEFAULT_HOOK_TIMEOUT_MS = 10_000;
+
+export function hubPlugins(options: Pick<HubOptions, 'sources' | 'filters' | 'connectors' | 'hookTimeoutMs' | 'clock'>): HubPlugins {
   return {
     sources: new PluginDriver(withPluginIds('config-source', options.sources)),
-    filters: new PluginDriver(withPluginIds('filter', options.filters)),
+    // A filter sits on every tool call: one that hangs must not hold the call until the client gives up.
+    filters: new PluginDriver(withPluginIds('filter', options.filters), { timeoutMs: options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS, clock: options.clock }),
     connectors: new PluginDriver(withPluginIds('connector', options.connectors)),
   };
 }
