@@ -220,7 +220,7 @@ describe('catalog and names', () => {
     const { client } = await connectClient(hub);
     const call = callTool(client, 'fx__echo', { text: 'hi' }).catch((e: unknown) => e);
     const hookTimer = await waitFor(() => [...timers.values()].find((t) => t.ms === 4321), 5_000, 'the hook timer');
-    hookTimer.fire();
+    hookTimer!.fire();
     const error = (await call) as McpError;
     expect(error.code).toBe(-32603);
     expect(error.data).toMatchObject({ code: 'SWB_PLUGIN_HOOK', plugin: 'stuck-guard', hook: 'beforeToolCall' });
