@@ -531,7 +531,7 @@ export class Hub implements UpstreamHost {
    * A downstream log message, with the server's name added, goes to the session with a call in flight on that
    * server (related to that call), else to every session that sees the server. With calls of several sessions in
    * flight nothing says whose call it is about, and it may carry one client's data: it goes to nobody (our own
-   * log keeps it) and the connection's sessions take turns from then on, as for sampling (InflightRegistry).
+   * log keeps it) and the connection's sessions take turns from then on, as for sampling (SessionLanes.attribute).
    */
   private relayLog(connection: ServerConnection, params: LooseParams): void {
     const name = connection.definition.name;
@@ -539,9 +539,8 @@ export class Hub implements UpstreamHost {
       typeof params.logger === 'string' && params.logger.length > 0
         ? { ...params, data: { server: name, data: params.data } }
         : { ...params, logger: name };
-    const calls = connection.inflight.latestPerSession();
+    const calls = connection.lanes.attribute('log');
     if (calls.length > 1) {
-      connection.inflight.isolate();
       this.logger.debug(`server "${connection.id}": a log message during calls of ${calls.length} sessions was kept back`, {
         server: connection.id,
         level: out.level,

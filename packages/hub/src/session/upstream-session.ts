@@ -12,7 +12,7 @@ import type { CatalogSnapshot } from '../catalog/catalog.js';
 import type { ListKind } from '../connections/server-connection.js';
 import type { HubContext } from '../context.js';
 import type { RequestableSession } from '../routing/client-requests.js';
-import type { UpstreamExtra } from '../routing/inflight.js';
+import type { UpstreamExtra } from '../connections/session-lanes.js';
 import type { RoutedSession, Router } from '../routing/router.js';
 import { errorMessage } from '../util/rpc-error.js';
 import {

@@ -18,22 +18,28 @@ export interface InflightCall {
   readonly startedAt: number;
 }
 
+/** What a server sent that must be attributed to a session: a question for the user, a roots/list, a log message. */
+export type ServerMessageKind = 'ask' | 'roots' | 'log';
+
 /**
- * The upstream requests in flight on one downstream connection, newest last. A server→client request or a log
- * message from that server goes to the session whose call is in flight.
+ * Session lanes: the upstream calls in flight on one downstream connection, newest last. A server→client request
+ * or a log message from that server goes to the session whose call is in flight.
  *
  * Over stdio nothing on the wire ties a server's sampling or elicitation request to the call that caused it, so
- * with calls of several sessions in flight on a shared connection the right session cannot be known. Session
- * lanes remove the doubt: once `isolate()` is on, calls of different sessions never overlap on this connection
- * (calls of one session still do), and whoever is in flight is the one being asked. Connections isolate when
- * their server first asks a client something (or from the start when configured `strict`), so servers that
- * never ask keep full concurrency.
+ * with calls of several sessions in flight on a shared connection the right session cannot be known. Lanes remove
+ * the doubt: once isolating, calls of different sessions never overlap on this connection (calls of one session
+ * still do), and whoever is in flight is the one being asked. `attribute()` is the one place that decides to
+ * isolate: when the server first asks a client something, or sends a log message during calls of several
+ * sessions (or from the start when configured `strict`), so servers that never ask keep full concurrency.
  */
-export class InflightRegistry {
+export class SessionLanes {
   private next = 1;
   private readonly calls = new Map<number, InflightCall>();
   private isolating = false;
   private readonly waiting: Array<{ sessionId: string; admit: () => void }> = [];
+  constructor(strict = false) {
+    this.isolating = strict;
+  }
 
   /** From now on, calls of different sessions take turns on this connection. */
   isolate(): void {
@@ -69,6 +75,17 @@ export class InflightRegistry {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(waiter);
     });
+  }
+
+  /**
+   * The latest call in flight of each session that has one: whom a server message of this kind belongs to. A
+   * question for the user (sampling, elicitation) turns isolation on; so does a log message while calls of several
+   * sessions are in flight (it may carry one client's data). A roots/list never does.
+   */
+  attribute(kind: ServerMessageKind): InflightCall[] {
+    const calls = this.latestPerSession();
+    if (kind === 'ask' || (kind === 'log' && calls.length > 1)) this.isolate();
+    return calls;
   }
 
   /** Registers a call without waiting (calls that never need a lane, and tests). */

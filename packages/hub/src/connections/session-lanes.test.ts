@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { InflightRegistry, type SessionRef, type UpstreamExtra } from './inflight.js';
+import { SessionLanes, type SessionRef, type UpstreamExtra } from './session-lanes.js';
 
 const session = (id: string): SessionRef => ({ id, clientCapabilities: () => undefined });
 const extra = () => ({ signal: new AbortController().signal }) as UpstreamExtra;
 
 describe('session lanes', () => {
   it('admits atomically: two sessions entering in the same tick never both get in', async () => {
-    const lanes = new InflightRegistry();
+    const lanes = new SessionLanes();
     lanes.isolate();
     const admitted: string[] = [];
     const a = lanes.enter(session('a'), extra()).then((id) => admitted.push('a') && id);
@@ -20,7 +20,7 @@ describe('session lanes', () => {
   });
 
   it('lets every call through while not isolating', async () => {
-    const lanes = new InflightRegistry();
+    const lanes = new SessionLanes();
     lanes.add(session('a'), extra());
     await lanes.enter(session('b'), extra());
     expect(lanes.isolated).toBe(false);
@@ -28,7 +28,7 @@ describe('session lanes', () => {
   });
 
   it('once isolating, a call of another session waits until the lane is free; same-session calls overlap', async () => {
-    const lanes = new InflightRegistry();
+    const lanes = new SessionLanes();
     lanes.isolate();
     const a = session('a');
     const b = session('b');
@@ -59,7 +59,7 @@ describe('session lanes', () => {
   });
 
   it('a queued call that is cancelled leaves the queue and lets the next one in', async () => {
-    const lanes = new InflightRegistry();
+    const lanes = new SessionLanes();
     lanes.isolate();
     const held = lanes.add(session('a'), extra());
     const controller = new AbortController();
