@@ -438,11 +438,13 @@ export class Hub implements UpstreamHost {
     for (const [id, definition] of desired) {
       const existing = this.connectionsById.get(id);
       if (existing && stableJson(existing.definition) === stableJson(definition)) continue;
+      const connection = this.createConnection(definition);
       if (existing) {
         changed.push(id);
+        // Log level and resource subscriptions of the sessions hold on: the new server gets them when ready.
+        connection.carryOver(existing);
         void existing.stop();
       } else added.push(id);
-      const connection = this.createConnection(definition);
       this.connectionsById.set(id, connection);
       toStart.push(connection);
     }

@@ -198,6 +198,14 @@ export class ServerConnection implements RoutableConnection {
     await this.supervisor.stop();
   }
 
+  /**
+   * Takes over the standing requests (log level, resource subscriptions) of the connection this one replaces on a
+   * config reload, so they reach the new server as soon as it is ready. Call before `start()`.
+   */
+  carryOver(previous: ServerConnection): void {
+    this.standing.carryOver(previous.standing);
+  }
+
   /** Refetches one list after the server announced a change (see ListCache). */
   scheduleRefresh(kind: ListKind): void {
     this.lists.scheduleRefresh(kind);
@@ -316,7 +324,7 @@ export class ServerConnection implements RoutableConnection {
 
   private eventsOf(run: number): LinkEvents {
     return {
-      serverRequest: (request, extra) => this.hooks.serverRequest(this, request, extra),
+      serverRequest: (request, extra) => this.lanes.asking(() => this.hooks.serverRequest(this, request, extra)),
       listChanged: (kind) => this.lists.scheduleRefresh(kind),
       logMessage: (params) => this.hooks.logMessage(this, params),
       resourceUpdated: (params) => this.hooks.resourceUpdated(this, params),

@@ -70,4 +70,52 @@ describe('session lanes', () => {
     lanes.delete(held);
     await expect(waiting).resolves.toBeTypeOf('number');
   });
+
+  it('decides isolation in one place: a question for the user always, a log message during calls of several sessions, roots never', () => {
+    const lanes = new SessionLanes();
+    lanes.add(session('a'), extra());
+    expect(lanes.attribute('log').map((c) => c.session.id)).toEqual(['a']);
+    expect(lanes.isolated).toBe(false);
+    lanes.add(session('b'), extra());
+    expect(lanes.attribute('roots')).toHaveLength(2);
+    expect(lanes.isolated).toBe(false);
+    expect(lanes.attribute('log')).toHaveLength(2);
+    expect(lanes.isolated).toBe(true);
+
+    const asking = new SessionLanes();
+    expect(asking.attribute('ask')).toEqual([]);
+    expect(asking.isolated).toBe(true);
+    expect(new SessionLanes(true).isolated).toBe(true);
+  });
+
+  it('lets the session being asked pass the queue (its client may call back from its handler); others still wait', async () => {
+    const lanes = new SessionLanes(true);
+    const a = session('a');
+    const outer = await lanes.enter(a, extra());
+    let release!: () => void;
+    const question = lanes.asking(() => new Promise<void>((resolve) => (release = resolve)));
+    let bIn = false;
+    const bEntered = lanes.enter(session('b'), extra()).then((id) => {
+      bIn = true;
+      return id;
+    });
+    // a is being asked: its nested call is admitted although b queued first.
+    const nested = await lanes.enter(a, extra());
+    expect(bIn).toBe(false);
+    lanes.delete(nested);
+    release();
+    await question;
+    // The question is answered: a's next call queues behind b again.
+    let aAgain = false;
+    const aQueued = lanes.enter(a, extra()).then((id) => {
+      aAgain = true;
+      return id;
+    });
+    await Promise.resolve();
+    expect(aAgain).toBe(false);
+    lanes.delete(outer);
+    lanes.delete(await bEntered);
+    lanes.delete(await aQueued);
+    expect(lanes.size).toBe(0);
+  });
 });

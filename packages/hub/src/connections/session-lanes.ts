@@ -31,12 +31,21 @@ export type ServerMessageKind = 'ask' | 'roots' | 'log';
  * still do), and whoever is in flight is the one being asked. `attribute()` is the one place that decides to
  * isolate: when the server first asks a client something, or sends a log message during calls of several
  * sessions (or from the start when configured `strict`), so servers that never ask keep full concurrency.
+ *
+ * A session being asked (its client is answering a sampling or elicitation request of this server) holds the
+ * lane, and its calls pass at once even with other sessions queued: its client may call the server again from
+ * its sampling handler, and that call must not wait behind a session that waits for it. A call of another
+ * session waits its turn like any other (nothing tells it apart from an unrelated client); the asking call's own
+ * timeouts bound that wait.
  */
 export class SessionLanes {
   private next = 1;
   private readonly calls = new Map<number, InflightCall>();
   private isolating = false;
   private readonly waiting: Array<{ sessionId: string; admit: () => void }> = [];
+  /** Sessions whose client is answering a question of this server, with how many questions are open. */
+  private readonly asked = new Map<string, number>();
+
   constructor(strict = false) {
     this.isolating = strict;
   }
@@ -57,7 +66,8 @@ export class SessionLanes {
    * other session can slip in between.
    */
   async enter(session: SessionRef, extra: UpstreamExtra, signal?: AbortSignal): Promise<number> {
-    if (!this.isolating || (this.waiting.length === 0 && this.onlySession(session.id))) return this.add(session, extra);
+    const mayPass = this.onlySession(session.id) && (this.waiting.length === 0 || this.asked.has(session.id));
+    if (!this.isolating || mayPass) return this.add(session, extra);
     return new Promise<number>((resolve, reject) => {
       const onAbort = () => {
         const index = this.waiting.indexOf(waiter);
@@ -86,6 +96,24 @@ export class SessionLanes {
     const calls = this.latestPerSession();
     if (kind === 'ask' || (kind === 'log' && calls.length > 1)) this.isolate();
     return calls;
+  }
+
+  /**
+   * Runs the relay of a server→client request. While it runs, the session holding the lane (the one whose call is
+   * in flight, if exactly one) is being asked: its calls pass the queue (see the class comment).
+   */
+  async asking<T>(relay: () => Promise<T>): Promise<T> {
+    const calls = this.latestPerSession();
+    const sessionId = calls.length === 1 ? calls[0]!.session.id : undefined;
+    if (sessionId === undefined) return relay();
+    this.asked.set(sessionId, (this.asked.get(sessionId) ?? 0) + 1);
+    try {
+      return await relay();
+    } finally {
+      const left = (this.asked.get(sessionId) ?? 1) - 1;
+      if (left > 0) this.asked.set(sessionId, left);
+      else this.asked.delete(sessionId);
+    }
   }
 
   /** Registers a call without waiting (calls that never need a lane, and tests). */

@@ -9,7 +9,7 @@ export interface StandingRequest {
 /**
  * What clients asked of a server that must hold on every link to it: the last log level set, and the resource
  * subscriptions (counted per URI over the sessions that hold them). They are re-applied after every new link
- * (start, restart, wake).
+ * (start, restart, wake) and carried over to the connection that replaces this one on a config reload.
  */
 export class StandingRequests {
   private level: string | undefined;
@@ -50,6 +50,12 @@ export class StandingRequests {
 
   clear(): void {
     this.subscriptions.clear();
+  }
+
+  /** Takes over what `previous` holds (the connection this one replaces on a config reload). */
+  carryOver(previous: StandingRequests): void {
+    if (previous.level !== undefined) this.level = previous.level;
+    for (const [uri, count] of previous.subscriptions) this.subscriptions.set(uri, (this.subscriptions.get(uri) ?? 0) + count);
   }
 
   /** What to send on a new link to a server with these capabilities. */
