@@ -140,4 +140,30 @@ describe('a call nested in a sampling handler', () => {
     expect(textOf(result)).toBe('asked: nested');
     expect(textOf(await queued!)).toBe('other');
   });
+
+  it('makes a call of another session wait for the asking call to end: its timeout bounds the wait', async () => {
+    const { hub } = await startHub({
+      fixtures: { a: { create: asker } },
+      servers: [server('a', { isolateSessions: 'strict' })],
+      config: { timeouts: { connectMs: 10_000, requestMs: 500, maxTotalMs: 8000 } },
+    });
+    current = hub;
+    await hub.settled();
+    const { client: other } = await connectClient(hub, { sessionId: 'other' });
+    let fromOther: Promise<Record<string, unknown>> | undefined;
+    const { client } = await connectClient(hub, {
+      sessionId: 'asked',
+      capabilities: { sampling: {} },
+      setup: (c) =>
+        c.setRequestHandler(CreateMessageRequestSchema, async () => {
+          // The client answers through a second session: nothing tells that call apart from an unrelated one.
+          fromOther = callTool(other, 'a__echo', { text: 'other' });
+          return { model: 'm', role: 'assistant', content: { type: 'text', text: textOf(await fromOther) } };
+        }),
+    });
+    const asked = (await callTool(client, 'a__ask').catch((e: unknown) => e)) as { code?: number; message?: string };
+    expect(asked.code).toBe(-32001);
+    expect(asked.message).toContain('did not answer tools/call "ask"');
+    expect(textOf(await fromOther!)).toBe('other');
+  });
 });
