@@ -13,12 +13,11 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CatalogEntry, CatalogSnapshot, CatalogSource } from './catalog/catalog.js';
 import type { NamespaceOptions } from './catalog/namespace.js';
 import { CatalogViews, DEFAULT_VIEW } from './catalog/views.js';
-import { listKinds, type ConnectionHooks } from './connections/server-connection.js';
+import { connectionHooks } from './connection-hooks.js';
+import { listKinds } from './connections/server-connection.js';
 import { ServerSet } from './connections/server-set.js';
 import { realClock, resolveSupervision } from './connections/supervision.js';
 import type { HubContext } from './context.js';
-import { relayServerRequest } from './routing/client-requests.js';
-import { relayServerLog } from './routing/log-relay.js';
 import { Router } from './routing/router.js';
 import { HubSession, type SessionHost } from './session/upstream-session.js';
 import { SourceServers } from './sources.js';
@@ -83,7 +82,13 @@ export class Hub implements UpstreamHost {
       connectors: options.connectors,
       clientInfo: this.serverInfo,
       logger: this.logger,
-      hooks: this.hooks,
+      hooks: connectionHooks({
+        logger: this.logger,
+        sessions: this.sessions,
+        isCurrent: (connection) => this.connections.isCurrent(connection),
+        invalidateCatalog: () => this.views.invalidate(),
+        emit: (event) => this.emit(event),
+      }),
       supervision: resolveSupervision(config.supervision),
       clock: options.clock ?? realClock,
     });
@@ -369,46 +374,6 @@ export class Hub implements UpstreamHost {
       });
     }
   }
-
-  private readonly hooks: ConnectionHooks = {
-    stateChanged: (connection) => {
-      this.emit({
-        type: 'server.state',
-        server: connection.definition,
-        state: connection.state,
-        ...(connection.error !== undefined ? { error: connection.error } : {}),
-        at: Date.now(),
-      });
-    },
-    catalogChanged: (connection, kinds, discovered) => {
-      if (!this.connections.isCurrent(connection)) return;
-      this.views.invalidate();
-      if (discovered) {
-        const { tools, prompts, resources, resourceTemplates } = connection.cache;
-        this.emit({
-          type: 'server.discovered',
-          server: connection.definition,
-          catalog: { tools, prompts, resources, resourceTemplates },
-          at: Date.now(),
-        });
-      }
-      // The connection passes only lists that changed (a revival with the same lists passes none).
-      const relevant = [...kinds];
-      if (!relevant.length) return;
-      for (const session of this.sessions.values()) {
-        if (session.snapshot().serverIds.has(connection.id)) session.queueListChanged(relevant);
-      }
-    },
-    serverRequest: (connection, request, extra) => relayServerRequest(connection, request, extra, () => [...this.sessions.values()]),
-    logMessage: (connection, params) => relayServerLog(connection, params, this.sessions, this.logger),
-    resourceUpdated: (connection, params) => {
-      const uri = params.uri;
-      if (typeof uri !== 'string') return;
-      for (const session of this.sessions.values()) {
-        if (session.subscriptions.get(uri) === connection.id) session.sendResourceUpdated(params);
-      }
-    },
-  };
 
   /** Tells every ready server that the roots changed, so it asks again (and gets the client's roots). */
   private broadcastRootsChanged(): void {

@@ -1,5 +1,5 @@
 import type { Clock, Logger, ServerState } from '@mcp-switchboard/plugin-api';
-import type { SupervisionSettings } from './supervision.js';
+import { formatDuration, type SupervisionSettings } from './supervision.js';
 
 /** How a start attempt began: the first start, a restart by supervision, or a call waking an idle server. */
 export type AttemptMode = 'start' | 'restart' | 'wake';
@@ -95,4 +95,15 @@ export function retryAtOf(state: Lifecycle): number | undefined {
 /** A start attempt is in progress. */
 export function attemptRunning(state: Lifecycle): boolean {
   return state.kind === 'starting' || (state.kind === 'restarting' && state.run !== undefined);
+}
+
+/** Where a start stands, for the error of a call that gave up waiting: " (attempt 2, next try in 3 s)". */
+export function describeWait(state: Lifecycle, now: number): { detail: string; attempt?: number } {
+  if (state.kind === 'restarting') {
+    const attempt = state.retryAt !== undefined ? state.attempt : Math.max(1, state.attempt);
+    const when = state.retryAt !== undefined ? `next try in ${formatDuration(state.retryAt - now)}` : 'trying now';
+    return { detail: ` (attempt ${attempt}, ${when})`, attempt };
+  }
+  if (state.kind === 'starting' && state.waking) return { detail: ' (starting again after being idle)' };
+  return { detail: '' };
 }

@@ -90,6 +90,24 @@ export const realClock: Clock = {
   },
 };
 
+/** Why the circuit opened and when the next try is, for the log and the server's `error`. */
+export function circuitText(c: {
+  id: string;
+  message: string;
+  kind: FaultKind;
+  wasHalfOpen: boolean;
+  retryAt: number;
+  now: number;
+  failures: number;
+  windowMs: number;
+}): string {
+  const when = `circuit open, next try at ${new Date(c.retryAt).toISOString()} (in ${formatDuration(c.retryAt - c.now)})`;
+  if (c.kind === 'circuit') return `${c.message}; ${when}`;
+  if (c.wasHalfOpen) return `server "${c.id}" failed again on its one try after the circuit opened: ${when}. Last error: ${c.message}`;
+  const n = c.failures;
+  return `server "${c.id}" failed ${n} time${n === 1 ? '' : 's'} within ${formatDuration(c.windowMs)}: ${when}. Last error: ${c.message}`;
+}
+
 /** "450 ms", "3 s", "5 min" for messages. */
 export function formatDuration(ms: number): string {
   const value = Math.max(0, Math.round(ms));

@@ -1,7 +1,9 @@
 import type { ServerState } from '@mcp-switchboard/plugin-api';
 import { MAX_TIMEOUT_MS, deferred, type Deferred } from '../util/deferred.js';
+import { errorMessage, type RpcError } from '../util/rpc-error.js';
 import {
   attemptRunning,
+  describeWait,
   errorOf,
   publicState,
   retryAtOf,
@@ -10,11 +12,10 @@ import {
   type SupervisedLink,
   type SupervisorOptions,
 } from './lifecycle.js';
+import { NamedTimers, backoffDelay, circuitText, formatDuration, isServerAnswer, startFailureKind, type FaultKind } from './supervision.js';
+import { serverUnavailable, type ServerCondition } from './unavailable.js';
 
 export type { AttemptMode, Lifecycle, SupervisedLink, SupervisorOptions } from './lifecycle.js';
-import { errorMessage, type RpcError } from '../util/rpc-error.js';
-import { NamedTimers, backoffDelay, formatDuration, isServerAnswer, startFailureKind, type FaultKind } from './supervision.js';
-import { serverUnavailable } from './unavailable.js';
 
 /**
  * Supervision of one downstream server: every restart, backoff, circuit, ping and idle decision, on the
@@ -224,7 +225,8 @@ export class Supervisor<T> {
     return serverUnavailable(this.condition(), { kind: 'down' });
   }
 
-  condition(): { id: string; state: ServerState; error: string | undefined; nextRetryAt: number | undefined } {
+  /** What the "server unavailable" errors say about it. */
+  condition(): ServerCondition {
     return { id: this.id, state: this.serverState, error: this.error, nextRetryAt: this.nextRetryAt };
   }
 
@@ -287,28 +289,18 @@ export class Supervisor<T> {
       ...(causeText ? { cause: causeText } : {}),
     });
     this.enter({ kind: 'restarting', attempt, halfOpen: false, error: message, retryAt: now + delay });
-    this.timers.set('retry', delay, () => {
-      this.launch('restart', false);
-    });
+    this.timers.set('retry', delay, () => this.launch('restart', false));
   }
 
   private openCircuit(message: string, kind: FaultKind, retryAt: number | undefined, causeText: string | undefined, wasHalfOpen: boolean): void {
-    let text = message;
-    if (retryAt !== undefined) {
-      const when = `circuit open, next try at ${new Date(retryAt).toISOString()} (in ${formatDuration(retryAt - this.options.clock.now())})`;
-      const n = this.failures.length;
-      if (kind === 'circuit') text = `${message}; ${when}`;
-      else if (wasHalfOpen) text = `server "${this.id}" failed again on its one try after the circuit opened: ${when}. Last error: ${message}`;
-      else text = `server "${this.id}" failed ${n} time${n === 1 ? '' : 's'} within ${formatDuration(this.options.settings.failureWindowMs)}: ${when}. Last error: ${message}`;
-    }
+    const text =
+      retryAt === undefined
+        ? message
+        : circuitText({ id: this.id, message, kind, wasHalfOpen, retryAt, now: this.options.clock.now(), failures: this.failures.length, windowMs: this.options.settings.failureWindowMs });
     this.options.logger.error(text, { server: this.id, ...(causeText ? { cause: causeText } : {}), ...(retryAt !== undefined ? { nextRetryAt: retryAt } : {}) });
     this.enter({ kind: 'failed', error: text, ...(retryAt !== undefined ? { retryAt } : {}) });
     this.link.dropLists('circuit');
-    if (retryAt !== undefined) {
-      this.timers.set('retry', retryAt - this.options.clock.now(), () => {
-          this.launch('restart', true);
-      });
-    }
+    if (retryAt !== undefined) this.timers.set('retry', retryAt - this.options.clock.now(), () => this.launch('restart', true));
   }
 
   private async shutdown(target: 'stopped' | 'restarting'): Promise<void> {
@@ -404,16 +396,7 @@ export class Supervisor<T> {
   // ---------------------------------------------------------------------------------------------------------
 
   private waitError(waitedMs: number): RpcError {
-    const s = this.state;
-    let detail = '';
-    let attempt: number | undefined;
-    if (s.kind === 'restarting') {
-      attempt = s.retryAt !== undefined ? s.attempt : Math.max(1, s.attempt);
-      detail =
-        s.retryAt !== undefined
-          ? ` (attempt ${attempt}, next try in ${formatDuration(s.retryAt - this.options.clock.now())})`
-          : ` (attempt ${attempt}, trying now)`;
-    } else if (s.kind === 'starting' && s.waking) detail = ' (starting again after being idle)';
+    const { detail, attempt } = describeWait(this.state, this.options.clock.now());
     return serverUnavailable(this.condition(), { kind: 'gave-up', waitedMs, detail, ...(attempt !== undefined ? { attempt } : {}) });
   }
 
