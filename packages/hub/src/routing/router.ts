@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { CallKind, ToolCallContext } from '@mcp-switchboard/plugin-api';
 import { ownerOfUri, type CatalogEntry, type CatalogSnapshot } from '../catalog/catalog.js';
 import { normalizeName } from '../catalog/namespace.js';
-import type { ServerConnection } from '../connections/server-connection.js';
+import type { RoutableConnection as ServerConnection } from '../connections/routable-connection.js';
 import type { HubContext } from '../context.js';
 import { paginate } from '../pagination.js';
 import { closestMatches } from '../util/suggest.js';
 import { ErrorCode, RpcError, errorMessage, switchboardRpcError } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
-import type { SessionRef, UpstreamExtra } from './inflight.js';
+import type { SessionRef, UpstreamExtra } from '../connections/session-lanes.js';
 
 /** JSON-RPC code the MCP spec gives "resource not found". */
 const RESOURCE_NOT_FOUND = -32002;
