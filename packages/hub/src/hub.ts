@@ -399,7 +399,7 @@ export class Hub implements UpstreamHost {
     for (const c of this.sortedConnections) {
       // A server on its way back (restarting, idle) keeps its last lists: calls to them wait for it.
       if (!ids.has(c.id) || !c.servesLists) continue;
-      sources.push({ definition: c.definition, ...c.cache });
+      sources.push({ definition: c.definition, ready: c.isReady, ...c.cache });
     }
     return sources;
   }

@@ -54,7 +54,9 @@ export class Router {
 
   async listTools(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const definitions = session.snapshot().toolDefinitions;
+    const snapshot = session.snapshot();
+    snapshot.giveOutNames();
+    const definitions = snapshot.toolDefinitions;
     session.noteListed(definitions);
     const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
     return nextCursor ? { tools: page, nextCursor } : { tools: page };
@@ -62,7 +64,9 @@ export class Router {
 
   async listPrompts(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const definitions = session.snapshot().promptDefinitions;
+    const snapshot = session.snapshot();
+    snapshot.giveOutNames();
+    const definitions = snapshot.promptDefinitions;
     session.noteListed(definitions);
     const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
     return nextCursor ? { prompts: page, nextCursor } : { prompts: page };
@@ -283,7 +287,10 @@ export class Router {
       await this.ctx.waitForStartup();
       ({ snapshot, entry } = find());
     }
-    if (entry) return entry;
+    if (entry) {
+      snapshot.giveOutNames();
+      return entry;
+    }
     throw this.unknownItem(kind, name, snapshot);
   }
 

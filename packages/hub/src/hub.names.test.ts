@@ -1,0 +1,79 @@
+import type { NamespaceMode } from './catalog/namespace.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { callTool, connectClient, listAll, server, startHub, waitFor, type TestHub } from '../test/support/harness.js';
+import { echoServer, textOf } from '../test/support/fixtures.js';
+
+let current: TestHub | undefined;
+afterEach(async () => {
+  await current?.hub.stop();
+  current = undefined;
+});
+
+/**
+ * "zeta" is ready at once; "alpha" (which sorts first) becomes ready only when `release()` is called, after a
+ * client has seen and called zeta's names.
+ */
+async function slowNewcomer(mode: NamespaceMode, prefix?: string) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const withPrefix = prefix === undefined ? {} : { prefix };
+  current = await startHub({
+    fixtures: { zeta: { create: echoServer('zeta') }, alpha: { create: echoServer('alpha'), gate } },
+    servers: [server('zeta', withPrefix), server('alpha', withPrefix)],
+    config: { namespace: { mode, separator: '__', maxLength: 64 }, startupBudgetMs: 0 },
+  });
+  const { hub } = current;
+  await waitFor(() => hub.status().find((s) => s.id === 'zeta')?.state === 'ready', 10_000, 'zeta ready');
+  let changed = 0;
+  const { client } = await connectClient(hub, {
+    setup: (c) => c.setNotificationHandler(ToolListChangedNotificationSchema, () => void (changed += 1)),
+  });
+  const before = (await listAll(client, 'tools/list', 'tools')).map((t) => t.name as string);
+  const arrive = async () => {
+    release();
+    await hub.settled();
+    await waitFor(() => changed > 0, 10_000, 'tools/list_changed');
+    return (await listAll(client, 'tools/list', 'tools')).map((t) => t.name as string).sort();
+  };
+  return { hub, client, before, arrive, logs: current.logs };
+}
+
+describe('a name once given out keeps its server', () => {
+  it('mode never: a server ready later gets the disambiguated name, with a warning', async () => {
+    const { client, before, arrive, logs, hub } = await slowNewcomer('never');
+    expect(before).toEqual(['echo']);
+    expect(textOf(await callTool(client, 'echo', { text: 'x' }))).toBe('zeta: x');
+    const after = await arrive();
+    expect(after).toHaveLength(2);
+    expect(after[0]).toBe('echo');
+    expect(after[1]).toMatch(/^echo_[0-9a-f]{6}$/);
+    expect(textOf(await callTool(client, 'echo', { text: 'y' }))).toBe('zeta: y');
+    expect(textOf(await callTool(client, after[1]!, { text: 'z' }))).toBe('alpha: z');
+    // Prompts keep their server too.
+    expect((await client.getPrompt({ name: 'hello' })).messages[0]!.content).toEqual({ type: 'text', text: 'hello from zeta' });
+    expect(hub.prompts().find((p) => p.exposedName === 'hello')!.serverId).toBe('zeta');
+    const warning = logs.find((l) => l.level === 'warn' && l.message.includes('tool name collision'));
+    expect(warning?.message).toContain('server "alpha"');
+    expect(warning?.message).toContain(`it is exposed as "${after[1]}"`);
+  });
+
+  it('mode on-collision: the newcomer gets its prefix, the name clients call stays', async () => {
+    const { client, before, arrive, logs } = await slowNewcomer('on-collision');
+    expect(before).toEqual(['echo']);
+    expect(await arrive()).toEqual(['alpha__echo', 'echo']);
+    expect(textOf(await callTool(client, 'echo', { text: 'y' }))).toBe('zeta: y');
+    expect(textOf(await callTool(client, 'alpha__echo', { text: 'z' }))).toBe('alpha: z');
+    expect(logs.some((l) => l.level === 'warn' && l.message.includes('keeps the name "echo" that clients already call'))).toBe(true);
+  });
+
+  it('an explicit prefix two servers share: the newcomer gets a hash suffix', async () => {
+    const { client, before, arrive } = await slowNewcomer('always', 'shared');
+    expect(before).toEqual(['shared__echo']);
+    const after = await arrive();
+    expect(after[0]).toBe('shared__echo');
+    expect(after[1]).toMatch(/^shared__echo_[0-9a-f]{6}$/);
+    expect(textOf(await callTool(client, 'shared__echo', { text: 'y' }))).toBe('zeta: y');
+    expect(textOf(await callTool(client, after[1]!, { text: 'z' }))).toBe('alpha: z');
+  });
+});
