@@ -1,5 +1,6 @@
 import type { NamespaceMode } from './catalog/namespace.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { FilterContribution } from '@mcp-switchboard/plugin-api';
+import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callTool, connectClient, listAll, server, startHub, waitFor, type TestHub } from '../test/support/harness.js';
 import { echoServer, textOf } from '../test/support/fixtures.js';
@@ -75,5 +76,31 @@ describe('a name once given out keeps its server', () => {
     expect(after[1]).toMatch(/^shared__echo_[0-9a-f]{6}$/);
     expect(textOf(await callTool(client, 'shared__echo', { text: 'y' }))).toBe('zeta: y');
     expect(textOf(await callTool(client, after[1]!, { text: 'z' }))).toBe('alpha: z');
+  });
+});
+
+describe('a hidden tool', () => {
+  it('answers SWB_TOOL_DENIED, saying it is hidden by configuration, with no suggestion that leads to another server', async () => {
+    const filter: FilterContribution = {
+      tool: (s, tool) => !(s.id === 'alpha' && tool.name === 'echo'),
+      prompt: (s, prompt) => !(s.id === 'alpha' && prompt.name === 'hello'),
+    };
+    current = await startHub({ fixtures: { alpha: { create: echoServer('alpha') }, beta: { create: echoServer('beta') } }, filters: [filter] });
+    await current.hub.settled();
+    const { client } = await connectClient(current.hub);
+    expect((await listAll(client, 'tools/list', 'tools')).map((t) => t.name)).toEqual(['beta__echo']);
+    const error = (await callTool(client, 'alpha__echo', { text: 'x' }).catch((e: unknown) => e)) as McpError;
+    expect(error).toBeInstanceOf(McpError);
+    expect(error.code).toBe(-32602);
+    expect(error.data).toMatchObject({ code: 'SWB_TOOL_DENIED', name: 'alpha__echo', server: 'alpha' });
+    expect(error.message).toContain('hidden by configuration');
+    expect(error.message).not.toContain('beta__echo');
+    const prompt = (await client.getPrompt({ name: 'alpha__hello' }).catch((e: unknown) => e)) as McpError;
+    expect(prompt.code).toBe(-32602);
+    expect(prompt.message).toContain('hidden by configuration');
+    expect(prompt.message).not.toContain('beta__hello');
+    // A name that means nothing still gets suggestions.
+    const unknown = (await callTool(client, 'alpha__ecoh').catch((e: unknown) => e)) as McpError;
+    expect(unknown.data).toMatchObject({ code: 'SWB_TOOL_UNKNOWN' });
   });
 });

@@ -295,6 +295,26 @@ export class Router {
   }
 
   private unknownItem(kind: 'tool' | 'prompt', name: string, snapshot: CatalogSnapshot): RpcError {
+    const Kind = kind === 'tool' ? 'Tool' : 'Prompt';
+    const unlisted = (kind === 'tool' ? snapshot.unlistedTools : snapshot.unlistedPrompts).get(name);
+    if (unlisted?.reason === 'hidden') {
+      // Hidden on purpose: say so, and suggest nothing (a near name would lead to another server's item).
+      const data = { name, server: unlisted.serverId };
+      const message =
+        `${Kind} "${name}" is hidden by configuration (a filter, or it is switched off in the plugged.in App), ` +
+        `so it cannot be ${kind === 'tool' ? 'called' : 'used'}; change the allow/deny rules to expose it`;
+      return kind === 'tool'
+        ? switchboardRpcError(ErrorCode.InvalidParams, 'SWB_TOOL_DENIED', message, data)
+        : new RpcError(ErrorCode.InvalidParams, message, data);
+    }
+    if (unlisted?.reason === 'server-down') {
+      // A name clients were given, held for its server while that server is down.
+      const connection = this.ctx.connection(unlisted.serverId);
+      if (connection) {
+        const down = connection.unavailableError();
+        return new RpcError(down.code, `${Kind} "${name}" cannot be reached: ${down.message}`, down.data);
+      }
+    }
     // A name under the prefix of a server that is down: say so rather than "unknown".
     const separator = normalizeName(this.ctx.config.namespace.separator);
     for (const connection of this.ctx.connections()) {
@@ -302,7 +322,7 @@ export class Router {
       const prefix = `${normalizeName(connection.definition.prefix ?? connection.id)}${separator}`;
       if (name.startsWith(prefix)) {
         const down = connection.unavailableError();
-        return new RpcError(down.code, `${kind === 'tool' ? 'Tool' : 'Prompt'} "${name}" cannot be reached: ${down.message}`, down.data);
+        return new RpcError(down.code, `${Kind} "${name}" cannot be reached: ${down.message}`, down.data);
       }
     }
     const entries = kind === 'tool' ? snapshot.tools : snapshot.prompts;
