@@ -1,6 +1,7 @@
 import type { FilterContribution, Prompt, Resource, ResourceTemplate, ServerDefinition, Tool } from '@mcp-switchboard/plugin-api';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import { errorMessage } from '../util/rpc-error.js';
+import { exposedDefinition } from './exposed-definition.js';
 import { assignmentOf, type Assignment, type NameMemory } from './name-memory.js';
 import { assignNames, type NamespaceOptions, type NamingItem } from './namespace.js';
 
@@ -133,7 +134,7 @@ function nameItems<T extends Tool | Prompt>(
   const memory = options.memory[kind];
   memory.release(serverIds, (id) => listed.get(id));
   const naming = found.map((f) => f.naming);
-  const { names, collisions, kept } = assignNames(naming, options.namespace, memory.remembered);
+  const { names, prefixed, collisions, kept } = assignNames(naming, options.namespace, memory.remembered);
   const heldForAbsent = memory.heldForAbsent(naming);
 
   for (const c of collisions) {
@@ -161,7 +162,7 @@ function nameItems<T extends Tool | Prompt>(
       serverId: source.definition.id,
       exposedName: name,
       originalName: item.name,
-      definition: name === item.name ? item : { ...item, name },
+      definition: exposedDefinition(item, source.definition, name, prefixed[i]!),
     });
   });
   for (const held of heldForAbsent) {
