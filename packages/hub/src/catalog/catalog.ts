@@ -1,5 +1,6 @@
 import type { FilterContribution, Prompt, Resource, ResourceTemplate, ServerDefinition, Tool } from '@mcp-switchboard/plugin-api';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import type { ListKind, Listing } from '../pagination.js';
 import { errorMessage } from '../util/rpc-error.js';
 import { exposedDefinition } from './exposed-definition.js';
 import { assignmentOf, type Assignment, type NameMemory } from './name-memory.js';
@@ -77,6 +78,17 @@ export interface CatalogSnapshot {
   readonly promptDefinitions: readonly Prompt[];
   readonly resourceDefinitions: readonly Resource[];
   readonly templateDefinitions: readonly ResourceTemplate[];
+  /** The same lists with each item's key and server, as pages are cut from them (items are the arrays above). */
+  readonly listings: {
+    readonly tools: Listing<Tool>;
+    readonly prompts: Listing<Prompt>;
+    readonly resources: Listing<Resource>;
+    readonly resourceTemplates: Listing<ResourceTemplate>;
+  };
+}
+
+function listing<T>(kind: ListKind, items: readonly T[], keys: string[], servers: string[]): Listing<T> {
+  return Object.freeze({ kind, items, keys: Object.freeze(keys), servers: Object.freeze(servers) });
 }
 
 export interface BuildOptions {
@@ -234,6 +246,17 @@ export function buildSnapshot(
     options.memory.prompt.commit(namedPrompts.assignment);
   };
 
+  const toolDefinitions = Object.freeze(tools.map((t) => t.definition));
+  const promptDefinitions = Object.freeze(prompts.map((p) => p.definition));
+  const resourceDefinitions = Object.freeze(resources.map((r) => r.resource));
+  const templateDefinitions = Object.freeze(templates.map((t) => t.template));
+  const listings = Object.freeze({
+    tools: listing('tools', toolDefinitions, tools.map((t) => t.exposedName), tools.map((t) => t.serverId)),
+    prompts: listing('prompts', promptDefinitions, prompts.map((p) => p.exposedName), prompts.map((p) => p.serverId)),
+    resources: listing('resources', resourceDefinitions, resources.map((r) => r.resource.uri), resources.map((r) => r.serverId)),
+    resourceTemplates: listing('resourceTemplates', templateDefinitions, templates.map((t) => t.template.uriTemplate), templates.map((t) => t.serverId)),
+  });
+
   return Object.freeze({
     version,
     giveOutNames,
@@ -247,10 +270,11 @@ export function buildSnapshot(
     resources: Object.freeze(resources),
     resourceOwners,
     templates: Object.freeze(templates),
-    toolDefinitions: Object.freeze(tools.map((t) => t.definition)),
-    promptDefinitions: Object.freeze(prompts.map((p) => p.definition)),
-    resourceDefinitions: Object.freeze(resources.map((r) => r.resource)),
-    templateDefinitions: Object.freeze(templates.map((t) => t.template)),
+    toolDefinitions,
+    promptDefinitions,
+    resourceDefinitions,
+    templateDefinitions,
+    listings,
   });
 }
 

@@ -4,7 +4,7 @@ import { ownerOfUri, type CatalogEntry, type CatalogSnapshot } from '../catalog/
 import { normalizeName } from '../catalog/namespace.js';
 import type { ServerConnection } from '../connections/server-connection.js';
 import type { HubContext } from '../context.js';
-import { paginate } from '../pagination.js';
+import { paginate, type Listing } from '../pagination.js';
 import { closestMatches } from '../util/suggest.js';
 import { ErrorCode, RpcError, errorMessage, switchboardRpcError } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
@@ -56,36 +56,31 @@ export class Router {
     await this.ctx.waitForStartup();
     const snapshot = session.snapshot();
     snapshot.giveOutNames();
-    const definitions = snapshot.toolDefinitions;
-    session.noteListed(definitions);
-    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
-    return nextCursor ? { tools: page, nextCursor } : { tools: page };
+    return this.page(session, snapshot.listings.tools, params);
   }
 
   async listPrompts(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
     const snapshot = session.snapshot();
     snapshot.giveOutNames();
-    const definitions = snapshot.promptDefinitions;
-    session.noteListed(definitions);
-    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
-    return nextCursor ? { prompts: page, nextCursor } : { prompts: page };
+    return this.page(session, snapshot.listings.prompts, params);
   }
 
   async listResources(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const definitions = session.snapshot().resourceDefinitions;
-    session.noteListed(definitions);
-    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
-    return nextCursor ? { resources: page, nextCursor } : { resources: page };
+    return this.page(session, session.snapshot().listings.resources, params);
   }
 
   async listResourceTemplates(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const definitions = session.snapshot().templateDefinitions;
-    session.noteListed(definitions);
-    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
-    return nextCursor ? { resourceTemplates: page, nextCursor } : { resourceTemplates: page };
+    return this.page(session, session.snapshot().listings.resourceTemplates, params);
+  }
+
+  /** One page of a list, under the list's own key (`tools`, `prompts`, ...). */
+  private page<T>(session: RoutedSession, listing: Listing<T>, params: LooseParams): LooseResult {
+    session.noteListed(listing.items);
+    const { page, nextCursor } = paginate(listing, params.cursor, this.ctx.config.pageSize);
+    return nextCursor ? { [listing.kind]: page, nextCursor } : { [listing.kind]: page };
   }
 
   // ---------------------------------------------------------------------------------------------------------
