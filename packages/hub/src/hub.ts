@@ -141,6 +141,8 @@ export class Hub implements UpstreamHost {
       closed: (session) => {
         this.sessions.delete(session.id);
         this.router.releaseAll(session);
+        // Servers that kept this session's roots ask again (and get the newest remaining session's).
+        if (session.clientCapabilities()?.roots) this.broadcastRootsChanged();
       },
     };
   }
