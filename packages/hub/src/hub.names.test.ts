@@ -1,8 +1,8 @@
 import type { NamespaceMode } from './catalog/namespace.js';
-import type { FilterContribution } from '@mcp-switchboard/plugin-api';
+import type { ConfigSource, FilterContribution, ServerDefinition } from '@mcp-switchboard/plugin-api';
 import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callTool, connectClient, listAll, server, startHub, waitFor, type TestHub } from '../test/support/harness.js';
+import { callTool, connectClient, listAll, server, startHub, waitFor, type FixtureSpec, type TestHub } from '../test/support/harness.js';
 import { echoServer, fixture, textOf } from '../test/support/fixtures.js';
 
 let current: TestHub | undefined;
@@ -144,3 +144,47 @@ describe('titles and the server of an item', () => {
     expect(echo._meta).toMatchObject({ 'io.mcp-switchboard/server': { id: 'alpha', name: 'alpha' } });
   });
 });
+
+describe('a name held for a server that is down', () => {
+  it('answers with that server\'s state, not "unknown tool, did you mean" another server\'s tool', async () => {
+    let broken = false;
+    let push!: (servers: ServerDefinition[]) => void;
+    const source: ConfigSource = {
+      load: async () => [server('zeta'), server('alpha')],
+      watch: (onChange) => {
+        push = onChange;
+        return () => {};
+      },
+    };
+    const zeta: FixtureSpec = {
+      create: echoServer('zeta'),
+      get connectError() {
+        return broken ? new Error('zeta cannot start') : undefined;
+      },
+    };
+    current = await startHub({
+      fixtures: { zeta, alpha: { create: echoServer('alpha') } },
+      config: { namespace: { mode: 'never', separator: '__', maxLength: 64 }, supervision: { backoffInitialMs: 500, backoffMaxMs: 30_000, maxFailures: 1, failureWindowMs: 60_000, circuitOpenMs: 300_000, pingIntervalMs: 30_000, callWaitMs: 10_000 } },
+      extra: { sources: [source] },
+    });
+    await current.hub.settled();
+    const { client } = await connectClient(current.hub);
+    const names = (await listAll(client, 'tools/list', 'tools')).map((t) => t.name as string).sort();
+    expect(names[0]).toBe('echo'); // alpha sorts first and has it
+    const zetaName = names[1]!;
+    expect(hubEntry(current, zetaName)).toBe('zeta');
+    // zeta's definition changes and the new one cannot start.
+    broken = true;
+    push([server('zeta', { args: ['v2'] }), server('alpha')]);
+    await waitFor(() => current!.hub.status().find((s) => s.id === 'zeta')?.state === 'failed', 10_000, 'zeta failed');
+    const error = (await callTool(client, zetaName, { text: 'x' }).catch((e: unknown) => e)) as McpError;
+    expect(error).toBeInstanceOf(McpError);
+    expect(error.message).toContain(`Tool "${zetaName}" cannot be reached`);
+    expect(error.message).toContain('"zeta"');
+    expect(error.data).toMatchObject({ code: 'SWB_SERVER_UNAVAILABLE', server: 'zeta' });
+  });
+});
+
+function hubEntry(hub: TestHub, exposedName: string): string | undefined {
+  return hub.hub.tools().find((t) => t.exposedName === exposedName)?.serverId;
+}
