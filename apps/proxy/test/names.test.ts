@@ -1,4 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { fixtureServerEntry } from '@mcp-switchboard/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliTransport, tempDir } from './helpers/cli.js';
@@ -16,8 +17,10 @@ async function waitFor<T>(check: () => Promise<T | undefined>, what: string, tim
 describe('names through the real CLI', () => {
   const t = tempDir();
   let client: Client | undefined;
+  let other: Client | undefined;
   afterAll(async () => {
     await client?.close();
+    await other?.close();
     t.cleanup();
   });
 
@@ -59,5 +62,28 @@ describe('names through the real CLI', () => {
     expect(newcomer.content).toEqual([{ type: 'text', text: 'new' }]);
     expect(stderr).toContain('tool name collision');
     expect(stderr).toContain(`it is exposed as \\"${after[1]}\\"`);
+  }, 60_000);
+
+  it('a tool hidden by the config\'s filters answers SWB_TOOL_DENIED, without pointing at another server\'s tool', async () => {
+    const config = t.path('filtered.config.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        mcpServers: { a: fixtureServerEntry('echo'), b: fixtureServerEntry('echo') },
+        filters: { servers: { a: { tools: { deny: ['echo'] } } } },
+      }),
+    );
+    other = new Client({ name: 'e2e', version: '1.0.0' });
+    await other.connect(cliTransport(['--config', config]));
+    const names = (await other.listTools()).tools.map((tool) => tool.name);
+    expect(names).toContain('b__echo');
+    expect(names).not.toContain('a__echo');
+    const error = (await other.callTool({ name: 'a__echo', arguments: { text: 'x' } }).catch((e: unknown) => e)) as McpError;
+    expect(error).toBeInstanceOf(McpError);
+    expect(error.code).toBe(-32602);
+    expect(error.data).toMatchObject({ code: 'SWB_TOOL_DENIED', server: 'a' });
+    expect(error.message).toContain('hidden by configuration');
+    expect(error.message).not.toContain('b__echo');
   }, 60_000);
 });
