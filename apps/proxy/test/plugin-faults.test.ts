@@ -57,7 +57,7 @@ describe('faults of a filter plugin through the real CLI', () => {
     expect(refused.content).toEqual([
       { type: 'text', text: 'Switchboard refused the call to "echo__echo": echoing "deny" is not allowed (SWB_TOOL_DENIED)\nfix: Echo something else.' },
     ]);
-    expect(refused._meta).toEqual({ 'switchboard/error': { code: 'SWB_TOOL_DENIED', fix: 'Echo something else.', plugin: 'guard' } });
+    expect(refused._meta).toEqual({ 'io.mcp-switchboard/error': { code: 'SWB_TOOL_DENIED', fix: 'Echo something else.', plugin: 'guard' } });
 
     const bug = await client.callTool({ name: 'echo__add', arguments: { a: 1, b: 2 } }).catch((error: unknown) => error);
     expect(bug).toBeInstanceOf(McpError);

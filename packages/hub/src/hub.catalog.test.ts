@@ -160,7 +160,7 @@ describe('catalog and names', () => {
     const refused = await callTool(client, 'fx__guarded');
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toBe('Switchboard refused the call to "fx__guarded": denied by policy (SWB_TOOL_DENIED)\nfix: Ask an admin for the guarded role.');
-    expect(refused._meta).toEqual({ 'switchboard/error': { code: 'SWB_TOOL_DENIED', fix: 'Ask an admin for the guarded role.', plugin: 'policy' } });
+    expect(refused._meta).toEqual({ 'io.mcp-switchboard/error': { code: 'SWB_TOOL_DENIED', fix: 'Ask an admin for the guarded role.', plugin: 'policy' } });
     expect(logs.find((l) => l.message.includes('refused by filter "policy"'))?.fields).toMatchObject({ plugin: 'policy', hook: 'beforeToolCall', code: 'SWB_TOOL_DENIED' });
     expect(textOf(await callTool(client, 'fx__echo', { text: 'ok' }))).toBe('fx: ok');
     expect(seen.map((c) => [c.tool, c.exposedName, c.server.id])).toEqual([

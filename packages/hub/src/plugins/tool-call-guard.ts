@@ -2,6 +2,9 @@ import { PluginHookError, type FilterContribution, type Logger, type PluginDrive
 import { ErrorCode, switchboardRpcError } from '../util/rpc-error.js';
 import type { LooseResult } from '../util/schemas.js';
 
+/** Where a refusal's code, fix and plugin are, in the result's `_meta` (named like the catalog's own keys). */
+export const ERROR_META_KEY = 'io.mcp-switchboard/error';
+
 /**
  * Runs every filter's `beforeToolCall` in order. Resolves with nothing when the call may go on, or with the
  * answer to a refusal: a filter that throws a SwitchboardError refuses the call with its own code, message and
@@ -33,7 +36,7 @@ export async function guardToolCall(filters: PluginDriver<FilterContribution>, c
     return {
       content: [{ type: 'text', text: `Switchboard refused the call to "${name}": ${error.message} (${error.code})\nfix: ${error.fix}` }],
       isError: true,
-      _meta: { 'switchboard/error': { code: error.code, fix: error.fix, plugin: error.pluginId } },
+      _meta: { [ERROR_META_KEY]: { code: error.code, fix: error.fix, plugin: error.pluginId } },
     };
   }
 }
