@@ -28,7 +28,9 @@ export async function loadSources(sources: PluginDriver<ConfigSource>, logger: L
   return outcomes.map((outcome, index) => {
     if (outcome.status === 'fulfilled') return Array.isArray(outcome.value) ? outcome.value : [];
     const error = sourceFailure(outcome.error);
-    logger.error(formatError(error), { source: index, plugin: outcome.pluginId, hook: 'load', err: outcome.error.cause });
+    // A bug gets its stack in the log; a failure the source reported (a SwitchboardError) says enough.
+    const stack = outcome.error.isBug ? { err: outcome.error.cause } : {};
+    logger.error(formatError(error), { source: index, plugin: outcome.pluginId, hook: 'load', ...stack });
     return [];
   });
 }
