@@ -69,12 +69,22 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const onFatal = (error: unknown) => {
-    logger.error('uncaught error; stopping', { error: formatError(error) });
+  // An error nobody caught is blamed on the plugin whose code threw, when its stack says so. A plugin's promise
+  // rejected unhandled leaves the process sound: it is logged and the proxy carries on. A throw is not: stop.
+  const onUncaught = (error: unknown, origin: 'throw' | 'rejection') => {
+    const plugin = kernel.pluginBlamedFor(error);
+    if (plugin !== undefined && origin === 'rejection') {
+      logger.error(`plugin "${plugin}" left a promise rejection unhandled; carrying on`, { plugin, error: formatError(error), err: error });
+      return;
+    }
+    const where = plugin === undefined ? '' : ` in plugin "${plugin}"`;
+    logger.error(`uncaught error${where}; stopping`, { error: formatError(error), ...(plugin === undefined ? {} : { plugin, err: error }) });
     shutdown('uncaught error', 1);
   };
+  const onFatal = (error: unknown) => onUncaught(error, 'throw');
+  const onRejection = (reason: unknown) => onUncaught(reason, 'rejection');
   process.on('uncaughtException', onFatal);
-  process.on('unhandledRejection', onFatal);
+  process.on('unhandledRejection', onRejection);
 
   try {
     await frontDoors.call(frontDoor, 'start', frontDoorHost(hub, kernel.secrets));
@@ -94,6 +104,6 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.off('uncaughtException', onFatal);
-  process.off('unhandledRejection', onFatal);
+  process.off('unhandledRejection', onRejection);
   return code;
 }

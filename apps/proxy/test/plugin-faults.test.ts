@@ -31,10 +31,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function proxyWithGuard(): Promise<{ client: Client; stderr: () => string; config: TempConfig }> {
+async function proxyWithGuard(plugin = guardPlugin): Promise<{ client: Client; stderr: () => string; config: TempConfig; transport: ReturnType<typeof cliTransport> }> {
   const config = await writeTempConfig(
     { mcpServers: { echo: fixtureServerEntry('echo') }, plugins: ['./guard.mjs'] },
-    { files: { 'guard.mjs': guardPlugin } },
+    { files: { 'guard.mjs': plugin } },
   );
   const transport = cliTransport(['--config', config.file, '--log-level', 'info'], { HOME: config.dir, XDG_CONFIG_HOME: `${config.dir}/.config` }, config.dir);
   let stderr = '';
@@ -45,8 +45,22 @@ async function proxyWithGuard(): Promise<{ client: Client; stderr: () => string;
     await client.close();
     await config.cleanup();
   });
-  return { client, stderr: () => stderr, config };
+  return { client, stderr: () => stderr, config, transport };
 }
+
+/** A filter whose own timer throws after a call to `add`, and whose stray promise rejects on each `echo`. */
+const sloppyPlugin = `import { definePlugin } from ${JSON.stringify(pluginApiUrl)};
+export default definePlugin({
+  id: 'sloppy',
+  kind: 'filter',
+  setup: () => ({
+    beforeToolCall(call) {
+      if (call.tool === 'echo') Promise.reject(new Error('nobody awaits this'));
+      if (call.tool === 'add') setTimeout(() => { throw new TypeError('the timer of sloppy failed'); }, 0);
+    },
+  }),
+});
+`;
 
 describe('faults of a filter plugin through the real CLI', () => {
   it("answers a refusal with the plugin author's code and fix, and a bug as an internal error naming the plugin", async () => {
@@ -73,5 +87,21 @@ describe('faults of a filter plugin through the real CLI', () => {
     expect(line).toContain('"plugin":"guard"');
     expect(line).toContain('"hook":"beforeToolCall"');
     expect(line).toMatch(/TypeError: Cannot read properties of undefined \(reading 'deep'\)/);
+  });
+
+  it("names the plugin of an uncaught error: a stray rejection is logged and the proxy carries on, a timer's throw stops it", async () => {
+    const { client, stderr, transport } = await proxyWithGuard(sloppyPlugin);
+    expect((await client.callTool({ name: 'echo__echo', arguments: { text: 'one' } })).content).toEqual([{ type: 'text', text: 'one' }]);
+    const logLine = (text: string) => stderr().split('\n').find((line) => line.includes(text)) ?? '';
+    await expect.poll(() => logLine('left a promise rejection unhandled; carrying on'), { timeout: 10_000 }).toContain('"plugin":"sloppy"');
+    expect(logLine('left a promise rejection unhandled')).toContain('nobody awaits this');
+    expect((await client.callTool({ name: 'echo__echo', arguments: { text: 'two' } })).content).toEqual([{ type: 'text', text: 'two' }]);
+
+    const exited = new Promise<void>((resolve) => (transport.onclose = () => resolve()));
+    await client.callTool({ name: 'echo__add', arguments: { a: 1, b: 2 } }).catch(() => undefined);
+    await exited;
+    expect(logLine('; stopping')).toContain('uncaught error in plugin \\"sloppy\\"');
+    expect(logLine('; stopping')).toContain('"plugin":"sloppy"');
+    expect(logLine('; stopping')).toContain('the timer of sloppy failed');
   });
 });

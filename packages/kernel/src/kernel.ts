@@ -31,6 +31,7 @@ import { KernelLifecycle } from './lifecycle/lifecycle.js';
 import { createLogger } from './logger.js';
 import { processSecrets, type SecretRedactor } from './secrets.js';
 import { plan, type PlanOptions } from './plan.js';
+import { pluginInStack } from './plugins/blame.js';
 import { contributionProblem } from './plugins/check-contribution.js';
 import { setupOrder } from './plugins/setup-order.js';
 import type { ResolvedPlugin } from './plugins/types.js';
@@ -251,6 +252,14 @@ export class Kernel {
 
   get transports(): TransportContribution[] {
     return this.contributionsOf('transport').map((c) => c.contribution);
+  }
+
+  /**
+   * The id of the plugin whose code an error came from (by its stack), for errors nobody caught: a plugin's own
+   * timer or promise. Undefined when its stack names no plugin's file.
+   */
+  pluginBlamedFor(error: unknown): string | undefined {
+    return pluginInStack(error, this.plugins)?.plugin.id;
   }
 
   /** A kind's contributions, each with its plugin's id: what the host hands the hub and calls hooks through. */

@@ -92,7 +92,7 @@ async function resolveEntry({ entry, where }: LabelledEntry, options: ResolvePlu
   const results = exported.map((candidate) =>
     validatePlugin(candidate, located.source, recipients.includes(candidate) ? given : { given: false, value: undefined }),
   );
-  return { plugins: results.flatMap((r) => (r.resolved ? [r.resolved] : [])), errors: results.flatMap((r) => r.errors) };
+  return { plugins: results.flatMap((r) => (r.resolved ? [{ ...r.resolved, file: located.file }] : [])), errors: results.flatMap((r) => r.errors) };
 }
 
 /** Adds where an inline plugin object was listed, which its own message cannot know. */
