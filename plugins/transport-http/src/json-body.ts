@@ -1,0 +1,68 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorMessage, headerValue, RPC_PARSE_ERROR, RPC_SERVER_ERROR, sendRpcError } from './http-replies.js';
+import { BodyTooLargeError, readBody } from './read-body.js';
+
+/** A request's JSON body, or `answered` when it was refused (413/415/400) and the response is already sent. */
+export type JsonBody = { kind: 'json'; value: unknown } | { kind: 'answered' };
+
+/** How much of an oversized body is read and thrown away (as a multiple of the limit) before the link is cut. */
+const LINGER_FACTOR = 4;
+
+/**
+ * Answers 413 for a body over `limit`. First reads and discards the rest of the body so a client still uploading
+ * can finish and then read the answer (answering first and closing the socket shows up on the client as EPIPE
+ * instead of the 413). Past LINGER_FACTOR × limit the connection is dropped, so nobody can keep us busy with an
+ * endless body.
+ */
+export async function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): Promise<void> {
+  if (await discardRest(req, LINGER_FACTOR * limit)) {
+    sendRpcError(res, 413, RPC_SERVER_ERROR, `Payload Too Large: the request body exceeds ${limit} bytes`, {
+      headers: { Connection: 'close' },
+    });
+  }
+}
+
+/** Resolves false when the connection was dropped. */
+function discardRest(req: IncomingMessage, cap: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let discarded = 0;
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > cap) {
+        req.socket.destroy();
+        resolve(false);
+      }
+    });
+    req.once('end', () => resolve(true));
+    req.once('close', () => resolve(!req.socket.destroyed));
+    req.resume();
+  });
+}
+
+/** Reads and parses a JSON body within `limit` bytes; on failure answers (413/415/400). */
+export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<JsonBody> {
+  const contentType = headerValue(req.headers['content-type']) ?? '';
+  if (!/^application\/(.+\+)?json\s*(;|$)/i.test(contentType.trim())) {
+    sendRpcError(res, 415, RPC_SERVER_ERROR, 'Unsupported Media Type: Content-Type must be application/json');
+    return { kind: 'answered' };
+  }
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, limit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      await refuseTooLarge(req, res, limit);
+      return { kind: 'answered' };
+    }
+    sendRpcError(res, 400, RPC_SERVER_ERROR, `Bad Request: ${errorMessage(error)}`);
+    return { kind: 'answered' };
+  }
+  // Lets the SDK's request adapter see the body as already read.
+  (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+  try {
+    return { kind: 'json', value: JSON.parse(raw.toString('utf8')) as unknown };
+  } catch {
+    sendRpcError(res, 400, RPC_PARSE_ERROR, 'Parse error: Invalid JSON');
+    return { kind: 'answered' };
+  }
+}
