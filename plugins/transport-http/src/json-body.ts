@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorMessage, headerValue, RPC_PARSE_ERROR, RPC_SERVER_ERROR, sendRpcError } from './http-replies.js';
+import { messageTooDeep } from '@mcp-switchboard/plugin-api';
+import { errorMessage, headerValue, RPC_INVALID_REQUEST, RPC_PARSE_ERROR, RPC_SERVER_ERROR, sendRpcError, type RpcId } from './http-replies.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
 /** A request's JSON body, or `answered` when it was refused (413/415/400) and the response is already sent. */
@@ -39,7 +40,10 @@ function discardRest(req: IncomingMessage, cap: number): Promise<boolean> {
   });
 }
 
-/** Reads and parses a JSON body within `limit` bytes; on failure answers (413/415/400). */
+/**
+ * Reads and parses a JSON body within `limit` bytes; on failure answers (413/415/400). A body nested too deeply
+ * (messageTooDeep, shared with the stdio front door) is refused here, before anything walks it.
+ */
 export async function readJsonBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<JsonBody> {
   const contentType = headerValue(req.headers['content-type']) ?? '';
   if (!/^application\/(.+\+)?json\s*(;|$)/i.test(contentType.trim())) {
@@ -59,10 +63,24 @@ export async function readJsonBody(req: IncomingMessage, res: ServerResponse, li
   }
   // Lets the SDK's request adapter see the body as already read.
   (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+  let value: unknown;
   try {
-    return { kind: 'json', value: JSON.parse(raw.toString('utf8')) as unknown };
+    value = JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
     sendRpcError(res, 400, RPC_PARSE_ERROR, 'Parse error: Invalid JSON');
     return { kind: 'answered' };
   }
+  const tooDeep = messageTooDeep(value);
+  if (tooDeep !== undefined) {
+    sendRpcError(res, 400, RPC_INVALID_REQUEST, tooDeep, { id: requestIdOf(value) });
+    return { kind: 'answered' };
+  }
+  return { kind: 'json', value };
+}
+
+/** The id of a single request we may echo in an error; null for anything else (a batch, a notification). */
+function requestIdOf(value: unknown): RpcId {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { id, method } = value as { id?: unknown; method?: unknown };
+  return typeof method === 'string' && (typeof id === 'string' || typeof id === 'number') ? id : null;
 }

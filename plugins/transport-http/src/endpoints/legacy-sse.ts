@@ -1,5 +1,6 @@
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { knownProfile, profilePath, type FrontDoorServices, type HttpEndpoint } from '../endpoint.js';
+import { claimRequestIds } from '../request-ids.js';
 import { allowMethods, errorMessage, RPC_SERVER_ERROR, RPC_SESSION_NOT_FOUND, sendRpcError } from '../http-replies.js';
 
 const SSE_KEEPALIVE_MS = 25_000;
@@ -58,6 +59,7 @@ export function legacySseEndpoints(services: FrontDoorServices): HttpEndpoint[] 
       }
       const body = await request.jsonBody();
       if (body.kind === 'answered') return;
+      if (!claimRequestIds(entry.transport, body.value, res)) return;
       sessions.trackRequest(entry, res);
       const inner = entry.transport.inner as SSEServerTransport;
       try {

@@ -2,6 +2,7 @@ import type { UpstreamSession } from '@mcp-switchboard/plugin-api';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { knownProfile, profilePath, type FrontDoorServices, type HttpEndpoint } from '../endpoint.js';
 import { errorMessage, RPC_SERVER_ERROR, sendRpcError } from '../http-replies.js';
+import { claimRequestIds } from '../request-ids.js';
 import { profileOption } from '../session-registry.js';
 import { TrackedServerTransport } from '../tracked-transport.js';
 
@@ -30,6 +31,7 @@ export function statelessEndpoint(services: FrontDoorServices): HttpEndpoint {
       if (body.kind === 'answered') return;
       const inner = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       const transport = new TrackedServerTransport(inner);
+      if (!claimRequestIds(transport, body.value, res)) return;
       let session: UpstreamSession;
       try {
         session = await services.host().connect(transport, profileOption(profile));

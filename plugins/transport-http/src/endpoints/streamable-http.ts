@@ -3,6 +3,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { knownProfile, profilePath, type FrontDoorRequest, type FrontDoorServices, type HttpEndpoint } from '../endpoint.js';
 import { RPC_SERVER_ERROR, sendRpcError } from '../http-replies.js';
+import { claimRequestIds } from '../request-ids.js';
 import type { SessionEntry } from '../session-registry.js';
 
 /**
@@ -14,6 +15,7 @@ export function streamableHttpEndpoint(services: FrontDoorServices): HttpEndpoin
   const { sessions } = services;
 
   async function forward(entry: SessionEntry, request: FrontDoorRequest, body: unknown, stream: boolean): Promise<void> {
+    if (body !== undefined && !claimRequestIds(entry.transport, body, request.res)) return;
     if (stream) sessions.touch(entry);
     else sessions.trackRequest(entry, request.res);
     const inner = entry.transport.inner as StreamableHTTPServerTransport;
