@@ -6,6 +6,8 @@ import { BodyTooLargeError, readBody } from './read-body.js';
 /** A request's JSON body, or `answered` when it was refused (413/415/400) and the response is already sent. */
 export type JsonBody = { kind: 'json'; value: unknown } | { kind: 'answered' };
 
+const ALREADY_READ = Buffer.alloc(0);
+
 /** How much of an oversized body is read and thrown away (as a multiple of the limit) before the link is cut. */
 const LINGER_FACTOR = 4;
 
@@ -61,8 +63,9 @@ export async function readJsonBody(req: IncomingMessage, res: ServerResponse, li
     sendRpcError(res, 400, RPC_SERVER_ERROR, `Bad Request: ${errorMessage(error)}`);
     return { kind: 'answered' };
   }
-  // Lets the SDK's request adapter see the body as already read.
-  (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+  // The SDK gets the parsed body; its request adapter only needs to see the body as already read, so it gets an
+  // empty one: the raw bytes are not kept for as long as the request runs (20 running calls of 3 MB held 60 MB).
+  (req as IncomingMessage & { rawBody?: Buffer }).rawBody = ALREADY_READ;
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8')) as unknown;
