@@ -55,8 +55,6 @@ export interface FrontDoorServices {
   host(): UpstreamHost;
   readonly sessions: SessionRegistry;
   isStopping(): boolean;
-  /** Something settled: a graceful shutdown may be able to finish now. */
-  settled(): void;
 }
 
 /**
@@ -73,7 +71,11 @@ export interface HttpEndpoint {
    * authentication; the default is never.
    */
   isPublic?(request: FrontDoorRequest): boolean;
-  /** True when this endpoint answers the request; may read the body (`request.jsonBody()`). */
+  /**
+   * True when this endpoint answers the request. It may read the body (`request.jsonBody()`, e.g. to choose a protocol
+   * era per request), but only once the method and path fit: reading answers 415/413/400 for a body that is not
+   * acceptable JSON, and then no endpoint handles the request.
+   */
   matches(request: FrontDoorRequest): boolean | Promise<boolean>;
   handle(request: FrontDoorRequest): Promise<void>;
   /** Called once on shutdown, after the sessions are closed: release anything the endpoint still holds. */

@@ -5,7 +5,7 @@ import { FrontDoorRequest, type FrontDoorServices, type HttpEndpoint } from './e
 import { frontDoorEndpoints } from './endpoints/index.js';
 import { errorMessage, RPC_INTERNAL_ERROR, RPC_SERVER_ERROR, sendRpcError } from './http-replies.js';
 import { resolveHttpSettings, type HttpSettings } from './options.js';
-import { authChecksFor, exposureWarning, SecurityGate } from './security-gate.js';
+import { authChecksFor, exposureWarning, SecurityGate, type AuthCheck } from './security-gate.js';
 import { SessionRegistry } from './session-registry.js';
 
 export { exposureWarning } from './security-gate.js';
@@ -26,6 +26,13 @@ export interface HttpUpstreamOptions {
   logger?: Logger;
   /** Current time in ms; injectable for tests of idle expiry. */
   now?: () => number;
+  /**
+   * Endpoints asked before the built-in ones (the first that matches handles a request): a document such as OAuth
+   * protected-resource metadata (`isPublic`), or a protocol era chosen per request in front of `/mcp`.
+   */
+  endpoints?: (services: FrontDoorServices) => HttpEndpoint[];
+  /** Auth checks besides the bearer token of `authToken`; a request passes when any check accepts it. */
+  authChecks?: readonly AuthCheck[];
 }
 
 /**
@@ -63,7 +70,7 @@ export class HttpUpstream implements UpstreamTransport {
     this.gate = new SecurityGate({
       settings: this.settings,
       port: () => this.boundPort ?? this.settings.port,
-      authChecks: authChecksFor(this.settings),
+      authChecks: [...authChecksFor(this.settings), ...(options.authChecks ?? [])],
     });
     this.sessions = new SessionRegistry({
       maxSessions: this.settings.maxSessions,
@@ -80,9 +87,8 @@ export class HttpUpstream implements UpstreamTransport {
       },
       sessions: this.sessions,
       isStopping: () => this.stopping !== undefined,
-      settled: () => this.checkDrained(),
     };
-    this.endpoints = frontDoorEndpoints(services);
+    this.endpoints = [...(options.endpoints?.(services) ?? []), ...frontDoorEndpoints(services)];
   }
 
   /** The port it listens on (the real one when configured with port 0); undefined before start. */
@@ -129,7 +135,7 @@ export class HttpUpstream implements UpstreamTransport {
     this.logger.info('HTTP front door listening', {
       url: this.describe(),
       stateless: this.settings.stateless,
-      auth: this.gate.authenticates ? 'bearer' : 'none',
+      auth: this.gate.authNames.join('+') || 'none',
     });
   }
 

@@ -76,9 +76,9 @@ export class SecurityGate {
     this.enforceHost = isLoopbackAddress(settings.host) || settings.allowedHosts.length > 0;
   }
 
-  /** True when any auth check is configured. */
-  get authenticates(): boolean {
-    return this.options.authChecks.length > 0;
+  /** The configured auth checks by name (`bearer`, ...); empty when requests need no credentials. */
+  get authNames(): string[] {
+    return this.options.authChecks.map((check) => check.name);
   }
 
   async admit(req: IncomingMessage, res: ServerResponse, isPublic: boolean): Promise<boolean> {
