@@ -36,7 +36,8 @@ class LeanHost implements UpstreamHost {
   release = gate();
 
   async connect(transport: Transport): Promise<UpstreamSession> {
-    this.transports.push(new WeakRef(transport));
+    // The front door's wrapper and the SDK transport inside it.
+    this.transports.push(new WeakRef(transport), new WeakRef((transport as unknown as { inner: Transport }).inner));
     const server = new McpServer({ name: 'lean', version: '1.0.0' });
     server.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text: String(text.length) }] }));
     server.registerTool('hold', { inputSchema: { blob: z.string() } }, async ({ blob }) => {
@@ -71,8 +72,8 @@ afterEach(async () => {
   await Promise.allSettled(running.splice(0).map((r) => r.upstream.stop()));
 });
 
-async function start(host: LeanHost): Promise<RunningUpstream> {
-  const r = await startUpstream({}, host as never);
+async function start(host: LeanHost, stateless = false): Promise<RunningUpstream> {
+  const r = await startUpstream({ stateless }, host as never);
   running.push(r);
   return r;
 }
@@ -135,7 +136,20 @@ describe('front-door memory', () => {
     for (const headers of sessions) expect((await rawRequest(url, { method: 'DELETE', headers })).status).toBe(200);
     expect(r.upstream.sessionCount).toBe(0);
     await settledMemory();
+    expect(host.transports.length).toBe(100);
     const alive = host.transports.filter((ref) => ref.deref() !== undefined);
     expect(alive.length).toBe(0);
+  });
+
+  it('frees the transport and host session of every answered stateless request', async () => {
+    const host = new LeanHost();
+    const r = await start(host, true);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => rawRequest(`${r.base}/mcp`, { method: 'POST', headers: MCP_HEADERS, body: callBody(i + 1, 'echo', { text: 'x' }) })),
+    );
+    for (const answer of answers) expect(answer.status).toBe(200);
+    await settledMemory();
+    expect(host.transports.length).toBe(40);
+    expect(host.transports.filter((ref) => ref.deref() !== undefined).length).toBe(0);
   });
 });
