@@ -4,6 +4,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { authTransportOptions } from './oauth/step-up.js';
 import { redactUrl } from './security.js';
 
 export type DetectedTransport = 'streamable-http' | 'sse';
@@ -191,7 +192,7 @@ export function shouldFallBack(error: unknown): boolean {
 }
 
 function defaultStreamable(url: URL, headers: Record<string, string>, authProvider?: OAuthClientProvider): Transport {
-  return new StreamableHTTPClientTransport(url, { requestInit: { headers }, ...(authProvider ? { authProvider } : {}) });
+  return new StreamableHTTPClientTransport(url, { requestInit: { headers }, ...authTransportOptions(authProvider) });
 }
 
 function defaultSse(url: URL, headers: Record<string, string>, authProvider?: OAuthClientProvider): Transport {
@@ -201,7 +202,7 @@ function defaultSse(url: URL, headers: Record<string, string>, authProvider?: OA
 /** SSE client with the headers on both the POSTs (`requestInit`) and the event stream (`eventSourceInit`). */
 export function createSseClientTransport(url: URL, headers: Record<string, string>, authProvider?: OAuthClientProvider): SSEClientTransport {
   return new SSEClientTransport(url, {
-    ...(authProvider ? { authProvider } : {}),
+    ...authTransportOptions(authProvider),
     requestInit: { headers },
     eventSourceInit: {
       fetch: (input, init) => fetch(input, { ...init, headers: { ...headers, ...headersToRecord(init?.headers) } }),

@@ -10,6 +10,7 @@ import {
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AutoDetectTransport, createSseClientTransport } from './auto-detect-transport.js';
 import { backgroundAuthProvider } from './oauth/connector-auth.js';
+import { authTransportOptions } from './oauth/step-up.js';
 import { TokenStore } from './oauth/token-store.js';
 import { redactHeaders, redactUrl } from './security.js';
 import { WebSocketClientTransport } from './websocket-client-transport.js';
@@ -79,7 +80,7 @@ export class StreamableHttpConnector implements DownstreamConnector {
     return {
       transport: new StreamableHTTPClientTransport(url, {
         requestInit: { headers },
-        ...(authProvider ? { authProvider } : {}),
+        ...authTransportOptions(authProvider),
         ...(server.sessionId !== undefined ? { sessionId: server.sessionId } : {}),
       }),
     };

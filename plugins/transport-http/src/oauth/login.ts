@@ -3,7 +3,7 @@ import { auth, extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/cl
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { startLoopbackRedirect } from './loopback-redirect.js';
-import { SwitchboardOAuthProvider } from './oauth-client-provider.js';
+import { SwitchboardOAuthProvider, mergeScopes } from './oauth-client-provider.js';
 import type { StoredLogin, TokenStore } from './token-store.js';
 
 export interface LoginOptions {
@@ -70,9 +70,12 @@ export async function loginToServer(options: LoginOptions): Promise<LoginResult>
       store,
       mode: { kind: 'login', redirectUrl: loopback.url, onAuthorizationUrl: options.onAuthorizationUrl },
     });
+    const stepUp = await provider.stepUpScope();
     await provider.invalidateCredentials('tokens');
     const challenge = await probeChallenge(server, fetchFn);
-    const flow = { serverUrl: server.url, fetchFn, ...challenge };
+    // A scope the server asked for on a 403 (step-up) is requested along with what its 401 asks for.
+    const scope = mergeScopes(challenge.scope, stepUp);
+    const flow = { serverUrl: server.url, fetchFn, ...challenge, ...(scope ? { scope } : {}) };
     let result: Awaited<ReturnType<typeof auth>>;
     try {
       result = await auth(provider, flow);

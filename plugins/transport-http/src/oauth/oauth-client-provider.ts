@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RemoteServerOAuth } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, type RemoteServerOAuth } from '@mcp-switchboard/plugin-api';
 import { refreshAuthorization, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -24,6 +24,12 @@ export interface SwitchboardOAuthProviderOptions {
   fetchFn?: FetchLike;
   /** Refresh this long before the access token expires (capped at half its lifetime). Default 60 s. */
   refreshMarginMs?: number;
+}
+
+/** The union of space-separated scope lists, in first-seen order; undefined when empty. */
+export function mergeScopes(...lists: Array<string | undefined>): string | undefined {
+  const all = [...new Set(lists.flatMap((list) => list?.split(/\s+/).filter(Boolean) ?? []))];
+  return all.length ? all.join(' ') : undefined;
 }
 
 /** Where a login sends the browser back to before one was made (never called in `background` mode). */
@@ -88,11 +94,18 @@ export class SwitchboardOAuthProvider implements OAuthClientProvider {
   async clientInformation(): Promise<OAuthClientInformationMixed | undefined> {
     const configured = this.config?.clientId;
     if (configured) return { client_id: configured, ...(this.config?.clientSecret ? { client_secret: this.config.clientSecret } : {}) };
-    const stored = (await this.load())?.client;
+    const login = await this.load();
+    const stored = login?.client;
     if (this.options.mode.kind === 'background') {
+      if (stored) return stored;
+      if (!login?.discovery?.authorizationServerMetadata) {
+        // A 401 from a server that publishes no OAuth metadata is about its own credentials, not a login.
+        throw new SwitchboardError('SWB_SERVER_START', `server "${this.serverId}" refused the connection (401) and publishes no OAuth metadata`, {
+          fix: 'Give the credentials it expects in "headers" (and set "oauth": false), or check its URL.',
+        });
+      }
       // Registering needs a redirect URL someone listens on: only `mcp-switchboard auth` has one.
-      if (!stored) throw needsAuthError(this.serverId, 'not logged in');
-      return stored;
+      throw needsAuthError(this.serverId, 'not logged in');
     }
     // A client registered for another loopback port cannot receive this login's redirect: register anew.
     const uris = (stored as { redirect_uris?: unknown } | undefined)?.redirect_uris;
@@ -126,8 +139,24 @@ export class SwitchboardOAuthProvider implements OAuthClientProvider {
       tokens,
       obtainedAt: now,
       ...(tokens.expires_in !== undefined ? { expiresAt: now + tokens.expires_in * 1000 } : { expiresAt: undefined }),
-      ...(this.options.mode.kind === 'login' ? { redirectUrl: this.redirectUrl } : {}),
+      ...(this.options.mode.kind === 'login' ? { redirectUrl: this.redirectUrl, stepUpScope: undefined } : {}),
     }));
+  }
+
+  /**
+   * The server wants more scope than the grant holds: remember it for the next login and return the error that
+   * tells the user to log in again.
+   */
+  async stepUpNeeded(scope: string | undefined): Promise<Error> {
+    const granted = (await this.load())?.tokens?.scope;
+    const wanted = mergeScopes(granted, scope);
+    await this.change((login) => ({ ...login, stepUpScope: mergeScopes(login.stepUpScope, wanted) }));
+    return needsAuthError(this.serverId, `the server asks for more scope${scope ? ` (${scope})` : ''}`);
+  }
+
+  /** The scope a new login should request: what the server asked for on a step-up, if anything. */
+  async stepUpScope(): Promise<string | undefined> {
+    return (await this.load())?.stepUpScope;
   }
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
@@ -166,6 +195,12 @@ export class SwitchboardOAuthProvider implements OAuthClientProvider {
   }
 
   async saveDiscoveryState(discovery: OAuthDiscoveryState): Promise<void> {
+    const { id, url } = this.options.server;
+    if (this.options.mode.kind === 'background' && !(await this.load())) {
+      // Not logged in: nothing is written to the user's folder for a server that only said 401.
+      this.cache = { version: 1, server: id, url, discovery };
+      return;
+    }
     await this.change((login) => ({ ...login, discovery }));
   }
 
@@ -188,6 +223,7 @@ export class SwitchboardOAuthProvider implements OAuthClientProvider {
 
   private async change(update: (login: StoredLogin) => StoredLogin): Promise<void> {
     const { id, url } = this.options.server;
+    await this.load();
     this.cache = await this.options.store.update(id, url, update);
     this.loaded = true;
   }
