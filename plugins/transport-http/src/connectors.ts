@@ -85,6 +85,12 @@ export class StreamableHttpConnector implements DownstreamConnector {
       }),
     };
   }
+
+  /** A login stored for the server (its file under the auth folder written or removed). */
+  watchCredentials(server: ServerDefinition, onChange: () => void): () => void {
+    const watcher = this.tokenStore.watch(server.id, onChange);
+    return () => watcher.close();
+  }
 }
 
 /** `sse` servers: the legacy HTTP+SSE transport (protocol 2024-11-05), OAuth as for `streamable-http`. */
@@ -101,6 +107,12 @@ export class SseConnector implements DownstreamConnector {
     const url = parseUrl(server, ['http:', 'https:']);
     logConnect(context, server, 'HTTP+SSE');
     return { transport: createSseClientTransport(url, { ...server.headers }, backgroundAuthProvider(server, this.tokenStore)) };
+  }
+
+  /** A login stored for the server (its file under the auth folder written or removed). */
+  watchCredentials(server: ServerDefinition, onChange: () => void): () => void {
+    const watcher = this.tokenStore.watch(server.id, onChange);
+    return () => watcher.close();
   }
 }
 

@@ -192,14 +192,22 @@ describe('TokenStore', () => {
     expect(loginFileName('a b')).not.toBe(loginFileName('a_b'));
   });
 
-  it('tells a watcher when a login for its server is written', async () => {
+  it('tells a watcher when a new login is stored, not when the file changes otherwise', async () => {
+    await store.write(stored({ tokens: undefined }));
+    let calls = 0;
     const seen = new Promise<void>((resolve) => {
       const watcher = store.watch('remote', () => {
+        calls++;
         watcher.close();
         resolve();
       });
     });
-    // The watch starts once the folder exists; write until it is seen (bounded by the test timeout).
+    // The watch starts asynchronously: keep rewriting the file without tokens, then store a login.
+    for (let i = 0; i < 5; i++) {
+      await store.write(stored({ tokens: undefined, redirectUrl: `http://127.0.0.1:${i}/callback` }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(calls).toBe(0);
     let stop = false;
     void (async () => {
       for (let i = 0; !stop && i < 100; i++) {
@@ -209,6 +217,7 @@ describe('TokenStore', () => {
     })();
     await seen;
     stop = true;
+    expect(calls).toBe(1);
     expect(readFileSync(store.fileOf('remote'), 'utf8')).toContain('"server": "remote"');
   });
 });

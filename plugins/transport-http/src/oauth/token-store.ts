@@ -138,19 +138,34 @@ export class TokenStore {
   }
 
   /**
-   * Calls `onChange` when the server's file is written or removed (a login from another process, e.g.
-   * `mcp-switchboard auth` while the proxy runs). Watches the folder, which exists before the first login.
+   * Calls `onChange` when a new login is stored for the server (its file now holds tokens it did not hold when
+   * the watch began, or since the last call), e.g. by `mcp-switchboard auth` while the proxy runs. Writes that
+   * leave the tokens as they were (discovery metadata, a forgotten token) do not count, so a server waiting
+   * for a login is not retried by its own failed attempts. Watches the folder, which exists before the first
+   * login.
    */
   watch(server: string, onChange: () => void): { close(): void } {
     const name = loginFileName(server);
     let watcher: FSWatcher | undefined;
     let closed = false;
+    let seen: string | undefined;
+    const fingerprint = async () => {
+      const tokens = (await this.read(server))?.tokens;
+      return tokens ? createHash('sha256').update(tokens.access_token).digest('hex') : undefined;
+    };
+    const check = async () => {
+      const current = await fingerprint();
+      if (closed || current === undefined || current === seen) return;
+      seen = current;
+      onChange();
+    };
     const start = async () => {
       await mkdir(this.dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
+      seen = await fingerprint();
       if (closed) return;
       try {
         watcher = watch(this.dir, { persistent: false }, (_event, file) => {
-          if (file === null || file === name) onChange();
+          if (file === null || file === name) void check();
         });
         watcher.on('error', () => undefined);
       } catch {
