@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fixtureServerEntry } from '@mcp-switchboard/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanEnv, cliPath, cliTransport, repoRoot, runCli, tempDir } from './helpers/cli.js';
 import { playBrowser, startOidcProvider, type TestOidcProvider } from './helpers/oidc-provider.js';
 import { startProtectedMcpServer, type ProtectedMcpServer } from './helpers/protected-mcp-server.js';
 
-/** The server's row in `list` (the state column reads `needs-auth` once the hub knows the state). */
-const NEEDS_AUTH_ROW = /remote\s.*SWB_NEEDS_AUTH|remote\s.*needs an OAuth login/;
+/** The server's row in `list`: not failed, waiting for a login, with the command to run. */
+const NEEDS_AUTH_ROW = /^remote\s+file\s+needs-auth\s.*run: mcp-switchboard auth remote$/m;
 
 interface StoredLoginFile {
   server: string;
@@ -142,12 +144,40 @@ describe('OAuth downstream: Switchboard logs in to a protected remote server', (
       await client.close();
     }
 
-    const after = await runCli(['list', '--config', config.path('c.json')], { env, timeoutMs: 45_000 });
-    expect(after.stdout).toMatch(NEEDS_AUTH_ROW);
-    expect(after.stdout).toContain('mcp-switchboard auth remote');
+    const after = await runCli(['doctor', '--config', config.path('c.json')], { env, timeoutMs: 45_000 });
+    expect(after.stdout).toMatch(/^remote\s+file\s+needs-auth\s/m);
+    expect(after.stdout).toContain('hint: the server needs an OAuth login; run: mcp-switchboard auth remote');
 
     const logout = await runCli(['auth', '--logout', 'remote'], { env });
     expect(logout.stdout).toContain('Logged out of "remote"');
     expect((await runCli(['auth', '--list'], { env })).stdout).toContain('No logins stored');
+  }, 120_000);
+
+  it('a server waiting for a login does not hold the others back, and connects as soon as `auth` stores one: clients get list_changed', async () => {
+    const both = tempDir({ 'c.json': { mcpServers: { remote: { type: 'streamable-http', url: remote.url }, echo: fixtureServerEntry('echo') } } });
+    const client = new Client({ name: 'oauth-test', version: '1.0.0' });
+    let changed = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changed++);
+    const transport = cliTransport(['--config', both.path('c.json')], { HOME: home.dir, XDG_CONFIG_HOME: join(home.dir, '.config') });
+    let stderr = '';
+    transport.stderr?.on('data', (d) => (stderr += d));
+    await client.connect(transport);
+    try {
+      const before = (await client.listTools()).tools.map((t) => t.name);
+      expect(before).toContain('echo__echo');
+      expect(before.some((name) => name.startsWith('remote__'))).toBe(false);
+      await waitUntil(() => /needs an OAuth login/.test(stderr), 'the proxy to report that remote needs a login');
+      expect(stderr).toContain('mcp-switchboard auth remote');
+
+      const result = await login(both.path('c.json'), env);
+      expect(result.code, result.stderr).toBe(0);
+      await waitUntil(() => changed > 0, 'tools/list_changed after the login');
+      const after = (await client.listTools()).tools.map((t) => t.name);
+      expect(after).toEqual(expect.arrayContaining(['echo__echo', 'remote__whoami', 'remote__echo']));
+      expect(text(await client.callTool({ name: 'remote__whoami' }))).toBe(provider.accountId);
+    } finally {
+      await client.close();
+      both.cleanup();
+    }
   }, 120_000);
 });

@@ -61,7 +61,8 @@ export async function startOidcProvider(options: { accessTokenTtlSec?: number; s
     scopes: ['openid', 'offline_access', ...scopes],
     cookies: { keys: ['test-cookie-key'] },
     pkce: { required: () => true },
-    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 3600, RefreshToken: 3600, ClientCredentials: 600, IdToken: 3600 },
+    // The access token TTL given here wins over the resource server's own.
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: options.accessTokenTtlSec ?? 3600, RefreshToken: 3600, ClientCredentials: 600, IdToken: 3600 },
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: true },
