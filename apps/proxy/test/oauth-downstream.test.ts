@@ -166,8 +166,8 @@ describe('OAuth downstream: Switchboard logs in to a protected remote server', (
       const before = (await client.listTools()).tools.map((t) => t.name);
       expect(before).toContain('echo__echo');
       expect(before.some((name) => name.startsWith('remote__'))).toBe(false);
-      await waitUntil(() => /needs an OAuth login/.test(stderr), 'the proxy to report that remote needs a login');
-      expect(stderr).toContain('mcp-switchboard auth remote');
+      await waitUntil(() => /switchboard: serving/.test(stderr), 'the start-up summary');
+      expect(stderr).toMatch(/switchboard: serving 2 servers \(1 ready, 1 needs a login: remote \(run: mcp-switchboard auth remote\)\)/);
 
       const result = await login(both.path('c.json'), env);
       expect(result.code, result.stderr).toBe(0);
