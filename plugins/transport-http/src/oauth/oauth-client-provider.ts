@@ -100,7 +100,7 @@ export class SwitchboardOAuthProvider implements OAuthClientProvider {
       if (stored) return stored;
       if (!login?.discovery?.authorizationServerMetadata) {
         // A 401 from a server that publishes no OAuth metadata is about its own credentials, not a login.
-        throw new SwitchboardError('SWB_SERVER_START', `server "${this.serverId}" refused the connection (401) and publishes no OAuth metadata`, {
+        throw new SwitchboardError('SWB_SERVER_START', `server "${this.serverId}" refused the connection (HTTP 401) and publishes no OAuth metadata`, {
           fix: 'Give the credentials it expects in "headers" (and set "oauth": false), or check its URL.',
         });
       }
