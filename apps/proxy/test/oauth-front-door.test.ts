@@ -1,4 +1,6 @@
 import { fixtureServerEntry } from '@mcp-switchboard/testing';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/cli.js';
 import { startHttpProxy, type HttpProxy } from './helpers/http-proxy.js';
@@ -27,10 +29,11 @@ describe('OAuth upstream: the HTTP front door as a resource server', () => {
       'c.json': {
         mcpServers: { echo: fixtureServerEntry('echo'), other: fixtureServerEntry('echo') },
         profiles: { acme: { servers: ['echo'] }, globex: { servers: ['other'] } },
-        http: { auth: { issuer: provider.issuer, requiredScopes: ['mcp:tools'], profiles: [{ scope: 'workspace:acme', profile: 'acme' }] } },
+        // The profile rules come from the config; the issuer and scope from the flags of the common case.
+        http: { auth: { profiles: [{ scope: 'workspace:acme', profile: 'acme' }] } },
       },
     });
-    proxy = await startHttpProxy(['--config', config.path('c.json')]);
+    proxy = await startHttpProxy(['--config', config.path('c.json'), '--oauth-issuer', provider.issuer, '--oauth-scopes', 'mcp:tools']);
   }, 60_000);
 
   afterAll(async () => {
@@ -84,7 +87,7 @@ describe('OAuth upstream: the HTTP front door as a resource server', () => {
     expect(response.status).toBe(status);
     const challenge = response.headers.get('www-authenticate') ?? '';
     expect(challenge).toContain(`error="${error}"`);
-    expect(challenge).toMatch(new RegExp(`error_description="${description.source}`));
+    expect(challenge).toMatch(new RegExp(`error_description="[^"]*${description.source}`));
     expect(challenge).toContain(`resource_metadata="${proxy.base}/.well-known/oauth-protected-resource/mcp"`);
     if (status === 403) expect(challenge).toContain('scope="mcp:tools"');
   });
@@ -98,7 +101,29 @@ describe('OAuth upstream: the HTTP front door as a resource server', () => {
     }
     const other = await post(token, '/mcp/globex');
     expect(other.status).toBe(403);
-    expect(await other.text()).toContain('profile "acme"');
+    expect(((await other.json()) as { error: { message: string } }).error.message).toContain('may use only the profile "acme"');
+  });
+
+  it("serves a profile-limited token only its profile's servers, through an MCP client on /mcp", async () => {
+    const token = await provider.mintToken({ aud: `${proxy.base}/mcp`, scope: 'mcp:tools workspace:acme' });
+    const client = new Client({ name: 'oauth-front-door-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${proxy.base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(['echo__echo']));
+      expect(names.filter((n) => n.startsWith('other__'))).toEqual([]);
+    } finally {
+      await client.close();
+    }
+    // The same front door without a profile-limited token sees every server.
+    const open = new Client({ name: 'oauth-front-door-test', version: '1.0.0' });
+    const plain = await provider.mintToken({ aud: `${proxy.base}/mcp` });
+    await open.connect(new StreamableHTTPClientTransport(new URL(`${proxy.base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${plain}` } } }));
+    try {
+      expect((await open.listTools()).tools.map((t) => t.name)).toEqual(expect.arrayContaining(['echo__echo', 'other__echo']));
+    } finally {
+      await open.close();
+    }
   });
 
   it('never passes the token on: the proxy log holds no token', async () => {
