@@ -91,6 +91,11 @@ async function login(id: string, settings: CliSettings, options: AuthOptions, st
   if (remote.oauth === false) {
     throw new SwitchboardError('SWB_USAGE', `server "${id}" has "oauth": false in the config`, { fix: 'Remove "oauth": false to allow a login.' });
   }
+  if (Object.keys(remote.headers).some((name) => name.toLowerCase() === 'authorization')) {
+    throw new SwitchboardError('SWB_USAGE', `server "${id}" has an Authorization header in the config, which the proxy sends instead of a login`, {
+      fix: 'Remove the Authorization header from its "headers" to use an OAuth login.',
+    });
+  }
   const timeoutSeconds = Number(options.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new SwitchboardError('SWB_USAGE', '--timeout takes a number of seconds');
   const abort = new AbortController();
