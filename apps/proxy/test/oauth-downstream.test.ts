@@ -6,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanEnv, cliPath, cliTransport, repoRoot, runCli, tempDir } from './helpers/cli.js';
+import { startHttpProxy } from './helpers/http-proxy.js';
 import { playBrowser, startOidcProvider, type TestOidcProvider } from './helpers/oidc-provider.js';
 import { startProtectedMcpServer, type ProtectedMcpServer } from './helpers/protected-mcp-server.js';
 
@@ -180,4 +181,23 @@ describe('OAuth downstream: Switchboard logs in to a protected remote server', (
       both.cleanup();
     }
   }, 120_000);
+
+  it('/health?detail=1 shows the server as needs-auth with the command to run', async () => {
+    const proxy = await startHttpProxy(['--config', config.path('c.json')], { HOME: home.dir, XDG_CONFIG_HOME: join(home.dir, '.config') });
+    try {
+      const remoteHealth = async () => {
+        const body = (await (await fetch(`${proxy.base}/health?detail=1`)).json()) as { servers: Array<{ id: string; state: string; error?: string }> };
+        return body.servers.find((s) => s.id === 'remote');
+      };
+      const deadline = Date.now() + 20_000;
+      let health = await remoteHealth();
+      while (health?.state !== 'needs-auth' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        health = await remoteHealth();
+      }
+      expect(health).toMatchObject({ state: 'needs-auth', error: expect.stringContaining('run: mcp-switchboard auth remote') });
+    } finally {
+      await proxy.stop();
+    }
+  }, 60_000);
 });
