@@ -38,6 +38,12 @@ export const errorCatalogue = {
     exit: 1,
     fix: "A bug in the plugin named: report it to the plugin's author with the stack from the log. To refuse or fail on purpose, a hook throws a SwitchboardError.",
   },
+  // OAuth (issue 15)
+  SWB_NEEDS_AUTH: { exit: 1, fix: 'Log in with `mcp-switchboard auth <server>`; the server connects as soon as the login is stored.' },
+  SWB_AUTH_FAILED: {
+    exit: 1,
+    fix: "The login did not complete; see the cause (the authorization server's answer), then run `mcp-switchboard auth <server>` again.",
+  },
 } as const satisfies Record<string, { exit: 1 | 2; fix: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
