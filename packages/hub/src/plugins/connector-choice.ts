@@ -58,6 +58,25 @@ export async function connectThrough(
   }
 }
 
+/**
+ * Asks the connector to tell when the server's stored credentials change (`watchCredentials`, optional). A
+ * connector whose hook throws is logged with its plugin's id and watches nothing. Returns the stop function.
+ */
+export function watchCredentialsThrough(
+  connectors: Connectors,
+  entry: Contributed<DownstreamConnector>,
+  server: ServerDefinition,
+  onChange: () => void,
+  logger: Logger,
+): () => void {
+  try {
+    return driverOf(connectors).callSync(entry, 'watchCredentials', server, onChange) ?? (() => undefined);
+  } catch (error) {
+    logger.error(`connector of plugin "${entry.pluginId}" failed in watchCredentials() for server "${server.id}"`, { server: server.id, ...hookFields(error) });
+    return () => undefined;
+  }
+}
+
 /** The transport types the loaded connectors serve, for "no connector" messages. */
 export function connectorTypes(connectors: Connectors): string[] {
   return [...new Set(driverOf(connectors).entries.flatMap((entry) => entry.contribution.types))];
