@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { Kernel, findSecrets, type SecretRedactor } from '@mcp-switchboard/kernel';
 import { Hub } from '@mcp-switchboard/hub';
 import type { ConfigSource, DownstreamConnector, PluginEntry, ServerDefinition, SwitchboardConfig } from '@mcp-switchboard/plugin-api';
+import { SWITCHBOARD_CHAIN_ENV } from '@mcp-switchboard/plugin-transport-stdio';
 import { builtinPlugins } from './builtin-plugins.js';
+import { configIdentity, extendChain, nestingError, readChain } from './nesting.js';
 import type { CliSettings } from './cli-settings.js';
 
 /** A started kernel and a hub over its plugins; the front door is not started here. */
@@ -61,6 +63,16 @@ export async function boot(
     resolveFrom: [appDir],
     defaults: { logLevel: settings.defaults.logLevel },
   });
+  // Before any server starts: a Switchboard listed in its own config must not start itself again.
+  const chain = readChain(env);
+  const self = configIdentity(kernel.config.filepath);
+  const nested = nestingError(chain, self);
+  if (nested) {
+    await kernel.stop();
+    throw nested;
+  }
+  // Our servers inherit the marker (the stdio transport passes it on), so a Switchboard among them knows.
+  process.env[SWITCHBOARD_CHAIN_ENV] = extendChain(chain, { pid: process.pid, config: self });
   let hub: Hub | undefined;
   try {
     await kernel.start();

@@ -33,6 +33,11 @@ export const errorCatalogue = {
   SWB_TOOL_DENIED: { exit: 1, fix: 'A filter hides this tool; change the allow/deny rules to expose it.' },
   SWB_TIMEOUT: { exit: 1, fix: 'Raise timeoutMs / maxTotalTimeoutMs for the server, or check why it does not answer.' },
   SWB_SOURCE_FAILED: { exit: 1, fix: 'The config source could not load its servers; the last good list keeps serving.' },
+  // hardening
+  SWB_NESTED_SWITCHBOARD: {
+    exit: 2,
+    fix: 'Remove the Switchboard entry from the config Switchboard reads (a client config may list Switchboard itself), or give a nested Switchboard a config of its own.',
+  },
 } as const satisfies Record<string, { exit: 1 | 2; fix: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

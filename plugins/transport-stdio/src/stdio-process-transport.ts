@@ -15,6 +15,12 @@ import {
 import { waitForDrain } from './wait-for-drain.js';
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
+/**
+ * The variable that tells a child it was started by Switchboard (and by which ones, see the proxy's nesting
+ * guard). It is copied from our own environment into every server's, so it survives wrappers such as `sh -c` and
+ * `npx`, which pass their environment on: a Switchboard started that way knows it is nested.
+ */
+export const SWITCHBOARD_CHAIN_ENV = 'SWITCHBOARD_CHAIN';
 /** A stderr line longer than this is logged in pieces rather than held in memory. */
 const MAX_STDERR_LINE = 64 * 1024;
 const GROUP_POLL_MS = 25;
@@ -125,7 +131,7 @@ export class StdioProcessTransport implements Transport {
       let child: ChildProcessWithoutNullStreams;
       try {
         child = spawn(command, [...args], {
-          env: { ...getDefaultEnvironment(), ...env },
+          env: { ...getDefaultEnvironment(), ...chainMarker(), ...env },
           ...(cwd !== undefined ? { cwd } : {}),
           detached: true,
           stdio: ['pipe', 'pipe', 'pipe'],
@@ -335,6 +341,12 @@ export class StdioProcessTransport implements Transport {
     const text = line.replace(/\r$/, '');
     if (text.trim() !== '') this.logger.info(text, { stream: 'stderr' });
   }
+}
+
+/** The nesting marker of this process, when it has one, for a child's environment. */
+function chainMarker(): Record<string, string> {
+  const chain = process.env[SWITCHBOARD_CHAIN_ENV];
+  return chain ? { [SWITCHBOARD_CHAIN_ENV]: chain } : {};
 }
 
 function isDirectory(dir: string): boolean {
