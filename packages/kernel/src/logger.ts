@@ -1,11 +1,17 @@
 import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 import type { Logger, LogLevel } from '@mcp-switchboard/plugin-api';
 import { REDACTED, processSecrets, type SecretRedactor } from './secrets.js';
+import { logFileDestination, type LogDestination } from './log-file.js';
 
 export interface CreateLoggerOptions {
   level: LogLevel;
-  /** Write to this file instead of stderr. Its folder is created when missing. */
+  /**
+   * Write to this file instead of stderr. Its folder is created when missing; it is rotated by size (see
+   * `logFileDestination`) and opened again when deleted.
+   */
   file?: string | undefined;
+  /** Rotation of `file`: its largest size and how many rotated files are kept (defaults: 10 MiB, 3). */
+  rotation?: { maxBytes?: number | undefined; keep?: number | undefined } | undefined;
   /** Fields added to every line. */
   bindings?: Record<string, unknown>;
   /**
@@ -71,7 +77,9 @@ function adapt(target: PinoLogger, flush: () => void): KernelLogger {
  * written.
  */
 export function createLogger(options: CreateLoggerOptions): KernelLogger {
-  const destination = pino.destination({ dest: options.file ?? 2, sync: true, ...(options.file ? { mkdir: true } : {}) });
+  const destination: LogDestination = options.file
+    ? logFileDestination({ file: options.file, ...options.rotation })
+    : pino.destination({ dest: 2, sync: true });
   const secrets = options.secrets ?? processSecrets;
   const scrubbed = { write: (line: string) => destination.write(secrets.redactJson(line)) };
   const base = pino(

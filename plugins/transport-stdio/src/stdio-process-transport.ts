@@ -12,6 +12,7 @@ import {
   signalProcessGroup,
   unregisterProcessGroup,
 } from './process-groups.js';
+import { StderrLimiter, type StderrLimits } from './stderr-limiter.js';
 import { waitForDrain } from './wait-for-drain.js';
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -21,8 +22,6 @@ export const DEFAULT_KILL_GRACE_MS = 2000;
  * `npx`, which pass their environment on: a Switchboard started that way knows it is nested.
  */
 export const SWITCHBOARD_CHAIN_ENV = 'SWITCHBOARD_CHAIN';
-/** A stderr line longer than this is logged in pieces rather than held in memory. */
-const MAX_STDERR_LINE = 64 * 1024;
 const GROUP_POLL_MS = 25;
 
 export interface StdioProcessTransportOptions {
@@ -42,6 +41,10 @@ export interface StdioProcessTransportOptions {
   signal?: AbortSignal;
   /** Largest stdout message accepted, in bytes. Default: the SDK's (10 MiB). */
   maxMessageBytes?: number;
+  /** How much of the server's stderr is logged (rate and line length); see `DEFAULT_STDERR_LIMITS`. */
+  stderrLimits?: Partial<StderrLimits>;
+  /** Injectable clock for the stderr rate limit. */
+  now?: () => number;
 }
 
 const delay = (ms: number): Promise<void> =>
@@ -79,6 +82,10 @@ export class StdioProcessTransport implements Transport {
   private killDeadline: number | undefined;
   private afterExit: Promise<void> | undefined;
   private stderrPartial = '';
+  /** Characters of the current stderr line already dropped because it was too long. */
+  private stderrPartialDropped = 0;
+  private readonly stderrLimiter: StderrLimiter;
+  private droppedNoteTimer: ReturnType<typeof setTimeout> | undefined;
 
   private resolveExited!: () => void;
   private readonly exited = new Promise<void>((resolve) => (this.resolveExited = resolve));
@@ -93,6 +100,7 @@ export class StdioProcessTransport implements Transport {
     this.logger = options.logger.child({ server: options.name });
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.readBuffer = new ReadBuffer(options.maxMessageBytes ? { maxBufferSize: options.maxMessageBytes } : {});
+    this.stderrLimiter = new StderrLimiter(options.stderrLimits, options.now);
   }
 
   /** The child's pid once spawned. */
@@ -321,25 +329,48 @@ export class StdioProcessTransport implements Transport {
     let text = this.stderrPartial + chunk;
     let newline = text.indexOf('\n');
     while (newline !== -1) {
-      this.logStderr(text.slice(0, newline));
+      this.logStderr(text.slice(0, newline), this.stderrPartialDropped);
+      this.stderrPartialDropped = 0;
       text = text.slice(newline + 1);
       newline = text.indexOf('\n');
     }
-    while (text.length > MAX_STDERR_LINE) {
-      this.logStderr(text.slice(0, MAX_STDERR_LINE));
-      text = text.slice(MAX_STDERR_LINE);
+    // Hold no more of an unfinished line than can be logged; count the rest.
+    const keep = this.stderrLimiter.limits.maxLineLength + 1;
+    if (text.length > keep) {
+      this.stderrPartialDropped += text.length - keep;
+      text = text.slice(0, keep);
     }
     this.stderrPartial = text;
   }
 
   private flushStderr(): void {
-    if (this.stderrPartial) this.logStderr(this.stderrPartial);
+    if (this.stderrPartial) this.logStderr(this.stderrPartial, this.stderrPartialDropped);
     this.stderrPartial = '';
+    this.stderrPartialDropped = 0;
+    this.noteDropped();
   }
 
-  private logStderr(line: string): void {
+  private logStderr(line: string, droppedChars: number): void {
     const text = line.replace(/\r$/, '');
-    if (text.trim() !== '') this.logger.info(text, { stream: 'stderr' });
+    if (text.trim() === '' && droppedChars === 0) return;
+    const verdict = this.stderrLimiter.admit(text, droppedChars);
+    if (verdict.kind === 'log') this.logger.info(verdict.text, { stream: 'stderr' });
+    else this.droppedNoteTimer ??= setTimeout(() => this.noteDropped(), this.stderrLimiter.limits.reportEveryMs).unref();
+  }
+
+  /** Says how much stderr was dropped since the last note (from a timer while it floods, and at the end). */
+  private noteDropped(): void {
+    if (this.droppedNoteTimer) clearTimeout(this.droppedNoteTimer);
+    this.droppedNoteTimer = undefined;
+    const dropped = this.stderrLimiter.takeDropped();
+    if (!dropped?.lines) return;
+    const seconds = Math.max(1, Math.round(((this.options.now ?? Date.now)() - dropped.sinceMs) / 1000));
+    this.logger.warn(`server wrote too much on stderr: ${dropped.lines} lines / ${dropped.bytes} bytes dropped in the last ${seconds} s`, {
+      stream: 'stderr',
+      droppedLines: dropped.lines,
+      droppedBytes: dropped.bytes,
+      truncatedLines: dropped.truncated,
+    });
   }
 }
 
