@@ -10,7 +10,15 @@ export interface CliSettings {
   overrides: Record<string, unknown>;
   /** Defaults to use when neither the config file nor a flag/env gives a value. */
   defaults: { transport: string; port: number; host: string; logLevel: string; startupBudgetMs: number };
+  /** Things the person should change, printed before the run starts. */
+  warnings?: string[];
 }
+
+/** Flags whose value is a secret: on the command line it is visible to every user in the process list. */
+const SECRET_FLAGS: ReadonlyArray<{ key: string; flag: string; env: string }> = [
+  { key: 'authToken', flag: '--auth-token', env: 'SWITCHBOARD_AUTH_TOKEN' },
+  { key: 'pluggedinApiKey', flag: '--pluggedin-api-key', env: 'PLUGGEDIN_API_KEY' },
+];
 
 function positiveInt(name: string, raw: unknown): number {
   const value = Number(raw);
@@ -54,7 +62,11 @@ export function readCliSettings(program: Command): CliSettings {
     http.authToken = apiKey;
   }
   if (Object.keys(http).length > 0) overrides.http = http;
+  const warnings = SECRET_FLAGS.filter(({ key }) => program.getOptionValueSource(key) === 'cli').map(
+    ({ flag, env }) => `${flag} puts the secret in the process list, where every user of this machine can read it (ps); set ${env} instead`,
+  );
   return {
+    warnings,
     configFile: typeof opts.config === 'string' ? opts.config : undefined,
     profile: typeof opts.profile === 'string' ? opts.profile : undefined,
     pluggedin: apiKey !== undefined

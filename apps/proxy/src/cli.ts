@@ -31,7 +31,9 @@ async function main(argv: string[]): Promise<number> {
   const settings = (): CliSettings => {
     const opts = program.opts<Record<string, unknown>>();
     processSecrets.add([opts.authToken, opts.pluggedinApiKey]);
-    return readCliSettings(program);
+    const read = readCliSettings(program);
+    for (const warning of read.warnings ?? []) process.stderr.write(`mcp-switchboard: warning: ${warning}\n`);
+    return read;
   };
   program.action(async () => {
     result = await runProxy(settings());
