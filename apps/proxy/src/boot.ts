@@ -5,6 +5,7 @@ import { Hub } from '@mcp-switchboard/hub';
 import type { ConfigSource, DownstreamConnector, PluginEntry, ServerDefinition, SwitchboardConfig } from '@mcp-switchboard/plugin-api';
 import { SWITCHBOARD_CHAIN_ENV } from '@mcp-switchboard/plugin-transport-stdio';
 import { builtinPlugins } from './builtin-plugins.js';
+import { refuseUnsetVariables } from './refuse-unset-variables.js';
 import { configIdentity, extendChain, nestingError, readChain } from './nesting.js';
 import type { CliSettings } from './cli-settings.js';
 
@@ -77,7 +78,10 @@ export async function boot(
   try {
     await kernel.start();
     const config = options.hubConfig ? options.hubConfig(kernel.config.current) : kernel.config.current;
-    const connectors = kernel.transports.flatMap((t): DownstreamConnector[] => t.connectors ?? []);
+    const connectors = refuseUnsetVariables(
+      kernel.transports.flatMap((t): DownstreamConnector[] => t.connectors ?? []),
+      kernel.config,
+    );
     hub = new Hub({
       config,
       sources: kernel.sources.map((source) => secretAware(source, kernel.secrets)),

@@ -26,3 +26,33 @@ describe('secrets on the command line', () => {
     expect(env.stderr).not.toContain('process list');
   });
 });
+
+describe('an unset ${VAR} in one server', () => {
+  it('fails only that server (and a disabled one just gets an info line); the others serve', async () => {
+    const t = temp({
+      'c.json': {
+        mcpServers: {
+          good: fixtureServerEntry('fault'),
+          github: { ...fixtureServerEntry('fault'), env: { GITHUB_TOKEN: '${GITHUB_TOKEN_UNSET}' } },
+          remote: { type: 'http', url: '${REMOTE_URL_UNSET}' },
+          parked: { ...fixtureServerEntry('fault'), env: { KEY: '${PARKED_KEY_UNSET}' }, disabled: true },
+        },
+      },
+    });
+    const home = temp();
+    const list = await runCli(['list', '--config', t.path('c.json')], { env: cleanEnv(home.dir) });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^good\s+file\s+ready/m);
+    expect(list.stdout).toMatch(/^github\s+file\s+failed\s.*GITHUB_TOKEN_UNSET is not set \(used at mcpServers\.github\.env\.GITHUB_TOKEN/m);
+    expect(list.stdout).toMatch(/^remote\s+file\s+failed\s.*REMOTE_URL_UNSET is not set/m);
+    expect(list.stdout).toMatch(/^parked\s+file\s+disabled/m);
+    expect(list.stdout).toContain('good__echo');
+    expect(list.stderr).toContain('server \\"parked\\" is disabled; it uses PARKED_KEY_UNSET, which is not set');
+    expect(list.stderr).toContain('server \\"github\\" will not start: GITHUB_TOKEN_UNSET is not set');
+
+    const doctor = await runCli(['doctor', '--config', t.path('c.json')], { env: cleanEnv(home.dir) });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/^github\s+file\s+failed\s.*GITHUB_TOKEN_UNSET is not set/m);
+    expect(doctor.stdout).toContain('1 of 3 enabled servers ready; not ready: github, remote');
+  });
+});

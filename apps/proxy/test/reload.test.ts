@@ -125,9 +125,10 @@ describe('hot reload of the config file', () => {
     saveLikeAnEditor(file, { mcpServers: { keep: echo('keep', keep), added: { command: 5 } } });
     await expect.poll(() => proxy.logs(/^config reload failed/).length, { timeout: 10_000 }).toBe(2);
     expect(proxy.logs(/^config reload failed/)[1]!.msg).toContain(`${file}: mcpServers.added.command: expected string`);
-    saveLikeAnEditor(file, { mcpServers: { keep: echo('keep', keep), added: echo('added', added, { X: '${NOT_SET_ANYWHERE}' }) } });
+    // (A missing variable inside one server only stops that server; outside mcpServers it fails the reload.)
+    saveLikeAnEditor(file, { http: { authToken: '${NOT_SET_ANYWHERE}' }, mcpServers: { keep: echo('keep', keep), added: echo('added', added) } });
     await expect.poll(() => proxy.logs(/^config reload failed/).length, { timeout: 10_000 }).toBe(3);
-    expect(proxy.logs(/^config reload failed/)[2]!.msg).toContain('mcpServers.added.env.X: environment variable NOT_SET_ANYWHERE is not set');
+    expect(proxy.logs(/^config reload failed/)[2]!.msg).toContain('http.authToken: environment variable NOT_SET_ANYWHERE is not set');
     expect([pidOf(proxy.pid, keep), pidOf(proxy.pid, added)]).toEqual([keepPid, addedPid]);
 
     // 4. The fix: "added" changes (restarted), a new one appears, "keep" is untouched; a port change waits for a restart.

@@ -4,6 +4,7 @@ import { formatJsonPath, isUnderPath, type JsonPath } from '../json-path.js';
 import { defaultGlobalConfigDir, findConfig, type SkippedConfig } from './find-config.js';
 import { issuesToErrors } from './format-issues.js';
 import { interpolateEnv } from './interpolate.js';
+import { settleServerVariables } from './unset-server-variables.js';
 import { deepMerge } from './merge.js';
 import { findSecrets, processSecrets, type SecretRedactor } from '../secrets.js';
 
@@ -93,14 +94,17 @@ export async function prepareConfig(options: LoadConfigOptions): Promise<Prepare
   const filepath = found.found ? found.filepath : undefined;
   const where = filepath ?? 'configuration';
 
-  const { value: interpolated, missing, referenced } = interpolateEnv(found.found ? found.raw : {}, options.env);
+  const { value: interpolated, missing: allMissing, referenced } = interpolateEnv(found.found ? found.raw : {}, options.env);
+  // An unset variable inside one server's entry stops that server only (marked here, refused when started).
+  const settled = settleServerVariables(deepMerge(deepMerge(options.defaults ?? {}, interpolated), options.overrides ?? {}), allMissing);
+  const missing = settled.rest;
+  const merged = settled.config;
   const errors = missing.map(
     ({ variable, path }) =>
       new SwitchboardError('SWB_CONFIG_ENV_MISSING', `${where}: ${formatJsonPath(path)}: environment variable ${variable} is not set`, {
         details: { variable, path: [...path], ...(filepath ? { file: filepath } : {}) },
       }),
   );
-  const merged = deepMerge(deepMerge(options.defaults ?? {}, interpolated), options.overrides ?? {});
   const secrets = options.secrets ?? processSecrets;
   secrets.addPublic(publicNames(merged));
   secrets.add([...findSecrets(merged), ...referenced.map((name) => options.env[name])]);
@@ -135,7 +139,7 @@ export async function prepareConfig(options: LoadConfigOptions): Promise<Prepare
       );
     }
   }
-  return { config: errors.length ? undefined : config, filepath, errors, pluginEntries, notices: skippedNotices(found.skipped) };
+  return { config: errors.length ? undefined : config, filepath, errors, pluginEntries, notices: [...skippedNotices(found.skipped), ...settled.notices] };
 }
 
 /** Loads the configuration, throwing every problem at once (SwitchboardAggregateError when several). */
