@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kernel, findSecrets, type SecretRedactor } from '@mcp-switchboard/kernel';
 import { Hub } from '@mcp-switchboard/hub';
-import type { ConfigSource, DownstreamConnector, PluginEntry, ServerDefinition, SwitchboardConfig } from '@mcp-switchboard/plugin-api';
+import { formatError, type ConfigSource, type DownstreamConnector, type PluginEntry, type ServerDefinition, type SwitchboardConfig } from '@mcp-switchboard/plugin-api';
 import { SWITCHBOARD_CHAIN_ENV } from '@mcp-switchboard/plugin-transport-stdio';
 import { builtinPlugins } from './builtin-plugins.js';
 import { refuseUnsetVariables } from './refuse-unset-variables.js';
@@ -13,7 +13,15 @@ import type { CliSettings } from './cli-settings.js';
 export interface Booted {
   kernel: Kernel;
   hub: Hub;
+  /** Each config source, by the plugin that gave it, and why it could not load its servers (if it could not). */
+  sourceHealth(): SourceHealth[];
   stop(): Promise<void>;
+}
+
+/** A config source and its last failure: a rejected load(), or the `lastError` a source keeps (plugged.in does). */
+export interface SourceHealth {
+  plugin: string;
+  error: string | undefined;
 }
 
 export interface BootOptions {
@@ -29,7 +37,7 @@ const appDir = dirname(dirname(fileURLToPath(import.meta.url)));
  * Every server list a source hands the hub first teaches the redactor its secrets (env and header values),
  * whichever source it came from (file, environment, the plugged.in App), before any server starts and logs.
  */
-function secretAware(source: ConfigSource, secrets: SecretRedactor): ConfigSource {
+function secretAware(source: ConfigSource, secrets: SecretRedactor, onLoadError: (error: unknown) => void): ConfigSource {
   const learn = (servers: ServerDefinition[]) => {
     if (!Array.isArray(servers)) return servers;
     // Ids, names and prefixes are in every exposed tool name: public, even if an env value equals one.
@@ -37,7 +45,15 @@ function secretAware(source: ConfigSource, secrets: SecretRedactor): ConfigSourc
     secrets.add(findSecrets(servers));
     return servers;
   };
-  const wrapped: ConfigSource = { load: async () => learn(await source.load()) };
+  const load = async () => {
+    try {
+      return learn(await source.load());
+    } catch (error) {
+      onLoadError(error);
+      throw error;
+    }
+  };
+  const wrapped: ConfigSource = { load };
   if (source.watch) wrapped.watch = (onChange) => source.watch!((servers) => onChange(learn(servers)));
   return wrapped;
 }
@@ -75,6 +91,7 @@ export async function boot(
   // Our servers inherit the marker (the stdio transport passes it on), so a Switchboard among them knows.
   process.env[SWITCHBOARD_CHAIN_ENV] = extendChain(chain, { pid: process.pid, config: self });
   let hub: Hub | undefined;
+  const loadErrors = new Map<ConfigSource, string>();
   try {
     await kernel.start();
     const config = options.hubConfig ? options.hubConfig(kernel.config.current) : kernel.config.current;
@@ -84,7 +101,7 @@ export async function boot(
     );
     hub = new Hub({
       config,
-      sources: kernel.sources.map((source) => secretAware(source, kernel.secrets)),
+      sources: kernel.sources.map((source) => secretAware(source, kernel.secrets, (error) => loadErrors.set(source, formatError(error)))),
       connectors: options.connectors ? options.connectors(connectors) : connectors,
       filters: kernel.filters,
       events: kernel.events,
@@ -102,6 +119,11 @@ export async function boot(
   return {
     kernel,
     hub: started,
+    sourceHealth: () =>
+      kernel.contributionsOf('config-source').map(({ plugin, contribution }) => {
+        const kept = (contribution as { lastError?: unknown }).lastError;
+        return { plugin: plugin.plugin.id, error: loadErrors.get(contribution) ?? (typeof kept === 'string' && kept ? kept : undefined) };
+      }),
     stop: () =>
       (stopping ??= (async () => {
         await started.stop();

@@ -1,6 +1,7 @@
 // The first ten minutes with the CLI: what a new user types and what they should see.
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixtureServerEntry } from '@mcp-switchboard/testing';
+import { createServer } from 'node:net';
+import { fixturePath, fixtureServerEntry, startFakePluggedinApp } from '@mcp-switchboard/testing';
 import { cleanEnv, runCli, tempDir } from './helpers/cli.js';
 
 const cleanups: Array<() => void> = [];
@@ -54,5 +55,42 @@ describe('an unset ${VAR} in one server', () => {
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toMatch(/^github\s+file\s+failed\s.*GITHUB_TOKEN_UNSET is not set/m);
     expect(doctor.stdout).toContain('1 of 3 enabled servers ready; not ready: github, remote');
+  });
+});
+
+describe('doctor is green only when everything is', () => {
+  /** A port nothing listens on: bound, then closed again. */
+  const closedPort = () =>
+    new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+
+  it('a wrong plugged.in key (401) and an unreachable App are failed rows with the message, and exit 1', async () => {
+    const app = await startFakePluggedinApp({
+      servers: [{ uuid: '00000000-0000-4000-8000-000000000001', name: 'echo', slug: 'echo', type: 'STDIO', command: process.execPath, args: [fixturePath('echo')], env: {} }],
+    });
+    const home = temp();
+    try {
+      const good = await runCli(['doctor', '--pluggedin-api-key', app.apiKey, '--pluggedin-api-base-url', app.url], { env: cleanEnv(home.dir), cwd: home.dir });
+      expect(good.code, good.stdout + good.stderr).toBe(0);
+      expect(good.stdout).not.toContain('(config source)');
+
+      const wrongKey = await runCli(['doctor', '--pluggedin-api-key', 'pg_in_wrong_key_123', '--pluggedin-api-base-url', app.url], { env: cleanEnv(home.dir), cwd: home.dir });
+      expect(wrongKey.code).toBe(1);
+      expect(wrongKey.stdout).toMatch(/^\(config source\)\s+pluggedin-source\s+failed\s.*401: Invalid API key/m);
+      expect(wrongKey.stdout).toContain('config source failed: pluggedin-source');
+      expect(wrongKey.stdout).not.toContain('pg_in_wrong_key_123');
+    } finally {
+      await app.stop();
+    }
+    const unreachable = await runCli(['doctor', '--pluggedin-api-key', 'pg_in_any_key_456', '--pluggedin-api-base-url', `http://127.0.0.1:${await closedPort()}`], {
+      env: cleanEnv(home.dir),
+      cwd: home.dir,
+    });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stdout).toMatch(/^\(config source\)\s+pluggedin-source\s+failed\s.*\S/m);
   });
 });

@@ -21,6 +21,8 @@ export interface DoctorRow {
 export interface DoctorReport {
   configFile: string | undefined;
   rows: DoctorRow[];
+  /** Config sources that could not load their servers (a wrong plugged.in key, an unreachable App). */
+  failedSources?: Array<{ plugin: string; error: string }>;
   /** True when every enabled server is ready. */
   healthy: boolean;
 }
@@ -88,6 +90,9 @@ export function doctorRows(status: ServerStatus[], probes: ConnectionProbes, con
 /** The report as text: the config file, a table (a hint under each failure) and a summary line. Secrets redacted. */
 export function renderDoctor(report: DoctorReport, secrets: Pick<SecretRedactor, 'redact'>): string {
   const rows: string[][] = [];
+  const failedSources = report.failedSources ?? [];
+  // A source that failed hides every server it would have listed: it leads the table, as a failed row.
+  for (const source of failedSources) rows.push([`(config source)`, source.plugin, 'failed', '-', '-', source.error]);
   for (const row of report.rows) {
     rows.push([row.id, row.source, row.state, String(row.tools), row.startupMs !== undefined ? String(row.startupMs) : '-', row.error ?? '']);
     if (row.hint) rows.push(['', '', '', '', '', `hint: ${row.hint}`]);
@@ -95,16 +100,20 @@ export function renderDoctor(report: DoctorReport, secrets: Pick<SecretRedactor,
   const enabled = report.rows.filter((r) => r.state !== 'disabled');
   const ready = enabled.filter((r) => r.state === 'ready');
   const bad = enabled.filter((r) => r.state !== 'ready');
+  const sourceSummary = failedSources.length
+    ? [`config source${failedSources.length === 1 ? '' : 's'} failed: ${failedSources.map((s) => s.plugin).join(', ')} (their servers are missing above)`]
+    : [];
   const lines = [
     `config: ${report.configFile ?? '(no config file)'}`,
     '',
-    report.rows.length ? formatTable(['SERVER', 'SOURCE', 'STATE', 'TOOLS', 'STARTUP (ms)', 'ERROR / HINT'], rows) : 'no servers configured',
+    rows.length ? formatTable(['SERVER', 'SOURCE', 'STATE', 'TOOLS', 'STARTUP (ms)', 'ERROR / HINT'], rows) : 'no servers configured',
     '',
     enabled.length === 0
       ? 'no enabled servers'
       : bad.length === 0
         ? `all ${enabled.length} enabled server${enabled.length === 1 ? '' : 's'} ready`
         : `${ready.length} of ${enabled.length} enabled servers ready; not ready: ${bad.map((r) => r.id).join(', ')}`,
+    ...sourceSummary,
   ];
   return `${secrets.redact(lines.join('\n'))}\n`;
 }
@@ -131,10 +140,12 @@ export async function doctorCommand(settings: CliSettings, env: NodeJS.ProcessEn
     const longest = Math.max(config.timeouts.connectMs, ...booted.hub.status().map((s) => connectMs(s.id)));
     if (booted.hub.status().some((s) => s.state === 'starting')) await booted.hub.settled(longest);
     const rows = doctorRows(booted.hub.status(), probes, connectMs);
+    const failedSources = booted.sourceHealth().flatMap(({ plugin, error }) => (error ? [{ plugin, error }] : []));
     const report: DoctorReport = {
       configFile: booted.kernel.config.filepath,
       rows,
-      healthy: rows.every((r) => ok(r.state)),
+      failedSources,
+      healthy: rows.every((r) => ok(r.state)) && failedSources.length === 0,
     };
     process.stdout.write(renderDoctor(report, booted.kernel.secrets));
     return report.healthy ? 0 : 1;
