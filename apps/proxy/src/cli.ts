@@ -67,6 +67,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `mcp-switchboard --help | head -1`: the reader left early. Without a front door listening, that is no error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  // The stdio front door has its own listener and stops gracefully; for anything else there is nothing left to say.
+  if (process.stdout.listenerCount('error') === 1) process.exit(process.exitCode ?? 0);
+});
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

@@ -1,8 +1,11 @@
 // The first ten minutes with the CLI: what a new user types and what they should see.
 import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fixturePath, fixtureServerEntry, startFakePluggedinApp } from '@mcp-switchboard/testing';
-import { cleanEnv, runCli, tempDir } from './helpers/cli.js';
+import { cleanEnv, cliPath, repoRoot, runCli, tempDir } from './helpers/cli.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -92,5 +95,44 @@ describe('doctor is green only when everything is', () => {
     });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stdout).toMatch(/^\(config source\)\s+pluggedin-source\s+failed\s.*\S/m);
+  });
+});
+
+describe('from a fresh clone', () => {
+  it('the bin target is a committed, executable file, so npm links it at install time (before any build)', () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'apps/proxy/package.json'), 'utf8')) as { bin: Record<string, string> };
+    const target = join('apps/proxy', manifest.bin['mcp-switchboard']!);
+    const tracked = execFileSync('git', ['ls-files', '--stage', '--', target], { cwd: repoRoot, encoding: 'utf8' });
+    expect(tracked, `${target} is not committed`).toMatch(/^100755 /);
+    expect(statSync(join(repoRoot, target)).mode & 0o111).not.toBe(0);
+    // And it runs the CLI.
+    const help = execFileSync(process.execPath, [join(repoRoot, target), '--version'], { encoding: 'utf8' });
+    expect(help.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('`--help | head -1`: a reader that leaves early gets no EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [cliPath, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // like `head -1` after its line: the pipe is closed before the help is written
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(code).toBe(0);
+  });
+
+  it('`npm start` writes nothing but the protocol to stdout, apart from npm\'s own banner', { timeout: 180_000 }, async () => {
+    const child = spawn('npm', ['start'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`);
+    await expect.poll(() => stdout, { timeout: 170_000 }).toContain('"id":1');
+    child.stdin.end();
+    await new Promise((resolve) => child.on('close', resolve));
+    // npm prints "> pkg@version start" and "> command" before any script runs (`npm start --silent` drops them).
+    const foreign = stdout.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('> ') && !line.startsWith('{'));
+    expect(foreign, `stderr:\n${stderr.slice(-2000)}`).toEqual([]);
+    for (const line of stdout.split('\n').filter((l) => l.startsWith('{'))) expect(() => JSON.parse(line)).not.toThrow();
   });
 });
