@@ -136,3 +136,34 @@ describe('from a fresh clone', () => {
     for (const line of stdout.split('\n').filter((l) => l.startsWith('{'))) expect(() => JSON.parse(line)).not.toThrow();
   });
 });
+
+/** The top-level keys of one JSON object line, repeats included (JSON.parse would keep only the last). */
+function topLevelKeys(line: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
+    if (char === '"') {
+      let end = i + 1;
+      while (line[end] !== '"') end += line[end] === '\\' ? 2 : 1;
+      if (depth === 1 && /^\s*:/.test(line.slice(end + 1))) keys.push(JSON.parse(line.slice(i, end + 1)) as string);
+      i = end;
+    } else if (char === '{' || char === '[') depth++;
+    else if (char === '}' || char === ']') depth--;
+  }
+  return keys;
+}
+
+describe('log lines', () => {
+  it('carry each key once (no "server" or "pid" twice)', async () => {
+    const t = temp({ 'c.json': { mcpServers: { fault: fixtureServerEntry('fault'), gone: { command: process.execPath, args: ['-e', 'process.exit(3)'] } } } });
+    const home = temp();
+    const result = await runCli(['list', '--config', t.path('c.json'), '--log-level', 'debug'], { env: cleanEnv(home.dir) });
+    const lines = result.stderr.split('\n').filter((line) => line.startsWith('{'));
+    expect(lines.some((line) => line.includes('"server":"fault"'))).toBe(true);
+    for (const line of lines) {
+      const keys = topLevelKeys(line);
+      expect(keys.filter((key, i) => keys.indexOf(key) !== i), line).toEqual([]);
+    }
+  });
+});

@@ -51,10 +51,26 @@ export const redactedPaths: readonly string[] = [
   '*.Authorization',
 ];
 
-/** Adapts pino's `(fields, message)` calls to the plugin-api's `(message, fields)`. */
-function adapt(target: PinoLogger, flush: () => void): KernelLogger {
+/**
+ * Fields that would repeat a key already bound to the logger. pino writes bindings and fields side by side, so a
+ * repeated key appears twice in one JSON line (`"server":"a","server":"a"`) and a last-wins parser loses one.
+ * The same value is dropped; a different value is kept as `<key>_2`.
+ */
+function withoutBound(bound: Readonly<Record<string, unknown>>, fields: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(fields)) {
+    if (!Object.hasOwn(bound, key)) continue;
+    out ??= { ...fields };
+    delete out[key];
+    if (bound[key] !== value) out[`${key}_2`] = value;
+  }
+  return out ?? fields;
+}
+
+/** Adapts pino's `(fields, message)` calls to the plugin-api's `(message, fields)`; `bound` is every binding so far. */
+function adapt(target: PinoLogger, flush: () => void, bound: Readonly<Record<string, unknown>>): KernelLogger {
   const write = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-    if (fields) target[level](fields, message);
+    if (fields) target[level](withoutBound(bound, fields), message);
     else target[level](message);
   };
   return {
@@ -63,7 +79,10 @@ function adapt(target: PinoLogger, flush: () => void): KernelLogger {
     info: write('info'),
     warn: write('warn'),
     error: write('error'),
-    child: (bindings) => adapt(target.child(bindings), flush),
+    child: (bindings) => {
+      const fresh = withoutBound(bound, bindings);
+      return adapt(Object.keys(fresh).length ? target.child(fresh) : target, flush, { ...bound, ...fresh });
+    },
     flush,
   };
 }
@@ -91,12 +110,13 @@ export function createLogger(options: CreateLoggerOptions): KernelLogger {
     },
     scrubbed,
   );
-  const target = options.bindings ? base.child(options.bindings) : base;
+  const bindings = options.bindings ?? {};
+  const target = options.bindings ? base.child(bindings) : base;
   return adapt(target, () => {
     try {
       destination.flushSync();
     } catch {
       // Nothing buffered (sync mode) or the stream is already closed: nothing to flush.
     }
-  });
+  }, { pid: process.pid, ...bindings });
 }

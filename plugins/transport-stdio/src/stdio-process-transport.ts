@@ -159,7 +159,7 @@ export class StdioProcessTransport implements Transport {
           this.pgid = child.pid;
           registerProcessGroup(child.pid);
         }
-        this.logger.debug('server process started', { pid: child.pid, command, args });
+        this.logger.debug('server process started', { serverPid: child.pid, command, args });
         signal?.addEventListener('abort', this.onAbort, { once: true });
         resolve();
       });
@@ -228,7 +228,7 @@ export class StdioProcessTransport implements Transport {
       if (this.pgid !== undefined) signalProcessGroup(this.pgid, 'SIGTERM');
       const exitedInTime = await Promise.race([this.exited.then(() => true), delay(this.killGraceMs).then(() => false)]);
       if (!exitedInTime) {
-        this.logger.warn(`server did not exit within ${this.killGraceMs} ms of SIGTERM; sending SIGKILL`, { pid: child.pid });
+        this.logger.warn(`server did not exit within ${this.killGraceMs} ms of SIGTERM; sending SIGKILL`, { serverPid: child.pid });
         if (this.pgid !== undefined) signalProcessGroup(this.pgid, 'SIGKILL');
         else child.kill('SIGKILL');
         await this.exited;
@@ -244,7 +244,7 @@ export class StdioProcessTransport implements Transport {
 
   private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.exit = { code, signal };
-    const fields = { pid: this.child?.pid, code, signal };
+    const fields = { serverPid: this.child?.pid, code, signal };
     if (this.closing) this.logger.debug('server process exited', fields);
     else if (code === 0) this.logger.info('server process exited', fields);
     else this.logger.warn('server process exited unexpectedly', fields);
