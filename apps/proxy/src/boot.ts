@@ -15,6 +15,8 @@ export interface Booted {
   hub: Hub;
   /** Each config source, by the plugin that gave it, and why it could not load its servers (if it could not). */
   sourceHealth(): SourceHealth[];
+  /** What else a server is known by (a plugged.in server's UUID), for tables: `uuid 1111…`. */
+  serverDetail(id: string): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -37,9 +39,15 @@ const appDir = dirname(dirname(fileURLToPath(import.meta.url)));
  * Every server list a source hands the hub first teaches the redactor its secrets (env and header values),
  * whichever source it came from (file, environment, the plugged.in App), before any server starts and logs.
  */
-function secretAware(source: ConfigSource, secrets: SecretRedactor, onLoadError: (error: unknown) => void): ConfigSource {
+function secretAware(
+  source: ConfigSource,
+  secrets: SecretRedactor,
+  onLoadError: (error: unknown) => void,
+  onServers: (servers: ServerDefinition[]) => void,
+): ConfigSource {
   const learn = (servers: ServerDefinition[]) => {
     if (!Array.isArray(servers)) return servers;
+    onServers(servers);
     // Ids, names and prefixes are in every exposed tool name: public, even if an env value equals one.
     secrets.addPublic(servers.flatMap((s) => [s?.id, s?.name, s?.prefix]));
     secrets.add(findSecrets(servers));
@@ -92,6 +100,13 @@ export async function boot(
   process.env[SWITCHBOARD_CHAIN_ENV] = extendChain(chain, { pid: process.pid, config: self });
   let hub: Hub | undefined;
   const loadErrors = new Map<ConfigSource, string>();
+  const details = new Map<string, string>();
+  const learnDetails = (servers: ServerDefinition[]) => {
+    for (const server of servers) {
+      const uuid = server?.meta?.uuid;
+      if (typeof uuid === 'string' && uuid) details.set(server.id, `uuid ${uuid}`);
+    }
+  };
   try {
     await kernel.start();
     const config = options.hubConfig ? options.hubConfig(kernel.config.current) : kernel.config.current;
@@ -101,7 +116,7 @@ export async function boot(
     );
     hub = new Hub({
       config,
-      sources: kernel.sources.map((source) => secretAware(source, kernel.secrets, (error) => loadErrors.set(source, formatError(error)))),
+      sources: kernel.sources.map((source) => secretAware(source, kernel.secrets, (error) => loadErrors.set(source, formatError(error)), learnDetails)),
       connectors: options.connectors ? options.connectors(connectors) : connectors,
       filters: kernel.filters,
       events: kernel.events,
@@ -119,6 +134,7 @@ export async function boot(
   return {
     kernel,
     hub: started,
+    serverDetail: (id) => details.get(id),
     sourceHealth: () =>
       kernel.contributionsOf('config-source').map(({ plugin, contribution }) => {
         const kept = (contribution as { lastError?: unknown }).lastError;

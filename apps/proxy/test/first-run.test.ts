@@ -167,3 +167,26 @@ describe('log lines', () => {
     }
   });
 });
+
+describe('plugged.in servers are named like their tools', () => {
+  it('list and logs show the slug; the UUID is a detail', async () => {
+    const uuid = '0f0f0f0f-1111-4222-8333-444455556666';
+    const app = await startFakePluggedinApp({
+      servers: [{ uuid, name: 'My Echo', slug: 'my-echo', type: 'STDIO', command: process.execPath, args: [fixturePath('echo')], env: {} }],
+    });
+    const home = temp();
+    try {
+      const list = await runCli(['list', '--pluggedin-api-key', app.apiKey, '--pluggedin-api-base-url', app.url, '--log-level', 'info'], {
+        env: cleanEnv(home.dir),
+        cwd: home.dir,
+      });
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toMatch(new RegExp(`^my-echo\\s+pluggedin \\(uuid ${uuid}\\)\\s+ready`, 'm'));
+      expect(list.stdout).toMatch(/^my-echo\s+tool\s+my-echo__echo/m);
+      expect(list.stderr).toContain('server \\"my-echo\\" ready');
+      expect(list.stderr).not.toContain(`"server":"${uuid}"`);
+    } finally {
+      await app.stop();
+    }
+  });
+});

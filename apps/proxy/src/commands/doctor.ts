@@ -6,6 +6,7 @@ import type { CliSettings } from '../cli-settings.js';
 import { failureHint } from '../doctor/hints.js';
 import { ConnectionProbes, type Probe } from '../doctor/probes.js';
 import { formatTable } from '../format-table.js';
+import { sourceCell } from './list.js';
 
 /** One row of the doctor report. */
 export interface DoctorRow {
@@ -58,7 +59,12 @@ function lastStderrLine(probe: Probe | undefined): string | undefined {
 }
 
 /** Builds the report rows from the hub's status and what the probes saw. */
-export function doctorRows(status: ServerStatus[], probes: ConnectionProbes, connectMs: (id: string) => number): DoctorRow[] {
+export function doctorRows(
+  status: ServerStatus[],
+  probes: ConnectionProbes,
+  connectMs: (id: string) => number,
+  detail: (id: string) => string | undefined = () => undefined,
+): DoctorRow[] {
   return status.map((s) => {
     const probe = probes.get(s.id);
     const definition = probe?.server as (ServerDefinition & { command?: string; url?: string; cwd?: string }) | undefined;
@@ -83,7 +89,7 @@ export function doctorRows(status: ServerStatus[], probes: ConnectionProbes, con
       if (stderr && !(error ?? '').includes(stderr)) error = `${error ?? s.state}; stderr: ${stderr}`;
       if (!error) error = s.state === 'starting' ? 'still starting when doctor stopped waiting' : undefined;
     }
-    return { id: s.id, source: s.source, state: s.state, tools: s.tools, startupMs: s.startupMs, error, hint };
+    return { id: s.id, source: sourceCell(s.source, detail(s.id)), state: s.state, tools: s.tools, startupMs: s.startupMs, error, hint };
   });
 }
 
@@ -139,7 +145,7 @@ export async function doctorCommand(settings: CliSettings, env: NodeJS.ProcessEn
     // Per-server connect timeouts may be longer than the global one: wait for those too, bounded by the longest.
     const longest = Math.max(config.timeouts.connectMs, ...booted.hub.status().map((s) => connectMs(s.id)));
     if (booted.hub.status().some((s) => s.state === 'starting')) await booted.hub.settled(longest);
-    const rows = doctorRows(booted.hub.status(), probes, connectMs);
+    const rows = doctorRows(booted.hub.status(), probes, connectMs, booted.serverDetail);
     const failedSources = booted.sourceHealth().flatMap(({ plugin, error }) => (error ? [{ plugin, error }] : []));
     const report: DoctorReport = {
       configFile: booted.kernel.config.filepath,

@@ -8,11 +8,16 @@ export function estimateTokens(definition: unknown): number {
   return Math.ceil(JSON.stringify(definition).length / 4);
 }
 
-export function renderCatalog(hub: Hub): string {
+/** The SOURCE column: the source, and what else the server is known by there (a plugged.in UUID). */
+export function sourceCell(source: string, detail: string | undefined): string {
+  return detail ? `${source} (${detail})` : source;
+}
+
+export function renderCatalog(hub: Hub, detail: (id: string) => string | undefined = () => undefined): string {
   const servers = hub.status();
   const serverTable = formatTable(
     ['SERVER', 'SOURCE', 'STATE', 'TOOLS', 'PROMPTS', 'RESOURCES', 'ERROR'],
-    servers.map((s) => [s.id, s.source, s.state, String(s.tools), String(s.prompts), String(s.resources), s.error ?? '']),
+    servers.map((s) => [s.id, sourceCell(s.source, detail(s.id)), s.state, String(s.tools), String(s.prompts), String(s.resources), s.error ?? '']),
   );
   const items = [
     ...hub.tools().map((e) => ({ kind: 'tool', ...e })),
@@ -36,7 +41,7 @@ export async function listCommand(settings: CliSettings, env: NodeJS.ProcessEnv 
     const config = booted.kernel.config.current;
     await booted.hub.settled(Math.max(config.startupBudgetMs, config.timeouts.connectMs));
     // Errors quote what servers printed; descriptions are the servers' own text: either may hold a secret.
-    process.stdout.write(booted.kernel.secrets.redact(renderCatalog(booted.hub)));
+    process.stdout.write(booted.kernel.secrets.redact(renderCatalog(booted.hub, booted.serverDetail)));
     return 0;
   } finally {
     await booted.stop();
