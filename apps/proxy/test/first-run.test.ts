@@ -44,7 +44,7 @@ describe('an unset ${VAR} in one server', () => {
       },
     });
     const home = temp();
-    const list = await runCli(['list', '--config', t.path('c.json')], { env: cleanEnv(home.dir) });
+    const list = await runCli(['list', '--config', t.path('c.json'), '--log-level', 'info'], { env: cleanEnv(home.dir) });
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/^good\s+file\s+ready/m);
     expect(list.stdout).toMatch(/^github\s+file\s+failed\s.*GITHUB_TOKEN_UNSET is not set \(used at mcpServers\.github\.env\.GITHUB_TOKEN/m);
@@ -188,5 +188,38 @@ describe('plugged.in servers are named like their tools', () => {
     } finally {
       await app.stop();
     }
+  });
+});
+
+describe('list and doctor output', () => {
+  it('`list` keeps servers\' stderr out of the table unless asked (--log-level debug)', async () => {
+    const t = temp({ 'c.json': { mcpServers: { fault: fixtureServerEntry('fault') } } });
+    const home = temp();
+    const plain = await runCli(['list', '--config', t.path('c.json')], { env: cleanEnv(home.dir) });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain('fault__echo');
+    expect(plain.stderr).not.toContain('"stream":"stderr"');
+    const debug = await runCli(['list', '--config', t.path('c.json'), '--log-level', 'debug'], { env: cleanEnv(home.dir) });
+    expect(debug.stderr).toContain('"stream":"stderr"');
+  });
+
+  it('doctor on an npx typo shows npm\'s 404 line, not its closing "A complete log" line', async () => {
+    // What `npx -y @modelcontextprotocol/server-memroy` prints (no network needed to say it).
+    const npm = [
+      'npm error code E404',
+      'npm error 404 Not Found - GET https://registry.npmjs.org/@modelcontextprotocol%2fserver-memroy - Not found',
+      'npm error 404',
+      "npm error 404  '@modelcontextprotocol/server-memroy@*' is not in this registry.",
+      'npm error 404',
+      'npm error 404 Note that you can also install from a',
+      'npm error 404 tarball, folder, http url, or git url.',
+      'npm error A complete log of this run can be found in: /home/me/.npm/_logs/2026-01-01T00_00_00_000Z-debug-0.log',
+    ];
+    const t = temp({ 'c.json': { mcpServers: { memory: { command: process.execPath, args: ['-e', `console.error(${JSON.stringify(npm.join('\n'))}); process.exit(1)`] } } } });
+    const home = temp();
+    const doctor = await runCli(['doctor', '--config', t.path('c.json')], { env: cleanEnv(home.dir) });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toContain('stderr: npm error 404 Not Found - GET https://registry.npmjs.org/@modelcontextprotocol%2fserver-memroy');
+    expect(doctor.stdout).not.toContain('A complete log');
   });
 });

@@ -53,9 +53,16 @@ function rootCause(probe: Probe | undefined): string | undefined {
   return message;
 }
 
-function lastStderrLine(probe: Probe | undefined): string | undefined {
-  const lines = (probe?.stderr ?? []).map((l) => l.trim()).filter((l) => l && !/^npm (warn|notice)\b/i.test(l));
-  return lines.at(-1);
+/** npm's lines that never explain a failure: notices, the error code, the log file, blank `npm error 404` lines. */
+const NPM_NOISE = /^npm (warn|notice)\b|^npm error (code \S+|errno \S+|syscall \S+|A complete log of this run|Log files were not written|\d{3})?\s*$|^npm error A complete log/i;
+
+/**
+ * The stderr line that explains the failure: for npm/npx, its first `npm error` line with content (`npm error 404
+ * Not Found - GET …` for a typo in a package name, not the closing `A complete log of this run…`); else the last.
+ */
+function telltaleStderrLine(probe: Probe | undefined): string | undefined {
+  const lines = (probe?.stderr ?? []).map((l) => l.trim()).filter((l) => l && !NPM_NOISE.test(l));
+  return lines.find((l) => /^npm error\b/i.test(l)) ?? lines.at(-1);
 }
 
 /** Builds the report rows from the hub's status and what the probes saw. */
@@ -85,7 +92,7 @@ export function doctorRows(
       });
       const cause = rootCause(probe);
       if (cause && error && s.transport !== 'stdio' && !error.includes(cause)) error = `${error} (${cause})`;
-      const stderr = lastStderrLine(probe);
+      const stderr = telltaleStderrLine(probe);
       if (stderr && !(error ?? '').includes(stderr)) error = `${error ?? s.state}; stderr: ${stderr}`;
       if (!error) error = s.state === 'starting' ? 'still starting when doctor stopped waiting' : undefined;
     }

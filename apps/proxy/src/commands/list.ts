@@ -33,8 +33,10 @@ export function renderCatalog(hub: Hub, detail: (id: string) => string | undefin
 
 /** `mcp-switchboard list`: connect to every server, print the catalog, exit. */
 export async function listCommand(settings: CliSettings, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // The table is the answer: info lines (every server's stderr among them) only when a level was asked for.
+  const quiet: CliSettings = { ...settings, defaults: { ...settings.defaults, logLevel: 'warn' } };
   // One start attempt per server: a one-shot listing should not wait out restart backoffs of a broken server.
-  const booted = await boot(settings, env, process.cwd(), {
+  const booted = await boot(quiet, env, process.cwd(), {
     hubConfig: (config) => ({ ...config, supervision: { ...config.supervision, maxFailures: 1 } }),
   });
   try {
