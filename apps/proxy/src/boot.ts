@@ -6,6 +6,7 @@ import { formatError, type ConfigSource, type DownstreamConnector, type PluginEn
 import { SWITCHBOARD_CHAIN_ENV } from '@mcp-switchboard/plugin-transport-stdio';
 import { builtinPlugins } from './builtin-plugins.js';
 import { refuseUnsetVariables } from './refuse-unset-variables.js';
+import { misspeltConfigKeys } from './config-key-warnings.js';
 import { configIdentity, extendChain, nestingError, readChain } from './nesting.js';
 import type { CliSettings } from './cli-settings.js';
 
@@ -88,6 +89,8 @@ export async function boot(
     resolveFrom: [appDir],
     defaults: { logLevel: settings.defaults.logLevel },
   });
+  const where = kernel.config.filepath ? { file: kernel.config.filepath } : {};
+  for (const warning of misspeltConfigKeys(kernel.config.current)) kernel.logger.warn(warning, where);
   // Before any server starts: a Switchboard listed in its own config must not start itself again.
   const chain = readChain(env);
   const self = configIdentity(kernel.config.filepath);

@@ -28,6 +28,13 @@ function positiveInt(name: string, raw: unknown): number {
   return value;
 }
 
+/** A port from a flag or its env var; out of range is the flag's fault, said before any config is read. */
+function port(raw: unknown): number {
+  const value = positiveInt('--port (SWITCHBOARD_PORT)', raw);
+  if (value > 65_535) throw new SwitchboardError('SWB_USAGE', `--port (SWITCHBOARD_PORT) must be a port number from 0 to 65535, got "${String(raw)}"`);
+  return value;
+}
+
 /** A boolean flag given on the command line (true) or through its env var ("1", "true", "yes"). */
 function flag(value: unknown): boolean {
   if (typeof value === 'string') return /^(1|true|yes|on)$/i.test(value);
@@ -43,15 +50,20 @@ export function readCliSettings(program: Command): CliSettings {
   };
   const overrides: Record<string, unknown> = {};
   if (explicit('transport')) overrides.transport = opts.transport;
-  if (explicit('port')) overrides.port = positiveInt('--port', opts.port);
+  if (explicit('port')) overrides.port = port(opts.port);
   if (explicit('host')) overrides.host = opts.host;
   if (explicit('logLevel')) overrides.logLevel = opts.logLevel;
   if (explicit('logFile')) overrides.logFile = opts.logFile;
   if (explicit('startupBudget')) overrides.startupBudgetMs = positiveInt('--startup-budget', opts.startupBudget);
   if (opts.profile) overrides.profile = opts.profile;
 
-  // A key given but empty is still a key: the plugin then refuses it clearly (the original silently ignored it).
+  // A key given but empty is a mistake, said once here (the original silently ignored it; each of the plugin's
+  // four parts would refuse it on its own).
   const apiKey = typeof opts.pluggedinApiKey === 'string' ? opts.pluggedinApiKey : undefined;
+  if (apiKey !== undefined && apiKey.trim() === '') {
+    const from = program.getOptionValueSource('pluggedinApiKey') === 'env' ? 'PLUGGEDIN_API_KEY' : '--pluggedin-api-key';
+    throw new SwitchboardError('SWB_USAGE', `${from} is empty: give your plugged.in API key, or leave it out to run without plugged.in`);
+  }
   const http: Record<string, unknown> = {};
   if (typeof opts.authToken === 'string') http.authToken = opts.authToken;
   if (flag(opts.stateless)) http.stateless = true;
@@ -62,7 +74,7 @@ export function readCliSettings(program: Command): CliSettings {
     http.authToken = apiKey;
   }
   if (Object.keys(http).length > 0) overrides.http = http;
-  const warnings = SECRET_FLAGS.filter(({ key }) => program.getOptionValueSource(key) === 'cli').map(
+  const warnings = SECRET_FLAGS.filter(({ key }) => program.getOptionValueSource(key) === 'cli' && opts[key]).map(
     ({ flag, env }) => `${flag} puts the secret in the process list, where every user of this machine can read it (ps); set ${env} instead`,
   );
   return {
@@ -75,7 +87,7 @@ export function readCliSettings(program: Command): CliSettings {
     overrides,
     defaults: {
       transport: String(opts.transport),
-      port: positiveInt('--port', opts.port),
+      port: port(opts.port),
       host: String(opts.host),
       logLevel: String(opts.logLevel),
       startupBudgetMs: positiveInt('--startup-budget', opts.startupBudget),

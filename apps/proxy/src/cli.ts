@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { closestMatches } from '@mcp-switchboard/hub';
 import { processSecrets, redactSecrets } from '@mcp-switchboard/kernel';
 import { SwitchboardError, formatError } from '@mcp-switchboard/plugin-api';
 import { cliOptions, extraEnvHelp } from './cli-options.js';
@@ -11,6 +12,13 @@ import { doctorCommand } from './commands/doctor.js';
 import { registerCreatePluginCommand } from './commands/create-plugin.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** The error for a word that is no command, with the closest command names. */
+function unknownCommand(this: void, word: string): string {
+  const known = ['list', 'doctor', 'create-plugin', 'help'];
+  const [closest] = closestMatches(word, known.map((name) => ({ name })), 1);
+  return `error: unknown command "${word}"${closest ? ` (did you mean "${closest}"?)` : ''}; commands: ${known.join(', ')}\n`;
+}
 
 function exitCodeOf(error: unknown): number {
   const code = (error as { exitCode?: unknown })?.exitCode;
@@ -24,7 +32,13 @@ async function main(argv: string[]): Promise<number> {
     .version(version, '-v, --version')
     .showHelpAfterError('(run mcp-switchboard --help to see every flag)')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // The proxy takes no arguments, so a word commander does not know is a mistyped command: say which one.
+      outputError: (text, write) => write(/too many arguments/.test(text) ? unknownCommand(program.args[0] ?? '') : text),
+    })
+    // `list --help` and `doctor --help` show the flags they share with the proxy.
+    .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', extraEnvHelp);
   for (const option of cliOptions) program.addOption(option);
   /** The settings, with the secrets given on the command line made known before anything can print them. */

@@ -223,3 +223,45 @@ describe('list and doctor output', () => {
     expect(doctor.stdout).not.toContain('A complete log');
   });
 });
+
+describe('mistakes on the command line and in the config are named where they are', () => {
+  it('--port 99999 is blamed on the flag, not the config file', async () => {
+    const t = temp({ 'c.json': { mcpServers: {} } });
+    const result = await runCli(['list', '--config', t.path('c.json'), '--port', '99999'], { env: cleanEnv(t.dir) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SWB_USAGE: --port (SWITCHBOARD_PORT) must be a port number from 0 to 65535, got "99999"');
+    expect(result.stderr).not.toContain('c.json');
+  });
+
+  it('an empty --pluggedin-api-key is one error', async () => {
+    const home = temp();
+    const result = await runCli(['list', '--pluggedin-api-key', ''], { env: cleanEnv(home.dir), cwd: home.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr.match(/is empty/g)).toHaveLength(1);
+    expect(result.stderr).toContain('SWB_USAGE: --pluggedin-api-key is empty');
+  });
+
+  it('`lsit` gets "did you mean list"', async () => {
+    const result = await runCli(['lsit']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown command "lsit" (did you mean "list"?)');
+  });
+
+  it('`list --help` and `doctor --help` show the global flags; `--help` says "Commands" once', async () => {
+    for (const command of ['list', 'doctor']) {
+      const help = await runCli([command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('--config <file>');
+      expect(help.stdout).toContain('--log-level <level>');
+    }
+    const top = await runCli(['--help']);
+    expect(top.stdout.match(/Commands/g)).toHaveLength(1);
+  });
+
+  it('a misspelt top-level key ("mcpServer") is warned about with the right name; other apps\' keys are not', async () => {
+    const t = temp({ 'c.json': { mcpServer: { a: fixtureServerEntry('echo') }, globalShortcut: 'Ctrl+Space' } });
+    const result = await runCli(['list', '--config', t.path('c.json')], { env: cleanEnv(t.dir) });
+    expect(result.stderr).toContain('unknown config key \\"mcpServer\\" is ignored; did you mean \\"mcpServers\\"?');
+    expect(result.stderr).not.toContain('globalShortcut');
+  });
+});
