@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -13,6 +13,7 @@ import {
   unregisterProcessGroup,
 } from './process-groups.js';
 import { StderrLimiter, type StderrLimits } from './stderr-limiter.js';
+import { hostPlatform, spawnFor, treeSpawnOptions, type PlatformFacts } from './platform.js';
 import { waitForDrain } from './wait-for-drain.js';
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -45,6 +46,8 @@ export interface StdioProcessTransportOptions {
   stderrLimits?: Partial<StderrLimits>;
   /** Injectable clock for the stderr rate limit. */
   now?: () => number;
+  /** The machine's platform (default: this one); Windows spawns through cross-spawn and kills with taskkill /T. */
+  platform?: PlatformFacts;
 }
 
 const delay = (ms: number): Promise<void> =>
@@ -85,6 +88,7 @@ export class StdioProcessTransport implements Transport {
   /** Characters of the current stderr line already dropped because it was too long. */
   private stderrPartialDropped = 0;
   private readonly stderrLimiter: StderrLimiter;
+  private readonly platform: PlatformFacts;
   private droppedNoteTimer: ReturnType<typeof setTimeout> | undefined;
 
   private resolveExited!: () => void;
@@ -101,6 +105,7 @@ export class StdioProcessTransport implements Transport {
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.readBuffer = new ReadBuffer(options.maxMessageBytes ? { maxBufferSize: options.maxMessageBytes } : {});
     this.stderrLimiter = new StderrLimiter(options.stderrLimits, options.now);
+    this.platform = options.platform ?? hostPlatform();
   }
 
   /** The child's pid once spawned. */
@@ -138,14 +143,14 @@ export class StdioProcessTransport implements Transport {
     return new Promise<void>((resolve, reject) => {
       let child: ChildProcessWithoutNullStreams;
       try {
-        child = spawn(command, [...args], {
+        const platform = this.platform;
+        child = spawnFor(platform)(command, [...args], {
           env: { ...getDefaultEnvironment(), ...chainMarker(), ...env },
           ...(cwd !== undefined ? { cwd } : {}),
-          detached: true,
+          ...treeSpawnOptions(platform),
           stdio: ['pipe', 'pipe', 'pipe'],
           shell: false,
-          windowsHide: true,
-        });
+        }) as ChildProcessWithoutNullStreams;
       } catch (error) {
         this.resolveDone();
         reject(this.spawnError(error));
@@ -225,11 +230,11 @@ export class StdioProcessTransport implements Transport {
       } catch {
         // already closed
       }
-      if (this.pgid !== undefined) signalProcessGroup(this.pgid, 'SIGTERM');
+      if (this.pgid !== undefined) signalProcessGroup(this.pgid, 'SIGTERM', this.platform);
       const exitedInTime = await Promise.race([this.exited.then(() => true), delay(this.killGraceMs).then(() => false)]);
       if (!exitedInTime) {
         this.logger.warn(`server did not exit within ${this.killGraceMs} ms of SIGTERM; sending SIGKILL`, { serverPid: child.pid });
-        if (this.pgid !== undefined) signalProcessGroup(this.pgid, 'SIGKILL');
+        if (this.pgid !== undefined) signalProcessGroup(this.pgid, 'SIGKILL', this.platform);
         else child.kill('SIGKILL');
         await this.exited;
       }
@@ -263,10 +268,10 @@ export class StdioProcessTransport implements Transport {
       const deadline = this.killDeadline ?? Date.now() + this.killGraceMs;
       if (!this.closing && processGroupAlive(pgid)) {
         this.logger.debug('stopping processes the server left behind', { pgid });
-        signalProcessGroup(pgid, 'SIGTERM');
+        signalProcessGroup(pgid, 'SIGTERM', this.platform);
       }
       while (processGroupAlive(pgid) && Date.now() < deadline) await delay(GROUP_POLL_MS);
-      if (processGroupAlive(pgid)) signalProcessGroup(pgid, 'SIGKILL');
+      if (processGroupAlive(pgid)) signalProcessGroup(pgid, 'SIGKILL', this.platform);
       unregisterProcessGroup(pgid);
     }
     if (!this.closeSeen) {
