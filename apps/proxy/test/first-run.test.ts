@@ -265,3 +265,21 @@ describe('mistakes on the command line and in the config are named where they ar
     expect(result.stderr).not.toContain('globalShortcut');
   });
 });
+
+describe('switchboard-fake-pluggedin: the plugged.in path without an account', () => {
+  it('serves a demo server that `mcp-switchboard list` shows, with the key and URL it prints', async () => {
+    const bin = join(repoRoot, 'packages/testing/bin/switchboard-fake-pluggedin.js');
+    const fake = spawn(process.execPath, [bin, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => void fake.kill('SIGTERM'));
+    let out = '';
+    fake.stdout.on('data', (d) => (out += d));
+    await expect.poll(() => out, { timeout: 20_000 }).toContain('Ctrl+C stops it');
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+    const key = /API key: (\S+)/.exec(out)![1]!;
+    expect(out).toContain(`PLUGGEDIN_API_KEY=${key} mcp-switchboard list --pluggedin-api-base-url ${url}`);
+    const home = temp();
+    const list = await runCli(['list', '--pluggedin-api-base-url', url], { env: cleanEnv(home.dir, { PLUGGEDIN_API_KEY: key }), cwd: home.dir });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^demo-echo\s+tool\s+demo-echo__echo/m);
+  });
+});
