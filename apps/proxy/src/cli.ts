@@ -10,12 +10,13 @@ import { runProxy } from './run-proxy.js';
 import { listCommand } from './commands/list.js';
 import { doctorCommand } from './commands/doctor.js';
 import { registerCreatePluginCommand } from './commands/create-plugin.js';
+import { registerInitCommand } from './commands/init/init.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** The error for a word that is no command, with the closest command names. */
 function unknownCommand(this: void, word: string): string {
-  const known = ['list', 'doctor', 'create-plugin', 'help'];
+  const known = ['list', 'doctor', 'init', 'create-plugin', 'help'];
   const [closest] = closestMatches(word, known.map((name) => ({ name })), 1);
   return `error: unknown command "${word}"${closest ? ` (did you mean "${closest}"?)` : ''}; commands: ${known.join(', ')}\n`;
 }
@@ -68,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     });
 
   registerCreatePluginCommand(program);
+  registerInitCommand(program, (code) => (result = code));
 
   try {
     await program.parseAsync(argv);

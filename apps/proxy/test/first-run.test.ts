@@ -283,3 +283,52 @@ describe('switchboard-fake-pluggedin: the plugged.in path without an account', (
     expect(list.stdout).toMatch(/^demo-echo\s+tool\s+demo-echo__echo/m);
   });
 });
+
+describe('mcp-switchboard init', () => {
+  it('finds client configs, writes the Switchboard config, dry-runs the client files, then --apply writes them with backups', async () => {
+    const home = temp();
+    const echo = fixtureServerEntry('echo');
+    const claudeFile = join(home.dir, '.config/Claude/claude_desktop_config.json');
+    const cursorFile = join(home.dir, '.cursor/mcp.json');
+    const claude = { globalShortcut: 'Ctrl+Space', mcpServers: { echo, old: { command: 'npx', args: ['-y', 'mcp-switchboard'] } } };
+    const cursor = { mcpServers: { echo, other: { ...echo, env: { FIXTURE_NAME: 'other', API_KEY: 'sk-proj-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2' } } } };
+    const { mkdirSync, writeFileSync, readdirSync } = await import('node:fs');
+    mkdirSync(join(home.dir, '.config/Claude'), { recursive: true });
+    mkdirSync(join(home.dir, '.cursor'));
+    writeFileSync(claudeFile, JSON.stringify(claude));
+    writeFileSync(cursorFile, JSON.stringify(cursor));
+    const env = cleanEnv(home.dir);
+    const sbConfig = join(home.dir, '.config/switchboard/switchboard.config.json');
+
+    const dry = await runCli(['init'], { env, cwd: home.dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`Claude Desktop: ${claudeFile}\n    1 server: echo (already runs Switchboard: old)`);
+    expect(dry.stdout).toContain(`Cursor: ${cursorFile}\n    2 servers: echo, other`);
+    expect(dry.stdout).toContain(`Wrote ${sbConfig} with 2 servers: echo (Claude Desktop), other (Cursor)`);
+    expect(dry.stdout).toContain('Dry run: no client config was changed');
+    expect(dry.stdout).not.toContain('Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2');
+    expect(JSON.parse(readFileSync(claudeFile, 'utf8'))).toEqual(claude);
+    expect(JSON.parse(readFileSync(cursorFile, 'utf8'))).toEqual(cursor);
+    expect(Object.keys(JSON.parse(readFileSync(sbConfig, 'utf8')).mcpServers)).toEqual(['echo', 'other']);
+
+    // The written config serves both servers.
+    const list = await runCli(['list', '--config', sbConfig], { env });
+    expect(list.stdout).toMatch(/^echo\s+file\s+ready/m);
+    expect(list.stdout).toMatch(/^other\s+file\s+ready/m);
+
+    const apply = await runCli(['init', '--apply', '--force'], { env, cwd: home.dir });
+    expect(apply.code, apply.stderr).toBe(0);
+    const entry = { command: 'npx', args: ['-y', 'mcp-switchboard', '--config', sbConfig] };
+    expect(JSON.parse(readFileSync(claudeFile, 'utf8'))).toEqual({ globalShortcut: 'Ctrl+Space', mcpServers: { switchboard: entry } });
+    expect(JSON.parse(readFileSync(cursorFile, 'utf8'))).toEqual({ mcpServers: { switchboard: entry } });
+    const backups = readdirSync(join(home.dir, '.cursor')).filter((name) => name.startsWith('mcp.json.switchboard-backup-'));
+    expect(backups).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(home.dir, '.cursor', backups[0]!), 'utf8'))).toEqual(cursor);
+
+    // Running it again without --force refuses to overwrite the Switchboard config.
+    writeFileSync(cursorFile, JSON.stringify(cursor));
+    const again = await runCli(['init'], { env, cwd: home.dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('exists already');
+  });
+});
