@@ -11,7 +11,10 @@ export interface ChainLink {
 /** More Switchboards than this above one another is a loop, whatever their configs. */
 export const MAX_NESTING = 4;
 
-/** The Switchboards above this process, from the marker they put in our environment (nearest last). */
+/**
+ * The Switchboards above this process, from the marker they put in our environment (nearest last). This process
+ * itself is left out: an app that boots Switchboard twice in one process has marked its own environment.
+ */
 export function readChain(env: NodeJS.ProcessEnv): ChainLink[] {
   const raw = env[SWITCHBOARD_CHAIN_ENV];
   if (!raw) return [];
@@ -19,7 +22,7 @@ export function readChain(env: NodeJS.ProcessEnv): ChainLink[] {
     const parsed: unknown = JSON.parse(raw);
     if (!Array.isArray(parsed)) return [];
     return parsed.filter(
-      (link): link is ChainLink => typeof link?.pid === 'number' && typeof link?.config === 'string',
+      (link): link is ChainLink => typeof link?.pid === 'number' && typeof link?.config === 'string' && link.pid !== process.pid,
     );
   } catch {
     // A marker we cannot read still says a Switchboard is above us.
