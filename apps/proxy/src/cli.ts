@@ -17,7 +17,9 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 /** The error for a word that is no command, with the closest command names. */
 function unknownCommand(this: void, word: string): string {
   const known = ['list', 'doctor', 'init', 'create-plugin', 'help'];
-  const [closest] = closestMatches(word, known.map((name) => ({ name })), 1);
+  // Swapped letters (`lsit`) first: edit distance counts a swap as two, which ties `lsit` with `init`.
+  const letters = (text: string) => [...text].sort().join('');
+  const closest = known.find((name) => letters(name) === letters(word)) ?? closestMatches(word, known.map((name) => ({ name })), 1)[0];
   return `error: unknown command "${word}"${closest ? ` (did you mean "${closest}"?)` : ''}; commands: ${known.join(', ')}\n`;
 }
 
