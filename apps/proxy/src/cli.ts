@@ -11,12 +11,13 @@ import { listCommand } from './commands/list.js';
 import { doctorCommand } from './commands/doctor.js';
 import { registerCreatePluginCommand } from './commands/create-plugin.js';
 import { registerInitCommand } from './commands/init/init.js';
+import { registerAuthCommand } from './commands/auth.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** The error for a word that is no command, with the closest command names. */
 function unknownCommand(this: void, word: string): string {
-  const known = ['list', 'doctor', 'init', 'create-plugin', 'help'];
+  const known = ['list', 'doctor', 'init', 'auth', 'create-plugin', 'help'];
   // Swapped letters (`lsit`) first: edit distance counts a swap as two, which ties `lsit` with `init`.
   const letters = (text: string) => [...text].sort().join('');
   const closest = known.find((name) => letters(name) === letters(word)) ?? closestMatches(word, known.map((name) => ({ name })), 1)[0];
@@ -72,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
 
   registerCreatePluginCommand(program);
   registerInitCommand(program, (code) => (result = code));
+  registerAuthCommand(program, settings, (code) => (result = code));
 
   try {
     await program.parseAsync(argv);
