@@ -7,22 +7,25 @@ import { SwitchboardError, type ConfigService, type DownstreamConnector } from '
  */
 export function refuseUnsetVariables(connectors: DownstreamConnector[], config: ConfigService): DownstreamConnector[] {
   return connectors.map((connector) => {
-    const wrapped: DownstreamConnector = {
-      types: connector.types,
-      connect: async (server, context) => {
-        const unset = server.source === 'file' ? unsetVariablesOf(config.current.mcpServers?.[server.id]) : undefined;
-        if (unset) {
-          const names = [...new Set(unset.map((u) => u.variable))];
-          throw new SwitchboardError(
-            'SWB_CONFIG_ENV_MISSING',
-            `environment variable${names.length > 1 ? 's' : ''} ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} not set (used at ${unset.map((u) => u.at).join(', ')}${config.filepath ? ` in ${config.filepath}` : ''})`,
-            { details: { server: server.id, variables: names } },
-          );
-        }
-        return connector.connect(server, context);
-      },
+    const connect: DownstreamConnector['connect'] = async (server, context) => {
+      const unset = server.source === 'file' ? unsetVariablesOf(config.current.mcpServers?.[server.id]) : undefined;
+      if (unset) {
+        const names = [...new Set(unset.map((u) => u.variable))];
+        throw new SwitchboardError(
+          'SWB_CONFIG_ENV_MISSING',
+          `environment variable${names.length > 1 ? 's' : ''} ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} not set (used at ${unset.map((u) => u.at).join(', ')}${config.filepath ? ` in ${config.filepath}` : ''})`,
+          { details: { server: server.id, variables: names } },
+        );
+      }
+      return connector.connect(server, context);
     };
-    if (connector.accepts) wrapped.accepts = (server) => connector.accepts!(server);
-    return wrapped;
+    // Everything else (accepts, watchCredentials, whatever a connector adds later) is the connector's own.
+    return new Proxy(connector, {
+      get(target, prop) {
+        if (prop === 'connect') return connect;
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   });
 }
