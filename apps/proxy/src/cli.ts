@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { closestMatches } from '@mcp-switchboard/hub';
 import { processSecrets, redactSecrets } from '@mcp-switchboard/kernel';
 import { SwitchboardError, formatError } from '@mcp-switchboard/plugin-api';
 import { cliOptions, extraEnvHelp } from './cli-options.js';
@@ -9,9 +10,19 @@ import { runProxy } from './run-proxy.js';
 import { listCommand } from './commands/list.js';
 import { doctorCommand } from './commands/doctor.js';
 import { registerCreatePluginCommand } from './commands/create-plugin.js';
+import { registerInitCommand } from './commands/init/init.js';
 import { registerAuthCommand } from './commands/auth.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** The error for a word that is no command, with the closest command names. */
+function unknownCommand(this: void, word: string): string {
+  const known = ['list', 'doctor', 'init', 'auth', 'create-plugin', 'help'];
+  // Swapped letters (`lsit`) first: edit distance counts a swap as two, which ties `lsit` with `init`.
+  const letters = (text: string) => [...text].sort().join('');
+  const closest = known.find((name) => letters(name) === letters(word)) ?? closestMatches(word, known.map((name) => ({ name })), 1)[0];
+  return `error: unknown command "${word}"${closest ? ` (did you mean "${closest}"?)` : ''}; commands: ${known.join(', ')}\n`;
+}
 
 function exitCodeOf(error: unknown): number {
   const code = (error as { exitCode?: unknown })?.exitCode;
@@ -25,14 +36,22 @@ async function main(argv: string[]): Promise<number> {
     .version(version, '-v, --version')
     .showHelpAfterError('(run mcp-switchboard --help to see every flag)')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // The proxy takes no arguments, so a word commander does not know is a mistyped command: say which one.
+      outputError: (text, write) => write(/too many arguments/.test(text) ? unknownCommand(program.args[0] ?? '') : text),
+    })
+    // `list --help` and `doctor --help` show the flags they share with the proxy.
+    .configureHelp({ showGlobalOptions: true })
     .addHelpText('after', extraEnvHelp);
   for (const option of cliOptions) program.addOption(option);
   /** The settings, with the secrets given on the command line made known before anything can print them. */
   const settings = (): CliSettings => {
     const opts = program.opts<Record<string, unknown>>();
     processSecrets.add([opts.authToken, opts.pluggedinApiKey]);
-    return readCliSettings(program);
+    const read = readCliSettings(program);
+    for (const warning of read.warnings ?? []) process.stderr.write(`mcp-switchboard: warning: ${warning}\n`);
+    return read;
   };
   program.action(async () => {
     result = await runProxy(settings());
@@ -53,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
     });
 
   registerCreatePluginCommand(program);
+  registerInitCommand(program, (code) => (result = code));
   registerAuthCommand(program, settings, (code) => (result = code));
 
   try {
@@ -66,6 +86,13 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
 }
+
+// `mcp-switchboard --help | head -1`: the reader left early. Without a front door listening, that is no error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  // The stdio front door has its own listener and stops gracefully; for anything else there is nothing left to say.
+  if (process.stdout.listenerCount('error') === 1) process.exit(process.exitCode ?? 0);
+});
 
 main(process.argv).then(
   (code) => {

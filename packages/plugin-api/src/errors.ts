@@ -44,6 +44,11 @@ export const errorCatalogue = {
     exit: 1,
     fix: "The login did not complete; see the cause (the authorization server's answer), then run `mcp-switchboard auth <server>` again.",
   },
+  // hardening
+  SWB_NESTED_SWITCHBOARD: {
+    exit: 2,
+    fix: 'Remove the Switchboard entry from the config Switchboard reads (a client config may list Switchboard itself), or give a nested Switchboard a config of its own.',
+  },
 } as const satisfies Record<string, { exit: 1 | 2; fix: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
