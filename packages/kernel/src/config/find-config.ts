@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
 import { SwitchboardError } from '@mcp-switchboard/plugin-api';
 import { configLoaders } from './loaders.js';
+import { readPlainJsonConfig } from './read-plain-json-config.js';
 
 const extensions = ['json', 'yaml', 'yml', 'mjs', 'js', 'cjs'];
 
@@ -38,7 +38,9 @@ export interface FindConfigOptions {
 
 export type FindConfigResult = { found: true; raw: unknown; filepath: string } | { found: false; searched: string[] };
 
-function explorer(searchPlaces: readonly string[]) {
+/** cosmiconfig (and its parsers) is imported when a search or a non-JSON file needs it, not at start. */
+async function explorer(searchPlaces: readonly string[]) {
+  const { cosmiconfig } = await import('cosmiconfig');
   // cache off: a reload must read the file again.
   return cosmiconfig('switchboard', { searchPlaces: [...searchPlaces], loaders: configLoaders, searchStrategy: 'none', cache: false });
 }
@@ -69,20 +71,22 @@ export async function findConfig(options: FindConfigOptions): Promise<FindConfig
         { details: { file: filepath } },
       );
     }
-    const result = await explorer(configSearchPlaces).load(filepath);
+    const plain = await readPlainJsonConfig(filepath);
+    if (plain.read) return { found: true, raw: plain.config ?? {}, filepath };
+    const result = await (await explorer(configSearchPlaces)).load(filepath);
     return { found: true, raw: result?.config ?? {}, filepath };
   }
 
   const searched: string[] = [];
   const cwd = resolve(options.cwd);
-  const local = explorer(configSearchPlaces);
+  const local = await explorer(configSearchPlaces);
   for (const dir of ancestors(cwd, resolve(options.stopDir ?? homedir()))) {
     searched.push(dir);
     const result = await local.search(dir);
     if (result && !result.isEmpty) return { found: true, raw: result.config, filepath: result.filepath };
   }
   searched.push(options.globalConfigDir);
-  const global = await explorer(globalSearchPlaces).search(options.globalConfigDir).catch((error: unknown) => {
+  const global = await (await explorer(globalSearchPlaces)).search(options.globalConfigDir).catch((error: unknown) => {
     // A missing user config dir is the normal case, not an error.
     if ((error as { code?: string }).code === 'ENOENT') return null;
     throw error;
