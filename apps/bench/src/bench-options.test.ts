@@ -10,6 +10,7 @@ describe('parseBenchOptions', () => {
       warmup: 200,
       rounds: 3,
       payloadBytes: 256,
+      httpCalls: 1000,
       startups: 15,
       lists: 15,
       targets: ['direct', 'relay', 'proxy'],

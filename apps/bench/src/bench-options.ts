@@ -23,6 +23,8 @@ export interface BenchOptions {
   /** Echo targets: direct, the byte relay, the proxy. */
   targets: TargetName[];
   rows: RowName[];
+  /** Calls per side and round in the HTTP row (HTTP calls are slower: fewer than the stdio rows). */
+  httpCalls: number;
   /** Start-ups measured per side (proxy and bare SDK server alternate). */
   startups: number;
   /** `tools/list` runs per side (proxy and reference alternate). */
@@ -57,6 +59,7 @@ Options:
   --warmup N            warm-up calls per target, sequential then concurrent, not measured (default 200)
   --rounds N            rounds of both phases, targets alternating (default 3)
   --payload-bytes N     size of the echoed text (default 256)
+  --http-calls N        calls per side and round in the http row (default 1000)
   --startups N          start-ups per side in the startup row (default 15)
   --lists N             tools/list runs per side in the list row (default 15)
   --only direct|relay|proxy  measure one echo target only (no ratios)
@@ -77,6 +80,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       warmup: { type: 'string' },
       rounds: { type: 'string' },
       'payload-bytes': { type: 'string' },
+      'http-calls': { type: 'string' },
       startups: { type: 'string' },
       lists: { type: 'string' },
       rows: { type: 'string' },
@@ -103,6 +107,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     warmup: integerOption('warmup', values.warmup, fallback(200, 20), 0),
     rounds: integerOption('rounds', values.rounds, fallback(3, 1)),
     payloadBytes: integerOption('payload-bytes', values['payload-bytes'], 256, 0),
+    httpCalls: integerOption('http-calls', values['http-calls'], fallback(1000, 128)),
     startups: integerOption('startups', values.startups, fallback(15, 1)),
     lists: integerOption('lists', values.lists, fallback(15, 1)),
     targets: only ? [only as TargetName] : [...targetNames],

@@ -51,10 +51,10 @@ export async function runHttpRow(context: BenchContext): Promise<HttpOutcome> {
     const samples: Record<Side, PhaseSamples[]> = { direct: [], proxy: [] };
     for (let round = 0; round < options.rounds; round++) {
       const order: Side[] = round % 2 === 0 ? ['direct', 'proxy'] : ['proxy', 'direct'];
-      for (const side of order) samples[side].push(await runSessionsPhase(sessions[side], options.concurrentCalls, context.text));
+      for (const side of order) samples[side].push(await runSessionsPhase(sessions[side], options.httpCalls, context.text));
     }
-    const proxy = phaseResult(samples.proxy, options.concurrentCalls, options.concurrency);
-    const direct = phaseResult(samples.direct, options.concurrentCalls, options.concurrency);
+    const proxy = phaseResult(samples.proxy, options.httpCalls, options.concurrency);
+    const direct = phaseResult(samples.direct, options.httpCalls, options.concurrency);
     const rows = [
       compare(
         'http-throughput',

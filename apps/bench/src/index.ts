@@ -79,6 +79,7 @@ async function run(options: BenchOptions): Promise<number> {
       warmup: options.warmup,
       rounds: options.rounds,
       payloadBytes: options.payloadBytes,
+      httpCalls: options.httpCalls,
       startups: options.startups,
       lists: options.lists,
       targets: options.targets,

@@ -36,7 +36,7 @@ describe('bench CLI', () => {
   it('quick mode runs every row against its reference and leaves no process behind', async () => {
     dir ??= await mkdtemp(join(tmpdir(), 'bench-cli-test-'));
     const json = join(dir, 'quick.json');
-    const args = [cli, '--quick', '--calls', '20', '--concurrent-calls', '64', '--concurrency', '8', '--warmup', '5', '--json', json];
+    const args = [cli, '--quick', '--calls', '20', '--concurrent-calls', '64', '--concurrency', '8', '--http-calls', '32', '--warmup', '5', '--json', json];
     const { stdout } = await run(process.execPath, args);
     expect(stdout).toMatch(/^relay \(echo\) /m);
 
