@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixtureServerEntry } from '@mcp-switchboard/testing';
-import { cliPath, repoRoot, tempDir } from './helpers/cli.js';
+import { cliPath, repoRoot, runCli, tempDir } from './helpers/cli.js';
 
 // What the CLI imports before it answers: a module-load hook (node --import) reports every module on stderr.
 const cleanups: Array<() => void> = [];
@@ -68,5 +68,14 @@ describe('the CLI loads only what the run needs', () => {
     cleanups.push(dir.cleanup);
     const loaded = await loadedModules(['--config', dir.path('c.json'), '--log-level', 'warn'], (stdout, urls) => stdout.includes('"id":1') && urls.some((url) => httpStack.test(url)));
     expect(loaded.filter((url) => url.includes('plugins/transport-http/dist/connectors.js'))).toHaveLength(1);
+  });
+
+  it('still rejects a bad `http` block at start when the front door is stdio (the HTTP plugin is not loaded)', async () => {
+    const dir = tempDir({ 'c.json': { mcpServers: {}, http: { maxSessions: 0 } } });
+    cleanups.push(dir.cleanup);
+    const { code, stderr } = await runCli(['--config', dir.path('c.json')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('SWB_CONFIG_INVALID');
+    expect(stderr).toContain('http.maxSessions');
   });
 });
