@@ -13,6 +13,7 @@ import {
   unregisterProcessGroup,
 } from './process-groups.js';
 import { waitForDrain } from './wait-for-drain.js';
+import { corkForTick } from './cork-for-tick.js';
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
 /** A stderr line longer than this is logged in pieces rather than held in memory. */
@@ -182,7 +183,8 @@ export class StdioProcessTransport implements Transport {
     if (!stdin || !this.spawned || this.exit || this.closing || !stdin.writable) {
       return Promise.reject(new Error(`Not connected: server "${this.options.name}" is not running`));
     }
-    if (stdin.write(serializeMessage(message))) return Promise.resolve();
+    const flushed = corkForTick(stdin);
+    if (stdin.write(serializeMessage(message))) return flushed;
     return waitForDrain(stdin);
   }
 
