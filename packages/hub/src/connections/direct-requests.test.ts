@@ -82,4 +82,22 @@ describe('DirectRequests (relayed requests past the SDK client)', () => {
     const broken = new Error('write EPIPE');
     await expect(setup({ failSend: broken }).direct.request('tools/call', {})).rejects.toBe(broken);
   });
+
+  it('start(): cancel ends a request in flight once, and does nothing after it settled', async () => {
+    const { direct, sent } = setup();
+    const call = direct.start('tools/call', { name: 'a' });
+    await tick();
+    call.cancel('first');
+    call.cancel('second');
+    await expect(call.result).rejects.toMatchObject({ message: 'MCP error -32001: first' });
+    await tick();
+    expect(sent.filter((m) => 'method' in m && m.method === 'notifications/cancelled')).toHaveLength(1);
+
+    const done = direct.start('tools/call', { name: 'b' });
+    direct.take({ jsonrpc: '2.0', id: 8, result: { ok: true } });
+    done.cancel('late');
+    await expect(done.result).resolves.toEqual({ ok: true });
+    await tick();
+    expect(sent.filter((m) => 'method' in m && m.method === 'notifications/cancelled')).toHaveLength(1);
+  });
 });

@@ -6,8 +6,12 @@ import { LooseResultSchema, isRecord, type LooseParams, type LooseResult } from 
 interface Pending {
   resolve(result: LooseResult): void;
   reject(error: unknown): void;
-  /** Stops listening to the request's signal. */
-  release(): void;
+}
+
+/** One request in flight: its result, and how to cancel it. */
+export interface DirectCall {
+  readonly result: Promise<LooseResult>;
+  cancel(reason: unknown): void;
 }
 
 /**
@@ -35,26 +39,42 @@ export class DirectRequests {
     return `swb-direct-${++this.fallbackId}`;
   }
 
+  /** Sends a request; `signal` cancels it (see `start`). */
   request(method: string, params: LooseParams, signal?: AbortSignal): Promise<LooseResult> {
-    return new Promise<LooseResult>((resolve, reject) => {
+    try {
       signal?.throwIfAborted();
-      const id = this.nextId();
-      const onAbort = () => {
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const call = this.start(method, params);
+    if (!signal) return call.result;
+    const onAbort = () => call.cancel(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    return call.result.finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
+  /**
+   * Sends a request. `cancel(reason)` ends it as an aborted `client.request` does: `notifications/cancelled` to the
+   * server, and the result fails with `reason` if it is an `McpError`, else with a RequestTimeout `McpError`
+   * carrying it. Cancelling a settled request does nothing.
+   */
+  start(method: string, params: LooseParams): DirectCall {
+    const id = this.nextId();
+    let cancel: (reason: unknown) => void = () => undefined;
+    const result = new Promise<LooseResult>((resolve, reject) => {
+      cancel = (reason) => {
         if (!this.pending.delete(id)) return;
-        const reason: unknown = signal?.reason;
         this.transport
           .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(reason) } })
           .catch((error: unknown) => this.client.onerror?.(new Error(`Failed to send cancellation: ${String(error)}`)));
         reject(reason instanceof McpError ? reason : new McpError(ErrorCode.RequestTimeout, String(reason)));
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(id, { resolve, reject, release: () => signal?.removeEventListener('abort', onAbort) });
+      this.pending.set(id, { resolve, reject });
       this.transport.send({ method, params, jsonrpc: '2.0', id } as JSONRPCMessage).catch((error: unknown) => {
-        if (!this.pending.delete(id)) return;
-        signal?.removeEventListener('abort', onAbort);
-        reject(error);
+        if (this.pending.delete(id)) reject(error);
       });
     });
+    return { result, cancel: (reason) => cancel(reason) };
   }
 
   /** An answer to one of our requests settles it and goes no further (true); anything else is not ours (false). */
@@ -63,7 +83,6 @@ export class DirectRequests {
     const pending = this.pending.get(message.id);
     if (!pending) return false;
     this.pending.delete(message.id);
-    pending.release();
     if ('result' in message) {
       const result: unknown = message.result;
       if (isRecord(result)) pending.resolve(result);
@@ -80,9 +99,6 @@ export class DirectRequests {
     const error = McpError.fromError(ErrorCode.ConnectionClosed, 'Connection closed');
     const pending = [...this.pending.values()];
     this.pending.clear();
-    for (const request of pending) {
-      request.release();
-      request.reject(error);
-    }
+    for (const request of pending) request.reject(error);
   }
 }

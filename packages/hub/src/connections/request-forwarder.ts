@@ -5,7 +5,7 @@ import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { redact } from '../util/redact.js';
 import { ErrorCode, RpcError, errorMessage, passThroughError, switchboardRpcError } from '../util/rpc-error.js';
 import { LooseResultSchema, isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
-import type { DirectRequests } from './direct-requests.js';
+import type { DirectCall, DirectRequests } from './direct-requests.js';
 import type { SessionLanes, SessionRef, UpstreamExtra } from './session-lanes.js';
 import { serverUnavailable, type ServerCondition } from './unavailable.js';
 
@@ -124,7 +124,14 @@ export class RequestForwarder {
     const callId = options.origin ? await lanes.enter(options.origin.session, options.origin.extra, options.signal) : undefined;
 
     const { requestMs, maxTotalMs, perTool } = this.limitsFor(options.tool);
-    const abort = new AbortController();
+    // The first of timeout and client cancellation ends the downstream request (no AbortController: this is per call).
+    let call: DirectCall | undefined;
+    let cancelledBy: { reason: unknown } | undefined;
+    const cancel = (reason: unknown) => {
+      if (cancelledBy) return;
+      cancelledBy = { reason };
+      call?.cancel(reason);
+    };
     const startedAt = Date.now();
     let timeoutError: RpcError | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -140,7 +147,7 @@ export class RequestForwarder {
           : `Server "${this.id}" did not answer ${options.label} within ${limit} ms (no progress in that time${whose})`,
         { server: this.id, request: options.label, limitMs: limit, ...(options.tool !== undefined ? { tool: options.tool } : {}) },
       );
-      abort.abort(timeoutError);
+      cancel(timeoutError);
     };
     const arm = () => {
       if (timer) clearTimeout(timer);
@@ -149,7 +156,7 @@ export class RequestForwarder {
       const wait = Math.min(requestMs, left, MAX_TIMEOUT_MS);
       timer = setTimeout(() => expire(wait < requestMs), wait);
     };
-    const onUpstreamAbort = () => abort.abort(options.signal?.reason ?? new Error('cancelled by the client'));
+    const onUpstreamAbort = () => cancel(options.signal?.reason ?? new Error('cancelled by the client'));
     options.signal?.addEventListener('abort', onUpstreamAbort, { once: true });
     const token = this.options.progress.open((progress) => {
       if (timeoutError) return;
@@ -159,7 +166,9 @@ export class RequestForwarder {
     arm();
     try {
       const meta = isRecord(params._meta) ? params._meta : {};
-      return await link.direct.request(method, { ...params, _meta: { ...meta, progressToken: token } }, abort.signal);
+      call = link.direct.start(method, { ...params, _meta: { ...meta, progressToken: token } });
+      if (cancelledBy) call.cancel(cancelledBy.reason);
+      return await call.result;
     } catch (error) {
       if (timeoutError) throw timeoutError;
       if (this.options.readyClient() !== client) throw serverUnavailable(this.options.condition(), { kind: 'went-away', during: options.label });
