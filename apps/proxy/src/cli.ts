@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { cliOptions, extraEnvHelp } from './cli-options.js';
 import type { CliSettings } from './cli-settings.js';
 import { registerCreatePluginCommand } from './commands/create-plugin.js';
+import { registerAuthCommand } from './commands/auth.js';
 
 // The kernel, the hub and each command are imported when a command runs, not before: `--help`, `--version` and
 // a bad flag answer without loading them, and the proxy loads only what its run needs.
@@ -26,22 +27,28 @@ async function main(argv: string[]): Promise<number> {
     .addHelpText('after', extraEnvHelp);
   for (const option of cliOptions) program.addOption(option);
   /** The settings, with the secrets given on the command line made known before anything can print them. */
-  const settings = async (): Promise<CliSettings> => {
-    const [{ processSecrets }, { readCliSettings }] = await Promise.all([import('@mcp-switchboard/kernel'), import('./cli-settings.js')]);
+  // Loaded before any command's action runs (never for --help, --version or a bad flag).
+  let loaded: [typeof import('@mcp-switchboard/kernel'), typeof import('./cli-settings.js')] | undefined;
+  program.hook('preAction', async () => {
+    loaded ??= await Promise.all([import('@mcp-switchboard/kernel'), import('./cli-settings.js')]);
+  });
+  const settings = (): CliSettings => {
+    if (!loaded) throw new Error('settings read before the preAction hook ran');
+    const [{ processSecrets }, { readCliSettings }] = loaded;
     const opts = program.opts<Record<string, unknown>>();
     processSecrets.add([opts.authToken, opts.pluggedinApiKey]);
     return readCliSettings(program);
   };
   program.action(async () => {
     const { runProxy } = await import('./run-proxy.js');
-    result = await runProxy(await settings());
+    result = await runProxy(settings());
   });
   program
     .command('list')
     .description('connect to every configured server, print the catalog (names, states, token estimate) and exit')
     .action(async () => {
       const { listCommand } = await import('./commands/list.js');
-      result = await listCommand(await settings());
+      result = await listCommand(settings());
     });
   program
     .command('doctor')
@@ -50,10 +57,11 @@ async function main(argv: string[]): Promise<number> {
     )
     .action(async () => {
       const { doctorCommand } = await import('./commands/doctor.js');
-      result = await doctorCommand(await settings());
+      result = await doctorCommand(settings());
     });
 
   registerCreatePluginCommand(program);
+  registerAuthCommand(program, settings, (code) => (result = code));
 
   try {
     await program.parseAsync(argv);

@@ -51,12 +51,30 @@ export const lazyTransportHttp: SwitchboardPlugin = definePlugin({
       },
       describe: () => loaded?.upstream?.describe?.() ?? 'streamable-http',
     };
+    const realConnector = (contribution: TransportContribution, type: ServerTransportType) =>
+      contribution.connectors?.find((connector) => connector.types.includes(type));
     const connectors: DownstreamConnector[] = connectorTypes.map((type) => ({
       types: [type],
       async connect(server, context) {
-        const real = (await load()).connectors?.find((connector) => connector.types.includes(type));
+        const real = realConnector(await load(), type);
         if (!real) throw new Error(`transport-http provides no "${type}" connector`);
         return real.connect(server, context);
+      },
+      // Asked after a connect failed (so the plugin is loaded by then); otherwise it starts watching once loaded.
+      watchCredentials(server, onChange) {
+        if (loaded) return realConnector(loaded, type)?.watchCredentials?.(server, onChange) ?? (() => undefined);
+        let stop: (() => void) | undefined;
+        let stopped = false;
+        load().then(
+          (contribution) => {
+            if (!stopped) stop = realConnector(contribution, type)?.watchCredentials?.(server, onChange);
+          },
+          () => undefined,
+        );
+        return () => {
+          stopped = true;
+          stop?.();
+        };
       },
     }));
     return {

@@ -95,6 +95,12 @@ export interface DownstreamConnector {
   /** Optional finer choice among connectors of the same type (e.g. the plugin's own in-process servers). */
   accepts?(server: ServerDefinition): boolean;
   connect(server: ServerDefinition, context: ConnectContext): Promise<DownstreamLink>;
+  /**
+   * For a server whose link failed with SWB_NEEDS_AUTH (state `needs-auth`): calls `onChange` when its
+   * credentials may have changed (a login was stored, e.g. by `mcp-switchboard auth` in another process), so
+   * the hub tries again at once instead of waiting. Returns a function that stops watching.
+   */
+  watchCredentials?(server: ServerDefinition, onChange: () => void): () => void;
 }
 
 export interface TransportContribution extends Disposable {
@@ -121,11 +127,14 @@ export interface ToolCallContext {
  * a hidden item cannot be called either.
  */
 export interface FilterContribution extends Disposable {
-  /** Return false to hide a tool. */
+  /** Return false to hide a tool. Throwing hides it too, with a warning naming the plugin. */
   tool?(server: ServerDefinition, tool: Tool): boolean;
   /** Return false to hide a prompt. */
   prompt?(server: ServerDefinition, prompt: Prompt): boolean;
-  /** Runs before a visible tool is forwarded; throw (SWB_TOOL_DENIED) to refuse the call. */
+  /**
+   * Runs before a visible tool is forwarded. Throw a SwitchboardError (SWB_TOOL_DENIED) to refuse the call: the
+   * client reads your message, code and fix. Anything else thrown is reported as a bug in your plugin.
+   */
   beforeToolCall?(call: ToolCallContext): void | Promise<void>;
   /** Lets the filter announce that its rules changed, so the catalog is rebuilt. Returns an unsubscribe function. */
   onChange?(listener: () => void): () => void;

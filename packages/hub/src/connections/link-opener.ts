@@ -1,4 +1,5 @@
-import { SwitchboardError, type Clock, type DownstreamConnector, type DownstreamLink, type Logger, type ServerDefinition } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, type Clock, type Contributed, type DownstreamConnector, type DownstreamLink, type Logger, type ServerDefinition } from '@mcp-switchboard/plugin-api';
+import { chooseConnector, connectThrough, connectorTypes, watchCredentialsThrough, type Connectors } from '../plugins/connector-choice.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -9,7 +10,7 @@ import { errorMessage } from '../util/rpc-error.js';
 import { isRecord, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
 import type { ListKind } from './list-cache.js';
 import { DirectRequests } from './direct-requests.js';
-import { TRANSPORT_FAULT_LIMIT, TRANSPORT_FAULT_WINDOW_MS, formatDuration } from './supervision.js';
+import { TRANSPORT_FAULT_LIMIT, TRANSPORT_FAULT_WINDOW_MS, formatDuration, needsLogin } from './supervision.js';
 
 /** The `extra` of a downstream server→client request handler. */
 export type DownstreamExtra = RequestHandlerExtra<ClientRequest, ClientNotification>;
@@ -47,7 +48,8 @@ export interface LinkEvents {
 
 export interface LinkOpenerOptions {
   definition: ServerDefinition;
-  connectors: readonly DownstreamConnector[];
+  /** The connectors, whose hooks are called through their driver. */
+  connectors: Connectors;
   connectMs: number;
   clientInfo: { name: string; version: string };
   logger: Logger;
@@ -86,7 +88,8 @@ export class LinkOpener {
       Math.min(Math.max(0, connectMs), MAX_TIMEOUT_MS),
     );
     try {
-      const link = await raceAbort(connector.connect(definition, { logger: this.options.logger, signal: abort.signal }), abort.signal, (late) =>
+      const connect = connectThrough(this.options.connectors, connector, definition, { logger: this.options.logger, signal: abort.signal });
+      const link = await raceAbort(connect, abort.signal, (late) =>
         void late.transport.close().catch(() => undefined),
       );
       this.watchTransport(link.transport, events, current, serving);
@@ -109,6 +112,17 @@ export class LinkOpener {
     }
   }
 
+  /** The connector's watch for a stored login (a remote server in `needs-auth`); a no-op when it has none. */
+  watchCredentials(onChange: () => void): () => void {
+    let connector: Contributed<DownstreamConnector>;
+    try {
+      connector = this.connectorFor(this.options.definition);
+    } catch {
+      return () => undefined;
+    }
+    return watchCredentialsThrough(this.options.connectors, connector, this.options.definition, onChange, this.options.logger);
+  }
+
   /** Abandons a connect in progress. */
   abort(reason: string): void {
     this.connecting?.abort(new Error(reason));
@@ -125,11 +139,10 @@ export class LinkOpener {
   }
 
   /** The first connector for this transport type that accepts the server (a plugin may claim only its own). */
-  private connectorFor(definition: ServerDefinition): DownstreamConnector {
-    const connectors = this.options.connectors;
-    const connector = connectors.find((c) => c.types.includes(definition.transport) && (c.accepts?.(definition) ?? true));
+  private connectorFor(definition: ServerDefinition): Contributed<DownstreamConnector> {
+    const connector = chooseConnector(this.options.connectors, definition, this.options.logger);
     if (connector) return connector;
-    const known = [...new Set(connectors.flatMap((c) => c.types))];
+    const known = connectorTypes(this.options.connectors);
     throw new SwitchboardError('SWB_CONNECTOR_MISSING', `no connector for transport "${definition.transport}" (loaded: ${known.join(', ') || 'none'})`);
   }
 
@@ -174,6 +187,8 @@ export class LinkOpener {
       if (!current()) return;
       this.options.logger.debug(`server "${this.id}": transport error`, { server: this.id, error: redact(errorMessage(error), this.options.definition) });
       if (!serving()) return;
+      // A serving link whose login was refused (revoked, expired refresh): one is enough, it will not get better.
+      if (needsLogin(error)) return events.faulty(errorMessage(error), error);
       const now = this.options.clock.now();
       faults = faults.filter((t) => now - t < TRANSPORT_FAULT_WINDOW_MS);
       faults.push(now);
