@@ -1,17 +1,15 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { closestMatches } from '@mcp-switchboard/hub';
-import { processSecrets, redactSecrets } from '@mcp-switchboard/kernel';
-import { SwitchboardError, formatError } from '@mcp-switchboard/plugin-api';
+import { closestMatches } from '@mcp-switchboard/plugin-api';
 import { cliOptions, extraEnvHelp } from './cli-options.js';
-import { readCliSettings, type CliSettings } from './cli-settings.js';
-import { runProxy } from './run-proxy.js';
-import { listCommand } from './commands/list.js';
-import { doctorCommand } from './commands/doctor.js';
+import type { CliSettings } from './cli-settings.js';
 import { registerCreatePluginCommand } from './commands/create-plugin.js';
 import { registerInitCommand } from './commands/init/init.js';
 import { registerAuthCommand } from './commands/auth.js';
+
+// The kernel, the hub and each command are imported when a command runs, not before: `--help`, `--version` and
+// a bad flag answer without loading them, and the proxy loads only what its run needs.
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -46,7 +44,14 @@ async function main(argv: string[]): Promise<number> {
     .addHelpText('after', extraEnvHelp);
   for (const option of cliOptions) program.addOption(option);
   /** The settings, with the secrets given on the command line made known before anything can print them. */
+  // Loaded before any command's action runs (never for --help, --version or a bad flag).
+  let loaded: [typeof import('@mcp-switchboard/kernel'), typeof import('./cli-settings.js')] | undefined;
+  program.hook('preAction', async () => {
+    loaded ??= await Promise.all([import('@mcp-switchboard/kernel'), import('./cli-settings.js')]);
+  });
   const settings = (): CliSettings => {
+    if (!loaded) throw new Error('settings read before the preAction hook ran');
+    const [{ processSecrets }, { readCliSettings }] = loaded;
     const opts = program.opts<Record<string, unknown>>();
     processSecrets.add([opts.authToken, opts.pluggedinApiKey]);
     const read = readCliSettings(program);
@@ -54,12 +59,14 @@ async function main(argv: string[]): Promise<number> {
     return read;
   };
   program.action(async () => {
+    const { runProxy } = await import('./run-proxy.js');
     result = await runProxy(settings());
   });
   program
     .command('list')
     .description('connect to every configured server, print the catalog (names, states, token estimate) and exit')
     .action(async () => {
+      const { listCommand } = await import('./commands/list.js');
       result = await listCommand(settings());
     });
   program
@@ -68,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
       'check the config, start every server once and print its state, tool count, start-up time and, for a failure, the error and a hint; exit 0 when all enabled servers are ready, 1 otherwise, 2 for a bad config',
     )
     .action(async () => {
+      const { doctorCommand } = await import('./commands/doctor.js');
       result = await doctorCommand(settings());
     });
 
@@ -100,7 +108,8 @@ main(process.argv).then(
     // Children are gone and logs flushed by now; do not wait on stray handles (e.g. a paused stdin).
     setImmediate(() => process.exit(code));
   },
-  (error: unknown) => {
+  async (error: unknown) => {
+    const [{ redactSecrets }, { SwitchboardError, formatError }] = await Promise.all([import('@mcp-switchboard/kernel'), import('@mcp-switchboard/plugin-api')]);
     const message = error instanceof SwitchboardError || error instanceof AggregateError ? formatError(error) : `${formatError(error)}${error instanceof Error && error.stack ? `\n${error.stack}` : ''}`;
     process.stderr.write(`mcp-switchboard: ${redactSecrets(message)}\n`);
     process.exit(exitCodeOf(error));

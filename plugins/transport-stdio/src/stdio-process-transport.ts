@@ -15,6 +15,7 @@ import {
 import { StderrLimiter, type StderrLimits } from './stderr-limiter.js';
 import { hostPlatform, spawnFor, treeSpawnOptions, type PlatformFacts } from './platform.js';
 import { waitForDrain } from './wait-for-drain.js';
+import { corkForTick } from './cork-for-tick.js';
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
 /**
@@ -201,7 +202,8 @@ export class StdioProcessTransport implements Transport {
     if (!stdin || !this.spawned || this.exit || this.closing || !stdin.writable) {
       return Promise.reject(new Error(`Not connected: server "${this.options.name}" is not running`));
     }
-    if (stdin.write(serializeMessage(message))) return Promise.resolve();
+    const flushed = corkForTick(stdin);
+    if (stdin.write(serializeMessage(message))) return flushed;
     return waitForDrain(stdin);
   }
 

@@ -10,6 +10,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { errorMessage, messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
 import { waitForDrain } from './wait-for-drain.js';
+import { corkForTick } from './cork-for-tick.js';
 
 /** Default cap on one incoming line (one JSON-RPC message), in bytes. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -386,7 +387,9 @@ export class StdioServerFrontDoor implements Transport {
   }
 
   private async writeLine(json: string): Promise<void> {
+    const flushed = corkForTick(this.stdout);
     if (!this.rawWrite(json + '\n')) await waitForDrain(this.stdout);
+    else await flushed;
   }
 
   private settle(id: unknown): void {

@@ -9,6 +9,7 @@ import { redact } from '../util/redact.js';
 import { errorMessage } from '../util/rpc-error.js';
 import { isRecord, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
 import type { ListKind } from './list-cache.js';
+import { DirectRequests } from './direct-requests.js';
 import { TRANSPORT_FAULT_LIMIT, TRANSPORT_FAULT_WINDOW_MS, formatDuration, needsLogin } from './supervision.js';
 
 /** The `extra` of a downstream server→client request handler. */
@@ -24,6 +25,8 @@ export const downstreamClientCapabilities = { sampling: {}, elicitation: {}, roo
 /** A connected, initialized link to a server. */
 export interface OpenLink {
   readonly client: Client;
+  /** Relayed requests, written to the link's transport past the client (see DirectRequests). */
+  readonly direct: DirectRequests;
   readonly link: DownstreamLink;
   readonly capabilities: ServerCapabilities | undefined;
   readonly instructions: string | undefined;
@@ -100,8 +103,9 @@ export class LinkOpener {
         await link.transport.close().catch(() => undefined);
         throw error;
       }
-      this.interceptProgress(link.transport, events);
-      return { client, link, capabilities: client.getServerCapabilities(), instructions: client.getInstructions() };
+      const direct = new DirectRequests(client, link.transport);
+      this.intercept(link.transport, events, direct);
+      return { client, direct, link, capabilities: client.getServerCapabilities(), instructions: client.getInstructions() };
     } finally {
       this.options.clock.clearTimeout(timer);
       if (this.connecting === abort) this.connecting = undefined;
@@ -202,15 +206,22 @@ export class LinkOpener {
   /**
    * Progress notifications for our tokens are taken off the transport before the SDK sees them: the SDK's own
    * progress handling replaces the token and drops a notification sent just before the result
-   * (typescript-sdk#2580). Handling them synchronously here keeps their order relative to the result.
+   * (typescript-sdk#2580). Handling them synchronously here keeps their order relative to the result. Answers to
+   * relayed requests are taken off too (DirectRequests), and they fail when the link closes, after the SDK's own.
    */
-  private interceptProgress(transport: Transport, events: LinkEvents): void {
+  private intercept(transport: Transport, events: LinkEvents, direct: DirectRequests): void {
     const inner = transport.onmessage;
     transport.onmessage = (message: JSONRPCMessage, extra) => {
       if ('method' in message && message.method === 'notifications/progress' && !('id' in message)) {
         if (events.progress(isRecord(message.params) ? message.params : {})) return;
       }
+      if (direct.take(message)) return;
       inner?.call(transport, message, extra);
+    };
+    const innerClose = transport.onclose;
+    transport.onclose = () => {
+      innerClose?.call(transport);
+      direct.closed();
     };
   }
 }

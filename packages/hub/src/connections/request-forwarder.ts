@@ -5,6 +5,7 @@ import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { redact } from '../util/redact.js';
 import { ErrorCode, RpcError, errorMessage, passThroughError, switchboardRpcError } from '../util/rpc-error.js';
 import { LooseResultSchema, isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
+import type { DirectCall, DirectRequests } from './direct-requests.js';
 import type { SessionLanes, SessionRef, UpstreamExtra } from './session-lanes.js';
 import { serverUnavailable, type ServerCondition } from './unavailable.js';
 
@@ -79,6 +80,8 @@ export interface RequestForwarderOptions {
   logger: Logger;
   /** The client of the ready link, or undefined when the server is not ready. */
   readyClient(): Client | undefined;
+  /** The ready link's client and its relay of requests, or undefined when the server is not ready. */
+  readyLink(): { client: Client; direct: DirectRequests } | undefined;
   condition(): ServerCondition;
 }
 
@@ -109,17 +112,26 @@ export class RequestForwarder {
   /**
    * Sends one request to the ready server and returns its result untouched. We own the timeout (`requestMs`,
    * reset by each progress notification, capped by `maxTotalMs`; per tool when configured); the upstream signal
-   * and the timeout both abort the downstream request (the SDK then sends `notifications/cancelled`).
+   * and the timeout both abort the downstream request (then `notifications/cancelled` goes to the server). The
+   * request is relayed past the SDK client (DirectRequests): the result comes back as the server sent it.
    */
   async send(method: string, params: LooseParams, options: ForwardOptions): Promise<LooseResult> {
-    const client = this.options.readyClient();
-    if (!client) throw serverUnavailable(this.options.condition(), { kind: 'down' });
+    const link = this.options.readyLink();
+    if (!link) throw serverUnavailable(this.options.condition(), { kind: 'down' });
+    const client = link.client;
     const lanes = this.options.lanes;
     // Session lanes: wait for this session's turn before the clock starts; the call is registered as it is admitted.
     const callId = options.origin ? await lanes.enter(options.origin.session, options.origin.extra, options.signal) : undefined;
 
     const { requestMs, maxTotalMs, perTool } = this.limitsFor(options.tool);
-    const abort = new AbortController();
+    // The first of timeout and client cancellation ends the downstream request (no AbortController: this is per call).
+    let call: DirectCall | undefined;
+    let cancelledBy: { reason: unknown } | undefined;
+    const cancel = (reason: unknown) => {
+      if (cancelledBy) return;
+      cancelledBy = { reason };
+      call?.cancel(reason);
+    };
     const startedAt = Date.now();
     let timeoutError: RpcError | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -135,7 +147,7 @@ export class RequestForwarder {
           : `Server "${this.id}" did not answer ${options.label} within ${limit} ms (no progress in that time${whose})`,
         { server: this.id, request: options.label, limitMs: limit, ...(options.tool !== undefined ? { tool: options.tool } : {}) },
       );
-      abort.abort(timeoutError);
+      cancel(timeoutError);
     };
     const arm = () => {
       if (timer) clearTimeout(timer);
@@ -144,7 +156,7 @@ export class RequestForwarder {
       const wait = Math.min(requestMs, left, MAX_TIMEOUT_MS);
       timer = setTimeout(() => expire(wait < requestMs), wait);
     };
-    const onUpstreamAbort = () => abort.abort(options.signal?.reason ?? new Error('cancelled by the client'));
+    const onUpstreamAbort = () => cancel(options.signal?.reason ?? new Error('cancelled by the client'));
     options.signal?.addEventListener('abort', onUpstreamAbort, { once: true });
     const token = this.options.progress.open((progress) => {
       if (timeoutError) return;
@@ -154,8 +166,9 @@ export class RequestForwarder {
     arm();
     try {
       const meta = isRecord(params._meta) ? params._meta : {};
-      const request = { method, params: { ...params, _meta: { ...meta, progressToken: token } } };
-      return await client.request(request as ClientRequest, LooseResultSchema, { signal: abort.signal, timeout: MAX_TIMEOUT_MS });
+      call = link.direct.start(method, { ...params, _meta: { ...meta, progressToken: token } });
+      if (cancelledBy) call.cancel(cancelledBy.reason);
+      return await call.result;
     } catch (error) {
       if (timeoutError) throw timeoutError;
       if (this.options.readyClient() !== client) throw serverUnavailable(this.options.condition(), { kind: 'went-away', during: options.label });

@@ -127,6 +127,7 @@ export class ServerConnection implements RoutableConnection {
       progress: this.progress,
       logger: this.logger,
       readyClient: () => this.readyClient(),
+      readyLink: () => (this.supervisor.isReady ? this.link : undefined),
       condition: () => this.supervisor.condition(),
     });
   }

@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
 import { SwitchboardError } from '@mcp-switchboard/plugin-api';
 import { configLoaders } from './loaders.js';
 import { fileTrust, processTrustFacts, type TrustFacts } from './config-trust.js';
+import { readPlainJsonConfig } from './read-plain-json-config.js';
 
 const extensions = ['json', 'yaml', 'yml', 'mjs', 'js', 'cjs'];
 
@@ -49,7 +49,9 @@ export type FindConfigResult =
   | { found: true; raw: unknown; filepath: string; skipped: SkippedConfig[] }
   | { found: false; searched: string[]; skipped: SkippedConfig[] };
 
-function explorer(searchPlaces: readonly string[]) {
+/** cosmiconfig (and its parsers) is imported when a search or a non-JSON file needs it, not at start. */
+async function explorer(searchPlaces: readonly string[]) {
+  const { cosmiconfig } = await import('cosmiconfig');
   // cache off: a reload must read the file again.
   return cosmiconfig('switchboard', { searchPlaces: [...searchPlaces], loaders: configLoaders, searchStrategy: 'none', cache: false });
 }
@@ -85,7 +87,7 @@ async function searchFolder(dir: string, places: readonly string[], trust: Trust
       skipped.push({ file, reason: checked.distrust });
       continue;
     }
-    const result = await explorer([place]).search(dir);
+    const result = await (await explorer([place])).search(dir);
     if (result && !result.isEmpty) return result;
   }
   return undefined;
@@ -107,7 +109,9 @@ export async function findConfig(options: FindConfigOptions): Promise<FindConfig
         { details: { file: filepath } },
       );
     }
-    const result = await explorer(configSearchPlaces).load(filepath);
+    const plain = await readPlainJsonConfig(filepath);
+    if (plain.read) return { found: true, raw: plain.config ?? {}, filepath, skipped: [] };
+    const result = await (await explorer(configSearchPlaces)).load(filepath);
     return { found: true, raw: result?.config ?? {}, filepath, skipped: [] };
   }
 

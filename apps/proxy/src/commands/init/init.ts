@@ -2,7 +2,6 @@ import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { findSecrets, processSecrets } from '@mcp-switchboard/kernel';
 import { SwitchboardError } from '@mcp-switchboard/plugin-api';
 import { clientConfigLocations, type MachineFacts } from './client-configs.js';
 import { planInit, readServers, type FoundClientConfig, type InitPlan } from './plan-init.js';
@@ -78,6 +77,8 @@ export async function runInit(options: InitOptions): Promise<number> {
   const plan: InitPlan = planInit(found, { command: 'npx', args: ['-y', 'mcp-switchboard', '--config', configOut] });
   // Server env values and tokens are secrets: the report names servers, never prints their values.
   // Server names are public (they become tool prefixes), even when an env value equals one.
+  // The kernel is loaded when init runs, not for every `--help`.
+  const { findSecrets, processSecrets } = await import('@mcp-switchboard/kernel');
   processSecrets.addPublic(Object.keys(plan.config.mcpServers));
   processSecrets.add(findSecrets(plan.config));
   const say = (text: string) => print(processSecrets.redact(text));
