@@ -6,6 +6,9 @@ import {
   type Logger,
   type ServerDefinition,
   type ServerHealth,
+  type StatelessRequest,
+  type StatelessRequestOptions,
+  type StatelessResponse,
   type SwitchboardEvent,
   type UpstreamHost,
   type UpstreamSession,
@@ -27,9 +30,10 @@ import type { HubContext } from './context.js';
 import { relayServerRequest } from './routing/client-requests.js';
 import { Router } from './routing/router.js';
 import { HubSession, type SessionHost } from './session/upstream-session.js';
+import { StatelessDispatcher } from './stateless/dispatcher.js';
 import type { HubOptions, ServerStatus } from './types.js';
 import { delay } from './util/deferred.js';
-import { errorMessage } from './util/rpc-error.js';
+import { ErrorCode, errorMessage } from './util/rpc-error.js';
 import type { LooseParams } from './util/schemas.js';
 
 const packageVersion = (() => {
@@ -72,6 +76,7 @@ export class Hub implements UpstreamHost {
   private readonly router: Router;
   private readonly ctx: HubContext;
   private readonly sessionHost: SessionHost;
+  private readonly stateless: StatelessDispatcher;
   private readonly supervision: ReturnType<typeof resolveSupervision>;
 
   private readonly connectionsById = new Map<string, ServerConnection>();
@@ -130,6 +135,13 @@ export class Hub implements UpstreamHost {
       instructions: (view) => this.viewInstructions(view),
     };
     this.router = new Router(this.ctx);
+    this.stateless = new StatelessDispatcher({
+      ctx: this.ctx,
+      router: this.router,
+      serverInfo: this.serverInfo,
+      defaultView: DEFAULT_VIEW,
+      assertProfile: (profile) => this.assertProfile(profile),
+    });
     this.sessionHost = {
       ctx: this.ctx,
       router: this.router,
@@ -278,6 +290,7 @@ export class Hub implements UpstreamHost {
           this.logger.debug('unsubscribe failed', { error: errorMessage(error) });
         }
       }
+      this.stateless.stop();
       await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
       await Promise.allSettled(this.sortedConnections.map((c) => c.stop()));
     })();
@@ -287,6 +300,12 @@ export class Hub implements UpstreamHost {
   // ---------------------------------------------------------------------------------------------------------
   // Sessions
   // ---------------------------------------------------------------------------------------------------------
+
+  /** Serves one MCP 2026-07-28 request without a session (see StatelessDispatcher). */
+  async serveStateless(request: StatelessRequest, options: StatelessRequestOptions = {}): Promise<StatelessResponse> {
+    if (this.stopPromise) return { jsonrpc: '2.0', id: request.id, error: { code: ErrorCode.InternalError, message: 'Switchboard is stopping' } };
+    return this.stateless.handle(request, options);
+  }
 
   async connect(transport: Transport, options: UpstreamSessionOptions = {}): Promise<UpstreamSession> {
     if (this.stopPromise) throw new Error('Switchboard is stopping: no new sessions');

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { ModernErrorCode, type StatelessNotification } from '@mcp-switchboard/plugin-api';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { UpstreamExtra } from '../routing/inflight.js';
+import { ErrorCode, RpcError } from '../util/rpc-error.js';
+import { isRecord, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
+
+/** One client request (a first try or a retry with `inputResponses`) that is waiting on a call. */
+export interface Attempt {
+  readonly capabilities: ClientCapabilities;
+  readonly signal?: AbortSignal | undefined;
+  notify(notification: StatelessNotification): void;
+}
+
+/** Where a call stands when an attempt has to answer the client. */
+export type Step =
+  | { kind: 'complete'; result: LooseResult }
+  | { kind: 'failed'; error: unknown }
+  | { kind: 'input-required'; inputRequests: Record<string, LooseRequest> };
+
+interface Ask {
+  readonly request: LooseRequest;
+  resolve(result: LooseResult): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The client capability a downstream's request to the client needs, as `MissingRequiredClientCapabilityError`
+ * lists it, or undefined when the client declared it.
+ */
+export function requiredCapability(caps: ClientCapabilities, request: LooseRequest): ClientCapabilities | undefined {
+  const params = request.params ?? {};
+  switch (request.method) {
+    case 'sampling/createMessage': {
+      if (!isRecord(caps.sampling)) return { sampling: {} };
+      const usesTools = params.tools !== undefined || params.toolChoice !== undefined;
+      return usesTools && caps.sampling.tools === undefined ? { sampling: { tools: {} } } : undefined;
+    }
+    case 'elicitation/create': {
+      if (!isRecord(caps.elicitation)) return { elicitation: {} };
+      const declared = caps.elicitation;
+      const mode = params.mode ?? 'form';
+      // An empty elicitation capability means form mode (2025-11-25 and later).
+      if (mode === 'url' && declared.url === undefined) return { elicitation: { url: {} } };
+      if (mode === 'form' && declared.form === undefined && declared.url !== undefined) return { elicitation: { form: {} } };
+      return undefined;
+    }
+    case 'roots/list':
+      return isRecord(caps.roots) ? undefined : { roots: {} };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A downstream call made for a stateless client. While it runs, the downstream (2025-era) may ask the client
+ * something (sampling, elicitation, roots): the stateless era has no server→client requests, so each ask becomes
+ * an entry of `inputRequests` in an `input_required` result and the call stays suspended until the client's
+ * retry carries the answers in `inputResponses` (SEP-2322). A client that lacks the capability gets -32021.
+ *
+ * The call outlives the attempt that started it: it has its own abort signal, and notifications (progress) go to
+ * whichever attempt is waiting on it now.
+ */
+export class PendingCall {
+  readonly id = randomUUID();
+  readonly extra: UpstreamExtra;
+  private readonly abort = new AbortController();
+  private attempt: Attempt;
+  private readonly asks = new Map<string, Ask>();
+  private sequence = 0;
+  private outcome: Step | undefined;
+  private wake: (() => void) | undefined;
+
+  /**
+   * @param bridging whether this request may answer `input_required` (tools/call, prompts/get, resources/read);
+   * other requests refuse the downstream's asks.
+   */
+  constructor(
+    first: Attempt,
+    private readonly bridging: boolean,
+    run: (extra: UpstreamExtra) => Promise<LooseResult>,
+  ) {
+    this.attempt = first;
+    this.extra = {
+      signal: this.abort.signal,
+      requestId: this.id,
+      sendNotification: async (notification: StatelessNotification) => this.attempt.notify(notification),
+      sendRequest: (request: LooseRequest, _schema: unknown, options?: { signal?: AbortSignal }) => this.ask(request, options?.signal),
+    } as unknown as UpstreamExtra;
+    run(this.extra).then(
+      (result) => this.settle({ kind: 'complete', result }),
+      (error: unknown) => this.settle({ kind: 'failed', error }),
+    );
+  }
+
+  get settled(): boolean {
+    return this.outcome !== undefined;
+  }
+
+  /**
+   * Waits, on behalf of `attempt`, until the call finishes or has questions for the client. Questions asked and
+   * not answered yet are asked again. If the attempt is abandoned while waiting, the call is cancelled.
+   */
+  async next(attempt: Attempt): Promise<Step> {
+    this.attempt = attempt;
+    for (;;) {
+      if (this.outcome) return this.outcome;
+      if (this.asks.size > 0) {
+        const inputRequests: Record<string, LooseRequest> = {};
+        for (const [key, ask] of this.asks) inputRequests[key] = ask.request;
+        return { kind: 'input-required', inputRequests };
+      }
+      if (attempt.signal?.aborted) {
+        this.cancel(attempt.signal.reason);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const onAbort = () => resolve();
+        attempt.signal?.addEventListener('abort', onAbort, { once: true });
+        this.wake = () => {
+          attempt.signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Hands the client's answers to the downstream requests they belong to; unknown keys are ignored (spec). */
+  answer(inputResponses: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(inputResponses)) {
+      if (!isRecord(value)) throw new RpcError(ErrorCode.InvalidParams, `Invalid params: inputResponses["${key}"] must be an object`);
+    }
+    for (const [key, ask] of [...this.asks]) {
+      const value = inputResponses[key];
+      if (value === undefined) continue;
+      this.asks.delete(key);
+      ask.resolve(value as LooseResult);
+    }
+  }
+
+  /** Stops the downstream call (client gone, state expired). */
+  cancel(reason?: unknown): void {
+    if (this.outcome) return;
+    this.abort.abort(reason ?? new Error('the client abandoned the request'));
+    this.settle({ kind: 'failed', error: new RpcError(ErrorCode.RequestTimeout, 'Request cancelled') });
+  }
+
+  private ask(request: LooseRequest, signal: AbortSignal | undefined): Promise<LooseResult> {
+    if (this.outcome) return Promise.reject(new RpcError(ErrorCode.InvalidRequest, 'the client request this belonged to is over'));
+    const required = requiredCapability(this.attempt.capabilities, request);
+    if (required) {
+      // The client could never answer: it learns which capability it lacks, the downstream that its ask failed.
+      this.settle({
+        kind: 'failed',
+        error: new RpcError(ModernErrorCode.MissingRequiredClientCapability, `Missing required client capability: ${Object.keys(required)[0]}`, {
+          requiredCapabilities: required,
+        }),
+      });
+      this.abort.abort(new Error('missing client capability'));
+      return Promise.reject(new RpcError(ErrorCode.InvalidRequest, `the client did not declare the capability ${request.method} needs`));
+    }
+    if (!this.bridging) {
+      return Promise.reject(new RpcError(ErrorCode.InvalidRequest, `${request.method} cannot be relayed during this request (stateless client)`));
+    }
+    return new Promise<LooseResult>((resolve, reject) => {
+      const key = `input-${++this.sequence}`;
+      const onAbort = () => {
+        this.asks.delete(key);
+        reject(signal?.reason ?? new Error('cancelled'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      this.asks.set(key, {
+        request: request.params === undefined ? { method: request.method } : { method: request.method, params: request.params as LooseParams },
+        resolve: (result) => {
+          done();
+          resolve(result);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      });
+      this.wake?.();
+    });
+  }
+
+  private settle(step: Step): void {
+    if (this.outcome) return;
+    this.outcome = step;
+    for (const ask of this.asks.values()) ask.reject(new RpcError(ErrorCode.InvalidRequest, 'the client request this belonged to is over'));
+    this.asks.clear();
+    this.wake?.();
+  }
+}
