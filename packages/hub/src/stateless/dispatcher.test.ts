@@ -1,5 +1,5 @@
 import type { StatelessNotification, StatelessRequest, StatelessResponse } from '@mcp-switchboard/plugin-api';
-import { CreateMessageResultSchema, ElicitResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageResultSchema, ElicitResultSchema, ListRootsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startHub, type TestHub } from '../../test/support/harness.js';
@@ -55,6 +55,14 @@ const asker = fixture('asker', (s) => {
       CreateMessageResultSchema,
     );
     return { content: [{ type: 'text', text: `${JSON.stringify(first.content)} ${(second.content as { text: string }).text}` }] };
+  });
+  s.registerTool('roots', { inputSchema: {} }, async (_args, extra) => {
+    try {
+      const listed = await extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema);
+      return { content: [{ type: 'text', text: listed.roots.map((r) => r.uri).join(',') }] };
+    } catch (e) {
+      return { content: [{ type: 'text', text: `refused: ${(e as Error).message}` }] };
+    }
   });
   s.registerTool('meta', { inputSchema: {} }, async (_args, extra) => ({ content: [{ type: 'text', text: JSON.stringify(extra._meta ?? {}) }] }));
   s.registerTool('work', { inputSchema: { steps: z.number() } }, async ({ steps }, extra) => {
@@ -128,6 +136,14 @@ describe('stateless dispatcher: routing', () => {
     expect((solo.tools as Array<{ name: string }>).map((t) => t.name)).toEqual(['one__echo']);
     expect(solo.cacheScope).toBe('private');
     expect(result(await h.serveStateless(modern('prompts/list'))).prompts).toEqual([expect.objectContaining({ name: 'one__hello' })]);
+  });
+
+  it('makes a list private when a filter hides part of it', async () => {
+    const { hub: h } = await hub({ filters: [{ tool: (_server, tool) => tool.name !== 'meta' }] });
+    const tools = result(await h.serveStateless(modern('tools/list')));
+    expect((tools.tools as Array<{ name: string }>).map((t) => t.name)).not.toContain('asker__meta');
+    expect(tools.cacheScope).toBe('private');
+    expect(result(await h.serveStateless(modern('prompts/list'))).cacheScope).toBe('public');
   });
 
   it('calls a tool, keeping the client hop reserved _meta keys to itself', async () => {
@@ -225,6 +241,23 @@ describe('stateless dispatcher: a 2025-era server asking the client (input_requi
     expect(error(await h.serveStateless(other))).toMatchObject({ code: -32602, data: { reason: 'mismatch' } });
     expect(result(await h.serveStateless(callElicit({ requestState: state, inputResponses: answer }))).resultType).toBe('input_required');
     expect(error(await h.serveStateless(callElicit({ requestState: state, inputResponses: answer })))).toMatchObject({ code: -32602, data: { reason: 'unknown' } });
+  });
+
+  it('bridges roots/list for a client with roots, and refuses it to the server (only) for one without', async () => {
+    const { hub: h } = await hub();
+    const ask = result(await h.serveStateless(modern('tools/call', { name: 'asker__roots', arguments: {} }, { roots: {} })));
+    expect(ask.resultType).toBe('input_required');
+    const [key, request] = Object.entries(ask.inputRequests as Record<string, { method: string }>)[0]!;
+    expect(request.method).toBe('roots/list');
+    const answered = result(
+      await h.serveStateless(
+        modern('tools/call', { name: 'asker__roots', arguments: {}, requestState: ask.requestState, inputResponses: { [key]: { roots: [{ uri: 'file:///w' }] } } }, { roots: {} }),
+      ),
+    );
+    expect(textOf(answered)).toBe('file:///w');
+    const without = result(await h.serveStateless(modern('tools/call', { name: 'asker__roots', arguments: {} })));
+    expect(without.resultType).toBe('complete');
+    expect(textOf(without)).toContain('refused');
   });
 
   it('answers -32021 naming the capability when the client did not declare it', async () => {

@@ -198,17 +198,29 @@ export class StatelessDispatcher {
   }
 
   /**
-   * Lists shaped for this caller (a profile's servers, a filter's hidden tools) must not be shared by caches
-   * between callers; reads carry downstream data, which may be the caller's own.
+   * Lists shaped for this caller (a profile's servers, a filter that hides tools or prompts) must not be shared
+   * by caches between callers; reads carry downstream data, which may be the caller's own.
    */
   private cacheHint(method: string, view: string): CacheHint {
-    const profiled = view !== this.options.defaultView;
-    const filtered = this.options.ctx.filters.some((f) => f.tool !== undefined || f.prompt !== undefined);
     const shaped =
       method === 'resources/read' ||
-      profiled ||
-      (filtered && (method === 'tools/list' || method === 'prompts/list' || method === 'server/discover'));
+      view !== this.options.defaultView ||
+      (method === 'tools/list' && this.filtered(view, 'tools')) ||
+      (method === 'prompts/list' && this.filtered(view, 'prompts')) ||
+      (method === 'server/discover' && (this.filtered(view, 'tools') || this.filtered(view, 'prompts')));
     return { ttlMs: FRESHNESS_MS, cacheScope: shaped ? 'private' : 'public' };
+  }
+
+  /** True when the view shows fewer tools (or prompts) than its servers offer: a filter hid some. */
+  private filtered(view: string, kind: 'tools' | 'prompts'): boolean {
+    const { ctx } = this.options;
+    if (!ctx.filters.some((f) => (kind === 'tools' ? f.tool : f.prompt) !== undefined)) return false;
+    const snapshot = ctx.view(view);
+    let offered = 0;
+    for (const connection of ctx.connections()) {
+      if (snapshot.serverIds.has(connection.id) && connection.servesLists) offered += connection.cache[kind].length;
+    }
+    return snapshot[kind].length < offered;
   }
 }
 

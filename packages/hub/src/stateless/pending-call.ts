@@ -56,7 +56,8 @@ export function requiredCapability(caps: ClientCapabilities, request: LooseReque
  * A downstream call made for a stateless client. While it runs, the downstream (2025-era) may ask the client
  * something (sampling, elicitation, roots): the stateless era has no server→client requests, so each ask becomes
  * an entry of `inputRequests` in an `input_required` result and the call stays suspended until the client's
- * retry carries the answers in `inputResponses` (SEP-2322). A client that lacks the capability gets -32021.
+ * retry carries the answers in `inputResponses` (SEP-2322). A client that lacks the capability for sampling or
+ * elicitation gets -32021; a roots request it cannot answer is refused to the server only.
  *
  * The call outlives the attempt that started it: it has its own abort signal, and notifications (progress) go to
  * whichever attempt is waiting on it now.
@@ -149,6 +150,11 @@ export class PendingCall {
   private ask(request: LooseRequest, signal: AbortSignal | undefined): Promise<LooseResult> {
     if (this.outcome) return Promise.reject(new RpcError(ErrorCode.InvalidRequest, 'the client request this belonged to is over'));
     const required = requiredCapability(this.attempt.capabilities, request);
+    if (required && request.method === 'roots/list') {
+      // Servers ask for roots on their own account (often right after connecting), not because the call needs
+      // them: refuse the ask, as for a 2025-era client without roots, and let the call go on.
+      return Promise.reject(new RpcError(ErrorCode.MethodNotFound, 'the client did not declare the roots capability'));
+    }
     if (required) {
       // The client could never answer: it learns which capability it lacks, the downstream that its ask failed.
       this.settle({
