@@ -64,6 +64,25 @@ const asker = fixture('asker', (s) => {
       return { content: [{ type: 'text', text: `refused: ${(e as Error).message}` }] };
     }
   });
+  s.registerTool('named', { inputSchema: {} }, async (_args, extra) => {
+    const [who, greeting] = await Promise.all([
+      extra.sendRequest(
+        {
+          method: 'elicitation/create',
+          params: { message: 'name?', requestedSchema: { type: 'object', properties: {} }, _meta: { 'mcp-switchboard/inputKey': 'user_name' } },
+        },
+        ElicitResultSchema,
+      ),
+      extra.sendRequest(
+        {
+          method: 'sampling/createMessage',
+          params: { messages: [{ role: 'user', content: { type: 'text', text: 'greet' } }], maxTokens: 5, _meta: { 'mcp-switchboard/inputKey': 'greeting' } },
+        },
+        CreateMessageResultSchema,
+      ),
+    ]);
+    return { content: [{ type: 'text', text: `${String(who.content?.name)} ${(greeting.content as { text: string }).text}` }] };
+  });
   s.registerTool('meta', { inputSchema: {} }, async (_args, extra) => ({ content: [{ type: 'text', text: JSON.stringify(extra._meta ?? {}) }] }));
   s.registerTool('work', { inputSchema: { steps: z.number() } }, async ({ steps }, extra) => {
     for (let i = 1; i <= steps; i++) {
@@ -219,6 +238,22 @@ describe('stateless dispatcher: a 2025-era server asking the client (input_requi
     );
     expect(done.resultType).toBe('complete');
     expect(textOf(done)).toBe('{"name":"Ada"} sampled');
+  });
+
+  it('asks what a server asks at once in one round, under the names the server gave', async () => {
+    const { hub: h } = await hub();
+    const call = (extra: Record<string, unknown> = {}) => modern('tools/call', { name: 'asker__named', arguments: {}, ...extra }, caps);
+    const first = result(await h.serveStateless(call()));
+    const requests = first.inputRequests as Record<string, { method: string; params: Record<string, unknown> }>;
+    expect(Object.keys(requests).sort()).toEqual(['greeting', 'user_name']);
+    expect(requests.user_name!.params._meta).toBeUndefined();
+    const answers = {
+      user_name: { action: 'accept', content: { name: 'Ada' } },
+      greeting: { role: 'assistant', content: { type: 'text', text: 'hi' }, model: 'm' },
+    };
+    expect(textOf(result(await h.serveStateless(call({ requestState: first.requestState, inputResponses: answers }))))).toBe('Ada hi');
+    // The stateless pattern: answers given up front, without requestState, complete a fresh call.
+    expect(textOf(result(await h.serveStateless(call({ inputResponses: { ...answers, extra_key: { action: 'decline' } } }))))).toBe('Ada hi');
   });
 
   it('asks again for what a retry did not answer', async () => {

@@ -153,15 +153,15 @@ export class StatelessDispatcher {
       notify: (notification) => options.notify?.(notification),
     };
     const target = targetOf(method, params);
+    const bridging = BRIDGING_METHODS.has(method);
+    const responses = bridging ? inputResponsesOf(params) : {};
     let call: PendingCall;
-    if (params.requestState !== undefined && BRIDGING_METHODS.has(method)) {
+    if (params.requestState !== undefined && bridging) {
       call = this.resume(params.requestState, method, target);
-      if (params.inputResponses !== undefined) {
-        if (!isRecord(params.inputResponses)) throw new RpcError(ErrorCode.InvalidParams, 'Invalid params: "inputResponses" must be an object');
-        call.answer(params.inputResponses);
-      }
+      call.answer(responses);
     } else {
-      call = new PendingCall(attempt, BRIDGING_METHODS.has(method), run);
+      // Answers given without requestState (the stateless pattern) are handed to the matching asks of a fresh call.
+      call = new PendingCall(attempt, bridging, run, responses);
     }
     const step: Step = await call.next(attempt);
     switch (step.kind) {
@@ -222,6 +222,17 @@ export class StatelessDispatcher {
     }
     return snapshot[kind].length < offered;
   }
+}
+
+/** The client's answers of a retry, each an object (a result of sampling, elicitation or roots); {} when none. */
+function inputResponsesOf(params: LooseParams): Record<string, LooseResult> {
+  const responses = params.inputResponses;
+  if (responses === undefined) return {};
+  if (!isRecord(responses)) throw new RpcError(ErrorCode.InvalidParams, 'Invalid params: "inputResponses" must be an object');
+  for (const [key, value] of Object.entries(responses)) {
+    if (!isRecord(value)) throw new RpcError(ErrorCode.InvalidParams, `Invalid params: inputResponses["${key}"] must be an object`);
+  }
+  return { ...(responses as Record<string, LooseResult>) };
 }
 
 /** What a requestState is bound to besides the method: the tool or prompt name, or the resource URI. */

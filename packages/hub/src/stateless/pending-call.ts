@@ -18,6 +18,18 @@ export type Step =
   | { kind: 'failed'; error: unknown }
   | { kind: 'input-required'; inputRequests: Record<string, LooseRequest> };
 
+/**
+ * A `_meta` key a 2025-era server may put on its request to the client to name the entry of `inputRequests` it
+ * becomes (and so the key of the client's answer in `inputResponses`). Without it, asks are numbered per call.
+ */
+export const INPUT_KEY_META = 'mcp-switchboard/inputKey';
+
+/**
+ * Asks that arrive this close together go to the client in one `input_required` (a server that asks several
+ * things at once sends them back to back, and over stdio they may arrive in separate reads).
+ */
+export const ASK_COALESCE_MS = 25;
+
 interface Ask {
   readonly request: LooseRequest;
   resolve(result: LooseResult): void;
@@ -56,8 +68,8 @@ export function requiredCapability(caps: ClientCapabilities, request: LooseReque
  * A downstream call made for a stateless client. While it runs, the downstream (2025-era) may ask the client
  * something (sampling, elicitation, roots): the stateless era has no server→client requests, so each ask becomes
  * an entry of `inputRequests` in an `input_required` result and the call stays suspended until the client's
- * retry carries the answers in `inputResponses` (SEP-2322). A client that lacks the capability for sampling or
- * elicitation gets -32021; a roots request it cannot answer is refused to the server only.
+ * retry carries the answers in `inputResponses` (SEP-2322). An ask the client lacks the capability for is
+ * refused to the server; if the call then fails, the client gets -32021 naming that capability.
  *
  * The call outlives the attempt that started it: it has its own abort signal, and notifications (progress) go to
  * whichever attempt is waiting on it now.
@@ -71,6 +83,9 @@ export class PendingCall {
   private sequence = 0;
   private outcome: Step | undefined;
   private wake: (() => void) | undefined;
+  private coalescing: ReturnType<typeof setTimeout> | undefined;
+  /** A capability the client lacked for an ask that was refused; if the call then fails, that is why. */
+  private lacking: ClientCapabilities | undefined;
 
   /**
    * @param bridging whether this request may answer `input_required` (tools/call, prompts/get, resources/read);
@@ -80,6 +95,7 @@ export class PendingCall {
     first: Attempt,
     private readonly bridging: boolean,
     run: (extra: UpstreamExtra) => Promise<LooseResult>,
+    private readonly preAnswers: Record<string, LooseResult> = {},
   ) {
     this.attempt = first;
     this.extra = {
@@ -89,8 +105,8 @@ export class PendingCall {
       sendRequest: (request: LooseRequest, _schema: unknown, options?: { signal?: AbortSignal }) => this.ask(request, options?.signal),
     } as unknown as UpstreamExtra;
     run(this.extra).then(
-      (result) => this.settle({ kind: 'complete', result }),
-      (error: unknown) => this.settle({ kind: 'failed', error }),
+      (result) => this.settle(result.isError === true && this.lacking ? this.missingCapability(this.lacking) : { kind: 'complete', result }),
+      (error: unknown) => this.settle(this.lacking ? this.missingCapability(this.lacking) : { kind: 'failed', error }),
     );
   }
 
@@ -128,15 +144,12 @@ export class PendingCall {
   }
 
   /** Hands the client's answers to the downstream requests they belong to; unknown keys are ignored (spec). */
-  answer(inputResponses: Record<string, unknown>): void {
-    for (const [key, value] of Object.entries(inputResponses)) {
-      if (!isRecord(value)) throw new RpcError(ErrorCode.InvalidParams, `Invalid params: inputResponses["${key}"] must be an object`);
-    }
+  answer(inputResponses: Record<string, LooseResult>): void {
     for (const [key, ask] of [...this.asks]) {
       const value = inputResponses[key];
       if (value === undefined) continue;
       this.asks.delete(key);
-      ask.resolve(value as LooseResult);
+      ask.resolve(value);
     }
   }
 
@@ -150,27 +163,23 @@ export class PendingCall {
   private ask(request: LooseRequest, signal: AbortSignal | undefined): Promise<LooseResult> {
     if (this.outcome) return Promise.reject(new RpcError(ErrorCode.InvalidRequest, 'the client request this belonged to is over'));
     const required = requiredCapability(this.attempt.capabilities, request);
-    if (required && request.method === 'roots/list') {
-      // Servers ask for roots on their own account (often right after connecting), not because the call needs
-      // them: refuse the ask, as for a 2025-era client without roots, and let the call go on.
-      return Promise.reject(new RpcError(ErrorCode.MethodNotFound, 'the client did not declare the roots capability'));
-    }
     if (required) {
-      // The client could never answer: it learns which capability it lacks, the downstream that its ask failed.
-      this.settle({
-        kind: 'failed',
-        error: new RpcError(ModernErrorCode.MissingRequiredClientCapability, `Missing required client capability: ${Object.keys(required)[0]}`, {
-          requiredCapabilities: required,
-        }),
-      });
-      this.abort.abort(new Error('missing client capability'));
+      // Refused to the server only: it may do without (servers ask for roots on their own account, a tool may
+      // fall back). If the call then fails, the client learns which capability it lacks (-32021).
+      this.lacking ??= required;
       return Promise.reject(new RpcError(ErrorCode.InvalidRequest, `the client did not declare the capability ${request.method} needs`));
     }
     if (!this.bridging) {
       return Promise.reject(new RpcError(ErrorCode.InvalidRequest, `${request.method} cannot be relayed during this request (stateless client)`));
     }
+    const { key, forwarded } = this.keyed(request);
+    const answered = this.preAnswers[key];
+    if (answered !== undefined) {
+      // The client answered up front (a retry without requestState carrying inputResponses).
+      delete this.preAnswers[key];
+      return Promise.resolve(answered);
+    }
     return new Promise<LooseResult>((resolve, reject) => {
-      const key = `input-${++this.sequence}`;
       const onAbort = () => {
         this.asks.delete(key);
         reject(signal?.reason ?? new Error('cancelled'));
@@ -178,7 +187,7 @@ export class PendingCall {
       signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => signal?.removeEventListener('abort', onAbort);
       this.asks.set(key, {
-        request: request.params === undefined ? { method: request.method } : { method: request.method, params: request.params as LooseParams },
+        request: forwarded,
         resolve: (result) => {
           done();
           resolve(result);
@@ -188,13 +197,41 @@ export class PendingCall {
           reject(error);
         },
       });
-      this.wake?.();
+      this.coalescing ??= setTimeout(() => {
+        this.coalescing = undefined;
+        this.wake?.();
+      }, ASK_COALESCE_MS);
     });
+  }
+
+  /** The ask's key (the server's name for it, or the next number) and the request as the client gets it. */
+  private keyed(request: LooseRequest): { key: string; forwarded: LooseRequest } {
+    const params = request.params;
+    const meta = params && isRecord(params._meta) ? params._meta : undefined;
+    const named = meta?.[INPUT_KEY_META];
+    let forwardedParams = params;
+    if (meta && named !== undefined) {
+      const { [INPUT_KEY_META]: _named, ...rest } = meta;
+      forwardedParams = { ...params, _meta: rest };
+      if (Object.keys(rest).length === 0) delete forwardedParams._meta;
+    }
+    const key = typeof named === 'string' && named.length > 0 && !this.asks.has(named) ? named : `input-${++this.sequence}`;
+    return { key, forwarded: forwardedParams === undefined ? { method: request.method } : { method: request.method, params: forwardedParams } };
+  }
+
+  private missingCapability(required: ClientCapabilities): Step {
+    const name = Object.keys(required)[0] ?? 'unknown';
+    return {
+      kind: 'failed',
+      error: new RpcError(ModernErrorCode.MissingRequiredClientCapability, `Missing required client capability: ${name}`, { requiredCapabilities: required }),
+    };
   }
 
   private settle(step: Step): void {
     if (this.outcome) return;
     this.outcome = step;
+    if (this.coalescing) clearTimeout(this.coalescing);
+    this.coalescing = undefined;
     for (const ask of this.asks.values()) ask.reject(new RpcError(ErrorCode.InvalidRequest, 'the client request this belonged to is over'));
     this.asks.clear();
     this.wake?.();
