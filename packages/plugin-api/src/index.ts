@@ -11,7 +11,7 @@ export * from './server-definition.js';
 export * from './config.js';
 export type * from './events.js';
 export * from './errors.js';
-export { MODERN_PROTOCOL_VERSION, MetaKey, ModernErrorCode, isModernRequest } from './stateless.js';
+export { MODERN_PROTOCOL_VERSION, MetaKey, ModernErrorCode, isModernRequest, statelessHttpStatus } from './stateless.js';
 export type { StatelessRequest, StatelessResponse, StatelessNotification, StatelessRequestOptions } from './stateless.js';
 export { formatJsonPath, type JsonPath } from './json-path.js';
 /** MCP protocol types, re-exported so plugins use the same SDK copy. */

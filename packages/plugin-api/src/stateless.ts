@@ -53,6 +53,26 @@ export interface StatelessRequestOptions {
   signal?: AbortSignal;
   /** Sends a request-scoped notification to the client before the response. */
   notify?(notification: StatelessNotification): void;
+  /**
+   * The HTTP request's headers (lower-case names, as Node gives them) when the request came over Streamable HTTP:
+   * the headers that mirror the body (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`) must match
+   * it, or the answer is -32020. Unset (stdio): not checked.
+   */
+  httpHeaders?: Readonly<Record<string, string | readonly string[] | undefined>>;
+}
+
+/**
+ * The HTTP status for a stateless response (spec: transports/streamable-http): 404 for an unknown method, 400 for
+ * malformed params, header mismatches, missing capabilities and unsupported versions, 200 otherwise (other errors
+ * travel in a 200 like results).
+ */
+export function statelessHttpStatus(response: StatelessResponse): number {
+  if (!('error' in response)) return 200;
+  const code = response.error.code;
+  if (code === -32601) return 404;
+  if (code === -32602 || code === -32600 || code === -32700) return 400;
+  if (code === ModernErrorCode.HeaderMismatch || code === ModernErrorCode.MissingRequiredClientCapability || code === ModernErrorCode.UnsupportedProtocolVersion) return 400;
+  return 200;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -256,6 +256,18 @@ describe('stateless dispatcher: a 2025-era server asking the client (input_requi
     expect(textOf(result(await h.serveStateless(call({ inputResponses: { ...answers, extra_key: { action: 'decline' } } }))))).toBe('Ada hi');
   });
 
+  it('lets other requests reach a server while one of its calls waits for the client', async () => {
+    const { hub: h } = await hub();
+    const first = result(await h.serveStateless(callElicit()));
+    expect(first.resultType).toBe('input_required');
+    // The server asked a client something, so its connection now has session lanes; the suspended call holds none.
+    const other = result(await h.serveStateless(modern('tools/call', { name: 'asker__meta', arguments: {} })));
+    expect(other.resultType).toBe('complete');
+    const key = Object.keys(first.inputRequests as object)[0]!;
+    const second = result(await h.serveStateless(callElicit({ requestState: first.requestState, inputResponses: { [key]: { action: 'decline' } } })));
+    expect(second.resultType).toBe('input_required');
+  });
+
   it('asks again for what a retry did not answer', async () => {
     const { hub: h } = await hub();
     const first = result(await h.serveStateless(callElicit()));

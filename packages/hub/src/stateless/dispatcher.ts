@@ -12,7 +12,8 @@ import { ErrorCode, RpcError, errorMessage } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
 import { PendingCall, type Attempt, type Step } from './pending-call.js';
 import { RequestStateSigner, type StateRejection } from './request-state.js';
-import { downstreamParams, readRequestMeta, type RequestMeta } from './request-meta.js';
+import { checkHttpHeaders } from './http-headers.js';
+import { assertServedVersion, downstreamParams, readRequestMeta, type RequestMeta } from './request-meta.js';
 import { CACHEABLE_METHODS, FRESHNESS_MS, stampResult, type CacheHint } from './result-stamp.js';
 import { StatelessSession } from './stateless-session.js';
 import { SuspendedCalls } from './suspended-calls.js';
@@ -101,6 +102,11 @@ export class StatelessDispatcher {
     const params: LooseParams = isRecord(request.params) ? request.params : {};
     const meta = readRequestMeta(params);
     if (options.profile !== undefined) this.options.assertProfile(options.profile);
+    if (options.httpHeaders) {
+      const snapshot = this.options.ctx.view(options.profile ?? this.options.defaultView);
+      checkHttpHeaders(options.httpHeaders, method, params, meta.protocolVersion, (name) => snapshot.toolsByName.get(name)?.definition.inputSchema);
+    }
+    assertServedVersion(meta);
     const view = options.profile ?? this.options.defaultView;
     const session = new StatelessSession(this.options.ctx, view, meta.logLevel);
     const router = this.options.router;
@@ -120,7 +126,7 @@ export class StatelessDispatcher {
       case 'resources/templates/list':
         return stamp(await router.listResourceTemplates(session, forwarded));
       default:
-        return this.call(method, params, meta, options, (extra) => this.route(method, session, forwarded, extra), stamp);
+        return this.call(method, params, meta, options, session, (extra) => this.route(method, session, forwarded, extra), stamp);
     }
   }
 
@@ -144,6 +150,7 @@ export class StatelessDispatcher {
     params: LooseParams,
     meta: RequestMeta,
     options: StatelessRequestOptions,
+    session: StatelessSession,
     run: (extra: UpstreamExtra) => Promise<LooseResult>,
     stamp: (result: LooseResult) => LooseResult,
   ): Promise<LooseResult> {
@@ -161,7 +168,7 @@ export class StatelessDispatcher {
       call.answer(responses);
     } else {
       // Answers given without requestState (the stateless pattern) are handed to the matching asks of a fresh call.
-      call = new PendingCall(attempt, bridging, run, responses);
+      call = new PendingCall(attempt, bridging, run, responses, session);
     }
     const step: Step = await call.next(attempt);
     switch (step.kind) {
@@ -170,6 +177,8 @@ export class StatelessDispatcher {
       case 'failed':
         throw step.error;
       case 'input-required': {
+        call.suspend();
+        for (const connection of this.options.ctx.connections()) connection.inflight.reconsider();
         const { key, expiresAt } = this.suspended.park(call, this.now());
         const requestState = this.signer.sign({ call: key, method, target, expiresAt });
         return stampResult({ resultType: 'input_required', inputRequests: step.inputRequests, requestState }, this.options.serverInfo);

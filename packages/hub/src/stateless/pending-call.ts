@@ -96,6 +96,7 @@ export class PendingCall {
     private readonly bridging: boolean,
     run: (extra: UpstreamExtra) => Promise<LooseResult>,
     private readonly preAnswers: Record<string, LooseResult> = {},
+    private readonly holder: { waiting: boolean } = { waiting: false },
   ) {
     this.attempt = first;
     this.extra = {
@@ -143,8 +144,14 @@ export class PendingCall {
     }
   }
 
+  /** The call now waits for the client's retry: it holds no session lane meanwhile (see InflightRegistry). */
+  suspend(): void {
+    this.holder.waiting = true;
+  }
+
   /** Hands the client's answers to the downstream requests they belong to; unknown keys are ignored (spec). */
   answer(inputResponses: Record<string, LooseResult>): void {
+    this.holder.waiting = false;
     for (const [key, ask] of [...this.asks]) {
       const value = inputResponses[key];
       if (value === undefined) continue;

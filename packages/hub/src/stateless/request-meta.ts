@@ -19,7 +19,8 @@ const CLIENT_HOP_KEYS: readonly string[] = [MetaKey.protocolVersion, MetaKey.cli
 
 /**
  * Reads and checks the per-request protocol fields (spec: basic, "Per-request protocol fields"): a missing or
- * malformed required field is -32602; a version we do not serve statelessly is -32022 naming the ones we do.
+ * malformed required field is -32602. Whether the version is served is `assertServedVersion`'s question (HTTP
+ * checks its headers in between: a header that disagrees with the body is -32020 even for an unknown version).
  */
 export function readRequestMeta(params: LooseParams): RequestMeta {
   const meta = params._meta;
@@ -29,12 +30,6 @@ export function readRequestMeta(params: LooseParams): RequestMeta {
   const version = meta[MetaKey.protocolVersion];
   if (typeof version !== 'string' || version.length === 0) {
     throw new RpcError(ErrorCode.InvalidParams, `Invalid params: "_meta.${MetaKey.protocolVersion}" must be a non-empty string`);
-  }
-  if (!STATELESS_VERSIONS.includes(version)) {
-    throw new RpcError(ModernErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
-      supported: [...STATELESS_VERSIONS],
-      requested: version,
-    });
   }
   const capabilities = meta[MetaKey.clientCapabilities];
   if (!isRecord(capabilities)) {
@@ -63,4 +58,13 @@ export function downstreamParams(params: LooseParams): LooseParams {
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(_meta)) if (!CLIENT_HOP_KEYS.includes(key)) kept[key] = value;
   return Object.keys(kept).length ? { ...rest, _meta: kept } : rest;
+}
+
+/** A version we do not serve statelessly is -32022, naming the ones we do and echoing the one asked for. */
+export function assertServedVersion(meta: RequestMeta): void {
+  if (STATELESS_VERSIONS.includes(meta.protocolVersion)) return;
+  throw new RpcError(ModernErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
+    supported: [...STATELESS_VERSIONS],
+    requested: meta.protocolVersion,
+  });
 }

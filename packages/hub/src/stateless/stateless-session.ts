@@ -18,6 +18,8 @@ const BRIDGED: ClientCapabilities = { sampling: { tools: {} }, elicitation: { fo
 export class StatelessSession implements RoutedSession {
   readonly id = `stateless-${randomUUID()}`;
   readonly subscriptions = new Map<string, string>();
+  /** Set while this request's call is suspended on `input_required`, waiting for the client's retry. */
+  waiting = false;
 
   constructor(
     private readonly ctx: HubContext,
@@ -27,6 +29,10 @@ export class StatelessSession implements RoutedSession {
 
   clientCapabilities(): ClientCapabilities {
     return BRIDGED;
+  }
+
+  waitingOnClient(): boolean {
+    return this.waiting;
   }
 
   snapshot(): CatalogSnapshot {
