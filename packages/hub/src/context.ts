@@ -1,6 +1,6 @@
 import type { FilterContribution, Logger, SwitchboardConfig, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
 import type { CatalogSnapshot } from './catalog/catalog.js';
-import type { ServerConnection } from './connections/server-connection.js';
+import type { RoutableConnection } from './connections/routable-connection.js';
 
 /** What sessions and routing need from the hub; nothing here is per-session state. */
 export interface HubContext {
@@ -10,9 +10,9 @@ export interface HubContext {
   emit(event: SwitchboardEvent): void;
   /** The catalog snapshot of a view ('' = every server the hub runs, else a profile). */
   view(key: string): CatalogSnapshot;
-  connection(serverId: string): ServerConnection | undefined;
+  connection(serverId: string): RoutableConnection | undefined;
   /** Connections in server id order. */
-  connections(): readonly ServerConnection[];
+  connections(): readonly RoutableConnection[];
   /** Resolves once servers still starting are ready or the startup budget is spent. */
   waitForStartup(): Promise<void>;
   /** True once the startup budget is spent or every server settled. */

@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import {
   SwitchboardError,
-  formatError,
   type Logger,
-  type ServerDefinition,
   type ServerHealth,
   type StatelessRequest,
   type StatelessRequestOptions,
@@ -18,23 +16,18 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CatalogEntry, CatalogSnapshot, CatalogSource } from './catalog/catalog.js';
 import type { NamespaceOptions } from './catalog/namespace.js';
 import { CatalogViews, DEFAULT_VIEW } from './catalog/views.js';
-import {
-  ServerConnection,
-  listKinds,
-  type ConnectionHooks,
-  type ListKind,
-  type ResolvedTimeouts,
-} from './connections/server-connection.js';
+import { connectionHooks } from './connection-hooks.js';
+import { listKinds } from './connections/server-connection.js';
+import { ServerSet } from './connections/server-set.js';
 import { realClock, resolveSupervision } from './connections/supervision.js';
 import type { HubContext } from './context.js';
-import { relayServerRequest } from './routing/client-requests.js';
 import { Router } from './routing/router.js';
 import { HubSession, type SessionHost } from './session/upstream-session.js';
+import { SourceServers } from './sources.js';
 import { StatelessDispatcher } from './stateless/dispatcher.js';
 import type { HubOptions, ServerStatus } from './types.js';
 import { delay } from './util/deferred.js';
 import { ErrorCode, errorMessage } from './util/rpc-error.js';
-import type { LooseParams } from './util/schemas.js';
 
 const packageVersion = (() => {
   try {
@@ -43,20 +36,6 @@ const packageVersion = (() => {
     return '0.0.0';
   }
 })();
-
-const DEFAULT_TIMEOUTS: ResolvedTimeouts = { connectMs: 60_000, requestMs: 60_000, maxTotalMs: 30 * 60_000 };
-
-/** A stable text of a definition, to tell a changed server from an unchanged one. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /**
  * The aggregation engine: one supervised connection per downstream server, one catalog snapshot per view,
@@ -77,12 +56,10 @@ export class Hub implements UpstreamHost {
   private readonly ctx: HubContext;
   private readonly sessionHost: SessionHost;
   private readonly stateless: StatelessDispatcher;
-  private readonly supervision: ReturnType<typeof resolveSupervision>;
 
-  private readonly connectionsById = new Map<string, ServerConnection>();
-  private sortedConnections: ServerConnection[] = [];
+  private readonly connections: ServerSet;
+  private readonly sourceServers: SourceServers;
   private readonly sessions = new Map<string, HubSession>();
-  private sourceLists: ServerDefinition[][] = [];
   private readonly disposers: Array<() => void> = [];
 
   private startPromise: Promise<void> | undefined;
@@ -104,7 +81,22 @@ export class Hub implements UpstreamHost {
     };
     if (options.profile !== undefined) this.assertProfile(options.profile);
     this.profileName = options.profile;
-    this.supervision = resolveSupervision(config.supervision);
+    this.sourceServers = new SourceServers(options.sources, this.logger);
+    this.connections = new ServerSet({
+      config,
+      connectors: options.connectors,
+      clientInfo: this.serverInfo,
+      logger: this.logger,
+      hooks: connectionHooks({
+        logger: this.logger,
+        sessions: this.sessions,
+        isCurrent: (connection) => this.connections.isCurrent(connection),
+        invalidateCatalog: () => this.views.invalidate(),
+        emit: (event) => this.emit(event),
+      }),
+      supervision: resolveSupervision(config.supervision),
+      clock: options.clock ?? realClock,
+    });
 
     this.views = new CatalogViews({
       namespace: this.namespace,
@@ -128,8 +120,8 @@ export class Hub implements UpstreamHost {
       filters: options.filters,
       emit: (event) => this.emit(event),
       view: (key) => this.views.get(key),
-      connection: (id) => this.connectionsById.get(id),
-      connections: () => this.sortedConnections,
+      connection: (id) => this.connections.get(id),
+      connections: () => this.connections.all(),
       waitForStartup: () => this.waitForStartup(),
       startupDone: () => this.startupFinished || this.startPromise === undefined,
       instructions: (view) => this.viewInstructions(view),
@@ -153,6 +145,8 @@ export class Hub implements UpstreamHost {
       closed: (session) => {
         this.sessions.delete(session.id);
         this.router.releaseAll(session);
+        // Servers that kept this session's roots ask again (and get the newest remaining session's).
+        if (session.clientCapabilities()?.roots) this.broadcastRootsChanged();
       },
     };
   }
@@ -169,7 +163,7 @@ export class Hub implements UpstreamHost {
     if (this.startPromise) return this.startPromise;
     const budget = Math.max(0, this.options.config.startupBudgetMs ?? 10_000);
     this.startPromise = this.loadAndLaunch();
-    this.startupGate = Promise.race([this.startPromise.then(() => this.settleAll()), delay(budget)]).then(
+    this.startupGate = Promise.race([this.startPromise.then(() => this.connections.settle((c) => c.whenSettled())), delay(budget)]).then(
       () => {
         this.startupFinished = true;
       },
@@ -181,39 +175,15 @@ export class Hub implements UpstreamHost {
   }
 
   private async loadAndLaunch(): Promise<void> {
-    const sources = this.options.sources;
-    const loaded = await Promise.allSettled(sources.map((source) => Promise.resolve().then(() => source.load())));
-    this.sourceLists = loaded.map((result, index) => {
-      if (result.status === 'fulfilled') return Array.isArray(result.value) ? result.value : [];
-      const error =
-        result.reason instanceof SwitchboardError
-          ? result.reason
-          : new SwitchboardError('SWB_SOURCE_FAILED', `config source #${index + 1} failed to load its servers: ${errorMessage(result.reason)}`, {
-              cause: result.reason,
-            });
-      this.logger.error(formatError(error), { source: index });
-      return [];
-    });
+    await this.sourceServers.load();
     this.sourcesLoaded = true;
     if (this.stopPromise) return;
     this.reconcile(false);
-    sources.forEach((source, index) => {
-      if (!source.watch) return;
-      try {
-        const unsubscribe = source.watch((servers) => {
-          if (this.stopPromise) return;
-          try {
-            this.sourceLists[index] = Array.isArray(servers) ? servers : [];
-            this.reconcile(true);
-          } catch (error) {
-            this.logger.error(`applying the servers of config source #${index + 1} failed`, { error: errorMessage(error) });
-          }
-        });
-        this.disposers.push(unsubscribe);
-      } catch (error) {
-        this.logger.error(`config source #${index + 1} could not watch for changes`, { error: errorMessage(error) });
-      }
-    });
+    this.disposers.push(
+      ...this.sourceServers.watch(() => {
+        if (!this.stopPromise) this.reconcile(true);
+      }),
+    );
     for (const filter of this.options.filters) {
       if (!filter.onChange) continue;
       try {
@@ -239,22 +209,9 @@ export class Hub implements UpstreamHost {
   async settled(timeoutMs?: number): Promise<void> {
     const all = (async () => {
       await (this.startPromise ?? Promise.resolve()).catch(() => undefined);
-      await this.settleAll((c) => c.whenStable());
+      await this.connections.settle((c) => c.whenStable());
     })();
     await (timeoutMs === undefined ? all : Promise.race([all, delay(timeoutMs)]));
-  }
-
-  /**
-   * Waits for every server's current start attempt (the startup gate: a server waiting to retry after a failed
-   * start does not hold the first list back).
-   */
-  private async settleAll(wait: (c: ServerConnection) => Promise<void> = (c) => c.whenSettled()): Promise<void> {
-    // Servers added while waiting are waited for too.
-    for (;;) {
-      const current = this.sortedConnections;
-      await Promise.all(current.map(wait));
-      if (current === this.sortedConnections) return;
-    }
   }
 
   /** True once config is loaded and the startup budget is spent (or every server settled). */
@@ -292,7 +249,7 @@ export class Hub implements UpstreamHost {
       }
       this.stateless.stop();
       await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
-      await Promise.allSettled(this.sortedConnections.map((c) => c.stop()));
+      await this.connections.stopAll();
     })();
     return this.stopPromise;
   }
@@ -328,28 +285,7 @@ export class Hub implements UpstreamHost {
   // ---------------------------------------------------------------------------------------------------------
 
   status(): ServerStatus[] {
-    return this.sortedConnections.map((c) => {
-      const d = c.definition;
-      const cache = c.cache;
-      const pid = c.pid;
-      return {
-        id: d.id,
-        name: d.name,
-        source: d.source,
-        transport: d.transport,
-        state: c.state,
-        ...(c.error !== undefined ? { error: c.error } : {}),
-        ...(pid !== undefined ? { pid } : {}),
-        tools: cache.tools.length,
-        prompts: cache.prompts.length,
-        resources: cache.resources.length,
-        resourceTemplates: cache.resourceTemplates.length,
-        restarts: c.restarts,
-        ...(c.nextRetryAt !== undefined ? { nextRetryAt: c.nextRetryAt } : {}),
-        ...(c.isIdle ? { idle: true } : {}),
-        ...(c.startupMs !== undefined ? { startupMs: c.startupMs } : {}),
-      };
-    });
+    return this.connections.status();
   }
 
   /** Each server's health for front doors (health endpoints, diagnostics): no secrets. */
@@ -407,7 +343,7 @@ export class Hub implements UpstreamHost {
   }
 
   private serversOf(view: string): ReadonlySet<string> {
-    const running = this.sortedConnections.map((c) => c.id);
+    const running = this.connections.all().map((c) => c.id);
     if (view === DEFAULT_VIEW) return new Set(running);
     const members = new Set(this.options.config.profiles?.[view]?.servers ?? []);
     return new Set(running.filter((id) => members.has(id)));
@@ -415,10 +351,10 @@ export class Hub implements UpstreamHost {
 
   private sourcesOf(ids: ReadonlySet<string>): CatalogSource[] {
     const sources: CatalogSource[] = [];
-    for (const c of this.sortedConnections) {
+    for (const c of this.connections.all()) {
       // A server on its way back (restarting, idle) keeps its last lists: calls to them wait for it.
       if (!ids.has(c.id) || !c.servesLists) continue;
-      sources.push({ definition: c.definition, ...c.cache });
+      sources.push({ definition: c.definition, ready: c.isReady, ...c.cache });
     }
     return sources;
   }
@@ -426,7 +362,7 @@ export class Hub implements UpstreamHost {
   private viewInstructions(view: string): string | undefined {
     const ids = this.serversOf(view);
     const parts: string[] = [];
-    for (const c of this.sortedConnections) {
+    for (const c of this.connections.all()) {
       if (!ids.has(c.id) || !c.servesLists) continue;
       const text = [c.instructions?.trim(), c.definition.instructions?.trim()].filter((t): t is string => !!t).join('\n\n');
       if (text) parts.push(`## ${c.definition.name}\n\n${text}`);
@@ -437,36 +373,9 @@ export class Hub implements UpstreamHost {
   /** Merges the sources (later wins), keeps the selected profile's servers, and starts/stops what changed. */
   private reconcile(announce: boolean): void {
     if (this.stopPromise) return;
-    const desired = new Map<string, ServerDefinition>();
-    for (const list of this.sourceLists) for (const server of list) if (server && typeof server.id === 'string') desired.set(server.id, server);
-    if (this.profileName !== undefined) {
-      const members = new Set(this.options.config.profiles?.[this.profileName]?.servers ?? []);
-      for (const id of [...desired.keys()]) if (!members.has(id)) desired.delete(id);
-    }
-
-    const added: string[] = [];
-    const removed: string[] = [];
-    const changed: string[] = [];
-    const toStart: ServerConnection[] = [];
-    for (const [id, connection] of this.connectionsById) {
-      if (desired.has(id)) continue;
-      removed.push(id);
-      this.connectionsById.delete(id);
-      void connection.stop();
-    }
-    for (const [id, definition] of desired) {
-      const existing = this.connectionsById.get(id);
-      if (existing && stableJson(existing.definition) === stableJson(definition)) continue;
-      if (existing) {
-        changed.push(id);
-        void existing.stop();
-      } else added.push(id);
-      const connection = this.createConnection(definition);
-      this.connectionsById.set(id, connection);
-      toStart.push(connection);
-    }
+    const members = this.profileName !== undefined ? new Set(this.options.config.profiles?.[this.profileName]?.servers ?? []) : undefined;
+    const { added, removed, changed, toStart } = this.connections.apply(this.sourceServers.merged(members));
     if (!added.length && !removed.length && !changed.length) return;
-    this.sortedConnections = [...this.connectionsById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
     if (announce) {
       this.logger.info('servers changed', { added, removed, changed });
@@ -487,104 +396,9 @@ export class Hub implements UpstreamHost {
     }
   }
 
-  private createConnection(definition: ServerDefinition): ServerConnection {
-    const t = this.options.config.timeouts ?? DEFAULT_TIMEOUTS;
-    const timeouts: ResolvedTimeouts = {
-      connectMs: definition.timeouts?.connectMs ?? t.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
-      requestMs: definition.timeouts?.requestMs ?? t.requestMs ?? DEFAULT_TIMEOUTS.requestMs,
-      maxTotalMs: definition.timeouts?.maxTotalMs ?? t.maxTotalMs ?? DEFAULT_TIMEOUTS.maxTotalMs,
-    };
-    return new ServerConnection({
-      definition,
-      connectors: this.options.connectors,
-      timeouts,
-      clientInfo: this.serverInfo,
-      logger: this.logger.child({ server: definition.id }),
-      hooks: this.hooks,
-      supervision: this.supervision,
-      clock: this.options.clock ?? realClock,
-    });
-  }
-
-  private readonly hooks: ConnectionHooks = {
-    stateChanged: (connection) => {
-      this.emit({
-        type: 'server.state',
-        server: connection.definition,
-        state: connection.state,
-        ...(connection.error !== undefined ? { error: connection.error } : {}),
-        at: Date.now(),
-      });
-    },
-    catalogChanged: (connection, kinds, discovered) => {
-      if (this.connectionsById.get(connection.id) !== connection) return;
-      this.views.invalidate();
-      if (discovered) {
-        const { tools, prompts, resources, resourceTemplates } = connection.cache;
-        this.emit({
-          type: 'server.discovered',
-          server: connection.definition,
-          catalog: { tools, prompts, resources, resourceTemplates },
-          at: Date.now(),
-        });
-      }
-      // The connection passes only lists that changed (a revival with the same lists passes none).
-      const relevant = [...kinds];
-      if (!relevant.length) return;
-      for (const session of this.sessions.values()) {
-        if (session.snapshot().serverIds.has(connection.id)) session.queueListChanged(relevant);
-      }
-    },
-    serverRequest: (connection, request, extra) => relayServerRequest(connection, request, extra, () => [...this.sessions.values()]),
-    logMessage: (connection, params) => this.relayLog(connection, params),
-    resourceUpdated: (connection, params) => {
-      const uri = params.uri;
-      if (typeof uri !== 'string') return;
-      for (const session of this.sessions.values()) {
-        if (session.subscriptions.get(uri) === connection.id) session.sendResourceUpdated(params);
-      }
-    },
-  };
-
-  /**
-   * A downstream log message, with the server's name added, goes to the session with a call in flight on that
-   * server (related to that call), else to every session that sees the server. With calls of several sessions in
-   * flight nothing says whose call it is about, and it may carry one client's data: it goes to nobody (our own
-   * log keeps it) and the connection's sessions take turns from then on, as for sampling (InflightRegistry).
-   */
-  private relayLog(connection: ServerConnection, params: LooseParams): void {
-    const name = connection.definition.name;
-    const out: LooseParams =
-      typeof params.logger === 'string' && params.logger.length > 0
-        ? { ...params, data: { server: name, data: params.data } }
-        : { ...params, logger: name };
-    const calls = connection.inflight.latestPerSession();
-    if (calls.length > 1) {
-      connection.inflight.isolate();
-      this.logger.debug(`server "${connection.id}": a log message during calls of ${calls.length} sessions was kept back`, {
-        server: connection.id,
-        level: out.level,
-      });
-      return;
-    }
-    if (calls.length) {
-      for (const call of calls) {
-        const session = this.sessions.get(call.session.id);
-        if (!session || !session.isInitialized || !session.acceptsLog(out.level)) continue;
-        call.extra
-          .sendNotification({ method: 'notifications/message', params: out } as never)
-          .catch((error: unknown) => this.logger.debug('log relay failed', { session: session.id, error: errorMessage(error) }));
-      }
-      return;
-    }
-    for (const session of this.sessions.values()) {
-      if (session.sees(connection.id)) session.sendLog(out);
-    }
-  }
-
   /** Tells every ready server that the roots changed, so it asks again (and gets the client's roots). */
   private broadcastRootsChanged(): void {
-    for (const connection of this.sortedConnections) {
+    for (const connection of this.connections.all()) {
       if (connection.isReady) connection.notify('notifications/roots/list_changed');
     }
   }

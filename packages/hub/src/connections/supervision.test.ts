@@ -1,46 +1,14 @@
-import { SwitchboardError, type Clock, type DownstreamConnector } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, type DownstreamConnector } from '@mcp-switchboard/plugin-api';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { recordingLogger, server } from '../../test/support/harness.js';
 import { echoServer } from '../../test/support/fixtures.js';
+import { ManualClock } from '../../test/support/manual-clock.js';
 import { redact } from '../util/redact.js';
 import { ServerConnection } from './server-connection.js';
 import { DEFAULT_SUPERVISION, backoffDelay, resolveSupervision, startFailureKind, type SupervisionSettings } from './supervision.js';
-
-/** A clock that only moves when told to. */
-class ManualClock implements Clock {
-  private t = 1_000_000;
-  private next = 1;
-  private readonly timers = new Map<number, { at: number; callback: () => void }>();
-  now(): number {
-    return this.t;
-  }
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.timers.set(id, { at: this.t + ms, callback });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  get pending(): number {
-    return this.timers.size;
-  }
-  /** Moves time forward, running every timer that falls due, in order. */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.t = due[1].at;
-      due[1].callback();
-    }
-    this.t = end;
-  }
-}
 
 describe('backoff', () => {
   const settings: SupervisionSettings = { ...DEFAULT_SUPERVISION, backoffInitialMs: 100, backoffMaxMs: 1000 };

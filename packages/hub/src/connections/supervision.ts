@@ -90,10 +90,76 @@ export const realClock: Clock = {
   },
 };
 
+/** Why the circuit opened and when the next try is, for the log and the server's `error`. */
+export function circuitText(c: {
+  id: string;
+  message: string;
+  kind: FaultKind;
+  wasHalfOpen: boolean;
+  retryAt: number;
+  now: number;
+  failures: number;
+  windowMs: number;
+}): string {
+  const when = `circuit open, next try at ${new Date(c.retryAt).toISOString()} (in ${formatDuration(c.retryAt - c.now)})`;
+  if (c.kind === 'circuit') return `${c.message}; ${when}`;
+  if (c.wasHalfOpen) return `server "${c.id}" failed again on its one try after the circuit opened: ${when}. Last error: ${c.message}`;
+  const n = c.failures;
+  return `server "${c.id}" failed ${n} time${n === 1 ? '' : 's'} within ${formatDuration(c.windowMs)}: ${when}. Last error: ${c.message}`;
+}
+
 /** "450 ms", "3 s", "5 min" for messages. */
 export function formatDuration(ms: number): string {
   const value = Math.max(0, Math.round(ms));
   if (value < 1000) return `${value} ms`;
   if (value < 120_000) return `${Math.round(value / 1000)} s`;
   return `${Math.round(value / 60_000)} min`;
+}
+
+/**
+ * Timers by name on a clock: setting one replaces the previous, each fires once, and an error in a callback is
+ * reported instead of thrown. Handles are unref'd where the clock's are (supervision never keeps the process alive).
+ */
+export class NamedTimers<Name extends string> {
+  private readonly handles = new Map<Name, unknown>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  set(name: Name, ms: number, callback: () => void): void {
+    this.clear(name);
+    const handle = this.once(ms, () => {
+      if (this.handles.get(name) === handle) this.handles.delete(name);
+      callback();
+    });
+    this.handles.set(name, handle);
+  }
+
+  /** A timer outside the named ones (the caller clears it). */
+  once(ms: number, callback: () => void): unknown {
+    const handle = this.clock.setTimeout(
+      () => {
+        try {
+          callback();
+        } catch (error) {
+          this.onError(error);
+        }
+      },
+      Math.min(Math.max(0, ms), MAX_TIMEOUT_MS),
+    );
+    (handle as { unref?: () => void } | null | undefined)?.unref?.();
+    return handle;
+  }
+
+  clear(name: Name): void {
+    const handle = this.handles.get(name);
+    if (handle !== undefined) this.clock.clearTimeout(handle);
+    this.handles.delete(name);
+  }
+
+  clearAll(): void {
+    for (const name of [...this.handles.keys()]) this.clear(name);
+  }
 }

@@ -1,9 +1,10 @@
 import type { ClientCapabilities, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { DownstreamExtra, ServerConnection, ServerToClientMethod } from '../connections/server-connection.js';
+import type { DownstreamExtra, ServerToClientMethod } from '../connections/link-opener.js';
+import type { RoutableConnection as ServerConnection } from '../connections/routable-connection.js';
 import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { ErrorCode, RpcError, passThroughError } from '../util/rpc-error.js';
 import { LooseResultSchema, isRecord, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
-import type { SessionRef } from './inflight.js';
+import type { SessionRef } from '../connections/session-lanes.js';
 
 /** A session that can be asked directly (no upstream call in flight to relate the request to). */
 export interface RequestableSession extends SessionRef {
@@ -41,9 +42,12 @@ export function missingCapability(caps: ClientCapabilities | undefined, method: 
  * Relays a downstream server's sampling / elicitation / roots request to a client.
  *
  * The request goes to the session whose call is in flight on that server (never a guess between sessions: see
- * InflightRegistry's session lanes), through that call's
- * `extra.sendRequest` so it carries the related request id. With no call in flight it goes to the most recently
- * connected session whose client declared the capability. Otherwise the server gets a clear JSON-RPC error.
+ * SessionLanes), through that call's `extra.sendRequest` so it carries the related request id.
+ * Sampling and elicitation always belong to a call; `roots/list` belongs to one when it arrives during a call
+ * (a server checking a path against the caller's roots), and then gets the same treatment: with calls of several
+ * sessions in flight it is refused, never answered with another session's roots. With no call in flight (a
+ * server asking at start-up or after `notifications/roots/list_changed`) it goes to the most recently connected
+ * session that sees the server and declared the capability. Otherwise the server gets a clear JSON-RPC error.
  */
 export async function relayServerRequest(
   connection: ServerConnection,
@@ -57,19 +61,18 @@ export async function relayServerRequest(
   const forwarded = (params === undefined ? { method } : { method, params }) as LooseRequest;
 
   const asksTheUser = method === 'sampling/createMessage' || method === 'elicitation/create';
-  const perSession = connection.inflight.latestPerSession();
-  if (asksTheUser && perSession.length > 1) {
+  const perSession = connection.lanes.attribute(asksTheUser ? 'ask' : 'roots');
+  const belongsToACall = asksTheUser || perSession.length > 0;
+  if (belongsToACall && perSession.length > 1) {
     // Calls of several sessions are in flight and stdio says nothing about which one asks: refuse rather than
-    // guess, and take turns from now on so it cannot happen again on this connection.
-    connection.inflight.isolate();
+    // guess; the lanes take turns from now on so it cannot happen again on this connection.
     throw new RpcError(
       ErrorCode.InvalidRequest,
       `Switchboard cannot tell which of ${perSession.length} client sessions ${method} from server "${connection.id}" belongs to; ` +
         'sessions now take turns on this server, so a retry will reach the right client (set "isolateSessions": "strict" on the server to avoid this)',
     );
   }
-  if (asksTheUser) connection.inflight.isolate();
-  const call = perSession.length === 1 ? connection.inflight.latest() : undefined;
+  const call = perSession.length === 1 ? perSession[0] : undefined;
   if (call) {
     const missing = missingCapability(call.session.clientCapabilities(), method, params);
     if (missing) {

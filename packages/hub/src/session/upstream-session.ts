@@ -12,7 +12,7 @@ import type { CatalogSnapshot } from '../catalog/catalog.js';
 import type { ListKind } from '../connections/server-connection.js';
 import type { HubContext } from '../context.js';
 import type { RequestableSession } from '../routing/client-requests.js';
-import type { UpstreamExtra } from '../routing/inflight.js';
+import type { UpstreamExtra } from '../connections/session-lanes.js';
 import type { RoutedSession, Router } from '../routing/router.js';
 import { errorMessage } from '../util/rpc-error.js';
 import {
@@ -54,10 +54,6 @@ export const LIST_CHANGED_DEBOUNCE_MS = 50;
 
 type Handler = (params: LooseParams, extra: UpstreamExtra) => Promise<LooseResult>;
 
-/**
- * One connected client: a low-level SDK `Server` whose handlers route through the shared catalog and
- * connections. Its own state (subscriptions, log level, pending list_changed) is never shared.
- */
 /** Which list an array of a snapshot is. */
 function listKey(snapshot: CatalogSnapshot, definitions: readonly unknown[]): string {
   if (definitions === snapshot.toolDefinitions) return 'tools';
@@ -77,6 +73,10 @@ function fingerprint(definitions: readonly unknown[]): string {
   return text;
 }
 
+/**
+ * One connected client: a low-level SDK `Server` whose handlers route through the shared catalog and
+ * connections. Its own state (subscriptions, log level, pending list_changed) is never shared.
+ */
 export class HubSession implements UpstreamSession, RoutedSession, RequestableSession {
   readonly id: string;
   readonly view: string;

@@ -6,7 +6,7 @@ import {
 } from '@mcp-switchboard/plugin-api';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { HubContext } from '../context.js';
-import type { UpstreamExtra } from '../routing/inflight.js';
+import type { UpstreamExtra } from '../connections/session-lanes.js';
 import type { Router } from '../routing/router.js';
 import { ErrorCode, RpcError, errorMessage } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
@@ -178,7 +178,7 @@ export class StatelessDispatcher {
         throw step.error;
       case 'input-required': {
         call.suspend();
-        for (const connection of this.options.ctx.connections()) connection.inflight.reconsider();
+        for (const connection of this.options.ctx.connections()) connection.lanes.reconsider();
         const { key, expiresAt } = this.suspended.park(call, this.now());
         const requestState = this.signer.sign({ call: key, method, target, expiresAt });
         return stampResult({ resultType: 'input_required', inputRequests: step.inputRequests, requestState }, this.options.serverInfo);
@@ -220,16 +220,12 @@ export class StatelessDispatcher {
     return { ttlMs: FRESHNESS_MS, cacheScope: shaped ? 'private' : 'public' };
   }
 
-  /** True when the view shows fewer tools (or prompts) than its servers offer: a filter hid some. */
+  /** True when a filter hides some of the view's tools (or prompts). */
   private filtered(view: string, kind: 'tools' | 'prompts'): boolean {
-    const { ctx } = this.options;
-    if (!ctx.filters.some((f) => (kind === 'tools' ? f.tool : f.prompt) !== undefined)) return false;
-    const snapshot = ctx.view(view);
-    let offered = 0;
-    for (const connection of ctx.connections()) {
-      if (snapshot.serverIds.has(connection.id) && connection.servesLists) offered += connection.cache[kind].length;
-    }
-    return snapshot[kind].length < offered;
+    const snapshot = this.options.ctx.view(view);
+    const unlisted = kind === 'tools' ? snapshot.unlistedTools : snapshot.unlistedPrompts;
+    for (const entry of unlisted.values()) if (entry.reason === 'hidden') return true;
+    return false;
   }
 }
 

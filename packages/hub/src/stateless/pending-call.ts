@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ModernErrorCode, type StatelessNotification } from '@mcp-switchboard/plugin-api';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import type { UpstreamExtra } from '../routing/inflight.js';
+import type { UpstreamExtra } from '../connections/session-lanes.js';
 import { ErrorCode, RpcError } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
 

@@ -23,22 +23,38 @@ export interface InflightCall {
   readonly startedAt: number;
 }
 
+/** What a server sent that must be attributed to a session: a question for the user, a roots/list, a log message. */
+export type ServerMessageKind = 'ask' | 'roots' | 'log';
+
 /**
- * The upstream requests in flight on one downstream connection, newest last. A server→client request or a log
- * message from that server goes to the session whose call is in flight.
+ * Session lanes: the upstream calls in flight on one downstream connection, newest last. A server→client request
+ * or a log message from that server goes to the session whose call is in flight.
  *
  * Over stdio nothing on the wire ties a server's sampling or elicitation request to the call that caused it, so
- * with calls of several sessions in flight on a shared connection the right session cannot be known. Session
- * lanes remove the doubt: once `isolate()` is on, calls of different sessions never overlap on this connection
- * (calls of one session still do), and whoever is in flight is the one being asked. Connections isolate when
- * their server first asks a client something (or from the start when configured `strict`), so servers that
- * never ask keep full concurrency.
+ * with calls of several sessions in flight on a shared connection the right session cannot be known. Lanes remove
+ * the doubt: once isolating, calls of different sessions never overlap on this connection (calls of one session
+ * still do), and whoever is in flight is the one being asked. `attribute()` is the one place that decides to
+ * isolate: when the server first asks a client something (a roots/list during a call counts), or sends a log
+ * message during calls of several
+ * sessions (or from the start when configured `strict`), so servers that never ask keep full concurrency.
+ *
+ * A session being asked (its client is answering a sampling or elicitation request of this server) holds the
+ * lane, and its calls pass at once even with other sessions queued: its client may call the server again from
+ * its sampling handler, and that call must not wait behind a session that waits for it. A call of another
+ * session waits its turn like any other (nothing tells it apart from an unrelated client); the asking call's own
+ * timeouts bound that wait.
  */
-export class InflightRegistry {
+export class SessionLanes {
   private next = 1;
   private readonly calls = new Map<number, InflightCall>();
   private isolating = false;
   private readonly waiting: Array<{ sessionId: string; admit: () => void }> = [];
+  /** Sessions whose client is answering a question of this server, with how many questions are open. */
+  private readonly asked = new Map<string, number>();
+
+  constructor(strict = false) {
+    this.isolating = strict;
+  }
 
   /** From now on, calls of different sessions take turns on this connection. */
   isolate(): void {
@@ -56,7 +72,8 @@ export class InflightRegistry {
    * other session can slip in between.
    */
   async enter(session: SessionRef, extra: UpstreamExtra, signal?: AbortSignal): Promise<number> {
-    if (!this.isolating || (this.waiting.length === 0 && this.onlySession(session.id))) return this.add(session, extra);
+    const mayPass = this.onlySession(session.id) && (this.waiting.length === 0 || this.asked.has(session.id));
+    if (!this.isolating || mayPass) return this.add(session, extra);
     return new Promise<number>((resolve, reject) => {
       const onAbort = () => {
         const index = this.waiting.indexOf(waiter);
@@ -74,6 +91,35 @@ export class InflightRegistry {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(waiter);
     });
+  }
+
+  /**
+   * The latest call in flight of each session that has one: whom a server message of this kind belongs to. A
+   * question for the user (sampling, elicitation) turns isolation on; so does a log message while calls of several
+   * sessions are in flight (it may carry one client's data). A roots/list never does.
+   */
+  attribute(kind: ServerMessageKind): InflightCall[] {
+    const calls = this.latestPerSession();
+    if (kind === 'ask' || (kind === 'roots' && calls.length > 0) || (kind === 'log' && calls.length > 1)) this.isolate();
+    return calls;
+  }
+
+  /**
+   * Runs the relay of a server→client request. While it runs, the session holding the lane (the one whose call is
+   * in flight, if exactly one) is being asked: its calls pass the queue (see the class comment).
+   */
+  async asking<T>(relay: () => Promise<T>): Promise<T> {
+    const calls = this.latestPerSession();
+    const sessionId = calls.length === 1 ? calls[0]!.session.id : undefined;
+    if (sessionId === undefined) return relay();
+    this.asked.set(sessionId, (this.asked.get(sessionId) ?? 0) + 1);
+    try {
+      return await relay();
+    } finally {
+      const left = (this.asked.get(sessionId) ?? 1) - 1;
+      if (left > 0) this.asked.set(sessionId, left);
+      else this.asked.delete(sessionId);
+    }
   }
 
   /** Registers a call without waiting (calls that never need a lane, and tests). */

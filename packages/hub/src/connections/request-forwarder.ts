@@ -1,0 +1,198 @@
+import type { Logger, ServerDefinition } from '@mcp-switchboard/plugin-api';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { McpError, type ClientNotification, type ClientRequest } from '@modelcontextprotocol/sdk/types.js';
+import { MAX_TIMEOUT_MS } from '../util/deferred.js';
+import { redact } from '../util/redact.js';
+import { ErrorCode, RpcError, errorMessage, passThroughError, switchboardRpcError } from '../util/rpc-error.js';
+import { LooseResultSchema, isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
+import type { SessionLanes, SessionRef, UpstreamExtra } from './session-lanes.js';
+import { serverUnavailable, type ServerCondition } from './unavailable.js';
+
+export interface ResolvedTimeouts {
+  connectMs: number;
+  requestMs: number;
+  maxTotalMs: number;
+}
+
+export interface ForwardOptions {
+  /** What the request is, for error messages: `tools/call "echo"`. */
+  label: string;
+  /** The upstream request's signal: client cancellation reaches the downstream request. */
+  signal?: AbortSignal;
+  /** Receives each downstream progress notification's params (without its token). */
+  onProgress?: (params: Record<string, unknown>) => void;
+  /** The upstream call this request serves: server→client requests and log messages are related to it. */
+  origin?: { session: SessionRef; extra: UpstreamExtra };
+  /** The original tool name of a tools/call: its own time limits apply (`timeouts.tools`). */
+  tool?: string;
+}
+
+let connectionSequence = 0;
+
+/**
+ * The progress tokens the hub puts on its downstream requests (unique per connection), and where each token's
+ * notifications go. The link hands every `notifications/progress` to `deliver` before the SDK sees it.
+ */
+export class ProgressTokens {
+  private readonly prefix = `swb-${++connectionSequence}-`;
+  private sequence = 0;
+  private readonly handlers = new Map<string, (params: Record<string, unknown>) => void>();
+
+  constructor(private readonly onError: (error: unknown) => void) {}
+
+  open(handler: (params: Record<string, unknown>) => void): string {
+    const token = `${this.prefix}${++this.sequence}`;
+    this.handlers.set(token, handler);
+    return token;
+  }
+
+  close(token: string): void {
+    this.handlers.delete(token);
+  }
+
+  clear(): void {
+    this.handlers.clear();
+  }
+
+  /** True if the notification carries one of our tokens (a late one for a finished request is dropped quietly). */
+  deliver(params: Record<string, unknown>): boolean {
+    const token = params.progressToken;
+    if (typeof token !== 'string' || !token.startsWith(this.prefix)) return false;
+    const handler = this.handlers.get(token);
+    if (handler) {
+      const { progressToken: _ignored, ...rest } = params;
+      try {
+        handler(rest);
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+    return true;
+  }
+}
+
+export interface RequestForwarderOptions {
+  definition: ServerDefinition;
+  timeouts: ResolvedTimeouts;
+  lanes: SessionLanes;
+  progress: ProgressTokens;
+  logger: Logger;
+  /** The client of the ready link, or undefined when the server is not ready. */
+  readyClient(): Client | undefined;
+  condition(): ServerCondition;
+}
+
+/**
+ * One downstream request at a time: its session lane, its time limits (the server's or the tool's own), its
+ * progress token, its cancellation, and what its failure tells the client.
+ */
+export class RequestForwarder {
+  private readonly id: string;
+
+  constructor(private readonly options: RequestForwarderOptions) {
+    this.id = options.definition.id;
+  }
+
+  /** The time limits of one request: the server's, or the tool's own (`timeouts.tools[<original name>]`). */
+  limitsFor(tool: string | undefined): { requestMs: number; maxTotalMs: number; perTool: boolean } {
+    const { timeouts, definition } = this.options;
+    const own = tool !== undefined ? definition.timeouts?.tools?.[tool] : undefined;
+    if (!own || (own.requestMs === undefined && own.maxTotalMs === undefined)) {
+      return { requestMs: timeouts.requestMs, maxTotalMs: timeouts.maxTotalMs, perTool: false };
+    }
+    const requestMs = own.requestMs ?? timeouts.requestMs;
+    // A tool given a longer timeout than the server's total cap gets that much time in total too.
+    const maxTotalMs = own.maxTotalMs ?? Math.max(timeouts.maxTotalMs, requestMs);
+    return { requestMs, maxTotalMs, perTool: true };
+  }
+
+  /**
+   * Sends one request to the ready server and returns its result untouched. We own the timeout (`requestMs`,
+   * reset by each progress notification, capped by `maxTotalMs`; per tool when configured); the upstream signal
+   * and the timeout both abort the downstream request (the SDK then sends `notifications/cancelled`).
+   */
+  async send(method: string, params: LooseParams, options: ForwardOptions): Promise<LooseResult> {
+    const client = this.options.readyClient();
+    if (!client) throw serverUnavailable(this.options.condition(), { kind: 'down' });
+    const lanes = this.options.lanes;
+    // Session lanes: wait for this session's turn before the clock starts; the call is registered as it is admitted.
+    const callId = options.origin ? await lanes.enter(options.origin.session, options.origin.extra, options.signal) : undefined;
+
+    const { requestMs, maxTotalMs, perTool } = this.limitsFor(options.tool);
+    const abort = new AbortController();
+    const startedAt = Date.now();
+    let timeoutError: RpcError | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+
+    const expire = (total: boolean) => {
+      const limit = total ? maxTotalMs : requestMs;
+      const whose = perTool ? `; the limit configured for tool "${options.tool}"` : '';
+      timeoutError = switchboardRpcError(
+        ErrorCode.RequestTimeout,
+        'SWB_TIMEOUT',
+        total
+          ? `Server "${this.id}" did not finish ${options.label} within the maximum total time of ${limit} ms${perTool ? ` (the limit configured for tool "${options.tool}")` : ''}`
+          : `Server "${this.id}" did not answer ${options.label} within ${limit} ms (no progress in that time${whose})`,
+        { server: this.id, request: options.label, limitMs: limit, ...(options.tool !== undefined ? { tool: options.tool } : {}) },
+      );
+      abort.abort(timeoutError);
+    };
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      const left = maxTotalMs - (Date.now() - startedAt);
+      if (left <= 0) return expire(true);
+      const wait = Math.min(requestMs, left, MAX_TIMEOUT_MS);
+      timer = setTimeout(() => expire(wait < requestMs), wait);
+    };
+    const onUpstreamAbort = () => abort.abort(options.signal?.reason ?? new Error('cancelled by the client'));
+    options.signal?.addEventListener('abort', onUpstreamAbort, { once: true });
+    const token = this.options.progress.open((progress) => {
+      if (timeoutError) return;
+      arm();
+      options.onProgress?.(progress);
+    });
+    arm();
+    try {
+      const meta = isRecord(params._meta) ? params._meta : {};
+      const request = { method, params: { ...params, _meta: { ...meta, progressToken: token } } };
+      return await client.request(request as ClientRequest, LooseResultSchema, { signal: abort.signal, timeout: MAX_TIMEOUT_MS });
+    } catch (error) {
+      if (timeoutError) throw timeoutError;
+      if (this.options.readyClient() !== client) throw serverUnavailable(this.options.condition(), { kind: 'went-away', during: options.label });
+      // A JSON-RPC error is the server's own answer and passes through; anything else (a write that failed on
+      // a dying pipe, a dropped HTTP stream) is the link failing, and the client must learn which server it was.
+      if (!(error instanceof McpError) && !(error instanceof RpcError) && !options.signal?.aborted) {
+        const reason = redact(errorMessage(error), this.options.definition);
+        throw serverUnavailable(this.options.condition(), { kind: 'unreachable', during: options.label, reason });
+      }
+      throw passThroughError(error);
+    } finally {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onUpstreamAbort);
+      this.options.progress.close(token);
+      if (callId !== undefined) lanes.delete(callId);
+    }
+  }
+
+  /** A plain request with the server's request timeout (setLevel, subscribe, ...). */
+  async request(method: string, params: LooseParams | undefined): Promise<LooseResult> {
+    const client = this.options.readyClient();
+    if (!client) throw serverUnavailable(this.options.condition(), { kind: 'down' });
+    try {
+      const request = params === undefined ? { method } : { method, params };
+      return await client.request(request as ClientRequest, LooseResultSchema, { timeout: Math.min(this.options.timeouts.requestMs, MAX_TIMEOUT_MS) });
+    } catch (error) {
+      throw passThroughError(error);
+    }
+  }
+
+  /** Sends a notification to the server if it is ready; failures are logged, never thrown. */
+  notify(method: string, params?: LooseParams): void {
+    const client = this.options.readyClient();
+    if (!client) return;
+    const notification = (params === undefined ? { method } : { method, params }) as ClientNotification;
+    client.notification(notification).catch((error: unknown) => {
+      this.options.logger.debug(`server "${this.id}": could not send ${method}`, { server: this.id, error: errorMessage(error) });
+    });
+  }
+}
