@@ -1,0 +1,85 @@
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureServerEntry } from '@mcp-switchboard/testing';
+import { cliPath, repoRoot, tempDir } from './helpers/cli.js';
+import { everythingEntry } from './helpers/servers.js';
+
+/**
+ * The official v2 client (`@modelcontextprotocol/client`), negotiating the era itself (`server/discover` probe),
+ * through the real CLI's stdio front door: it lands on MCP 2026-07-28 and uses server-everything (a 2025-era
+ * server) and the conformance MRTR fixture (a 2025-era server that asks its client) through Switchboard.
+ */
+describe('a 2026-07-28 client (the v2 SDK) over stdio', () => {
+  const t = tempDir({ 'c.json': { mcpServers: { everything: everythingEntry(), asks: fixtureServerEntry('conformance-mrtr') } } });
+  let client: Client;
+  const elicited: unknown[] = [];
+
+  beforeAll(async () => {
+    client = new Client(
+      { name: 'v2-e2e', version: '1.0.0' },
+      { capabilities: { elicitation: {}, sampling: {} }, versionNegotiation: { mode: 'auto' } },
+    );
+    client.setRequestHandler('elicitation/create', async (request) => {
+      elicited.push(request.params.message);
+      return { action: 'accept', content: { name: 'Ada' } };
+    });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [cliPath, '--config', t.path('c.json'), '--log-level', 'warn'],
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+        stderr: 'pipe',
+      }),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    t.cleanup();
+  });
+
+  it('negotiates the stateless era with Switchboard', () => {
+    expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    expect(client.getServerVersion()?.name).toBe('mcp-switchboard');
+  });
+
+  it('lists and calls tools, gets prompts and reads resources of a 2025-era server', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((x) => x.name)).toContain('everything__echo');
+    const echo = await client.callTool({ name: 'everything__echo', arguments: { message: 'from v2' } });
+    expect(echo.content).toEqual([{ type: 'text', text: 'Echo: from v2' }]);
+    const prompt = await client.getPrompt({ name: 'everything__args-prompt', arguments: { city: 'Paris' } });
+    expect(JSON.stringify(prompt.messages)).toContain('Paris');
+    const uri = 'demo://resource/static/document/architecture.md';
+    const read = await client.readResource({ uri });
+    expect(read.contents[0]!.uri).toBe(uri);
+  });
+
+  it('receives progress on the call that asked for it', async () => {
+    const seen: number[] = [];
+    const done = await client.callTool(
+      { name: 'everything__trigger-long-running-operation', arguments: { duration: 0.2, steps: 2 } },
+      { onprogress: (p) => seen.push(p.progress) },
+    );
+    expect(done.isError).toBeFalsy();
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it('cancels a call with its abort signal', async () => {
+    const abort = new AbortController();
+    const call = client.callTool(
+      { name: 'everything__trigger-long-running-operation', arguments: { duration: 30, steps: 30 } },
+      { signal: abort.signal, onprogress: () => abort.abort('enough') },
+    );
+    await expect(call).rejects.toThrow();
+    // The proxy still serves the next request.
+    expect((await client.callTool({ name: 'everything__echo', arguments: { message: 'after' } })).content).toEqual([{ type: 'text', text: 'Echo: after' }]);
+  });
+
+  it('answers a 2025-era server’s elicitation through input_required, in its own handler', async () => {
+    const result = await client.callTool({ name: 'asks__test_input_required_result_elicitation', arguments: {} });
+    expect(result.content).toEqual([{ type: 'text', text: 'Hello, Ada!' }]);
+    expect(elicited).toEqual(['What is your name?']);
+  });
+});
