@@ -14,6 +14,7 @@ export * from './errors.js';
 export { MODERN_PROTOCOL_VERSION, MetaKey, ModernErrorCode, isModernRequest, statelessHttpStatus } from './stateless.js';
 export type { StatelessRequest, StatelessResponse, StatelessNotification, StatelessRequestOptions } from './stateless.js';
 export { formatJsonPath, type JsonPath } from './json-path.js';
+export { MAX_MESSAGE_DEPTH, messageDepth, messageTooDeep } from './message-depth.js';
 /** MCP protocol types, re-exported so plugins use the same SDK copy. */
 export type { Tool, Prompt, Resource, ResourceTemplate, CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 export type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
