@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureServerEntry } from '@mcp-switchboard/testing';
 import { tempDir } from './helpers/cli.js';
 import { startRawProxy, type RawProxy, type WireMessage } from './helpers/processes.js';
 import { everythingEntry } from './helpers/servers.js';
@@ -21,7 +22,7 @@ function resultOf(message: WireMessage): Record<string, unknown> {
  * (a 2025-era server): requests with the modern `_meta` are served statelessly, `initialize` still opens a session.
  */
 describe('stdio front door: MCP 2026-07-28 requests beside the 2025-era session', () => {
-  const t = tempDir({ 'c.json': { mcpServers: { everything: everythingEntry() } } });
+  const t = tempDir({ 'c.json': { mcpServers: { everything: everythingEntry(), asks: fixtureServerEntry('conformance-mrtr') } } });
   let proxy: RawProxy;
 
   beforeAll(() => {
@@ -80,6 +81,17 @@ describe('stdio front door: MCP 2026-07-28 requests beside the 2025-era session'
     // A later request is answered while the cancelled one stays unanswered.
     resultOf(await proxy.request('tools/list', { _meta: meta() }));
     expect(proxy.responsesTo('to-cancel')).toEqual([]);
+  });
+
+  it('streams list changes on subscriptions/listen, tagged with its id, until the client cancels it', async () => {
+    const tagOf = (m: WireMessage) => ((m.params as { _meta?: Record<string, unknown> } | undefined)?._meta ?? {})['io.modelcontextprotocol/subscriptionId'];
+    proxy.send({ jsonrpc: '2.0', id: 'listen-1', method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: meta() } });
+    await expect.poll(() => proxy.messages().some((m) => m.method === 'notifications/subscriptions/acknowledged' && tagOf(m) === 'listen-1')).toBe(true);
+    resultOf(await proxy.request('tools/call', { name: 'asks__test_trigger_tool_change', arguments: {}, _meta: meta() }));
+    await expect.poll(() => proxy.messages().some((m) => m.method === 'notifications/tools/list_changed' && tagOf(m) === 'listen-1'), { timeout: 10_000 }).toBe(true);
+    proxy.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'listen-1' } });
+    resultOf(await proxy.request('tools/list', { _meta: meta() }));
+    expect(proxy.responsesTo('listen-1')).toEqual([]);
   });
 
   it('still serves a 2025-era client that initializes, in the same process', async () => {

@@ -25,6 +25,7 @@ import { Router } from './routing/router.js';
 import { HubSession, type SessionHost } from './session/upstream-session.js';
 import { SourceServers } from './sources.js';
 import { StatelessDispatcher } from './stateless/dispatcher.js';
+import { withListeners } from './stateless/subscriptions.js';
 import type { HubOptions, ServerStatus } from './types.js';
 import { delay } from './util/deferred.js';
 import { ErrorCode, errorMessage } from './util/rpc-error.js';
@@ -87,13 +88,17 @@ export class Hub implements UpstreamHost {
       connectors: options.connectors,
       clientInfo: this.serverInfo,
       logger: this.logger,
-      hooks: connectionHooks({
-        logger: this.logger,
-        sessions: this.sessions,
-        isCurrent: (connection) => this.connections.isCurrent(connection),
-        invalidateCatalog: () => this.views.invalidate(),
-        emit: (event) => this.emit(event),
-      }),
+      hooks: withListeners(
+        connectionHooks({
+          logger: this.logger,
+          sessions: this.sessions,
+          isCurrent: (connection) => this.connections.isCurrent(connection),
+          invalidateCatalog: () => this.views.invalidate(),
+          emit: (event) => this.emit(event),
+        }),
+        () => this.stateless?.subscriptions,
+        (connection) => this.connections.isCurrent(connection),
+      ),
       supervision: resolveSupervision(config.supervision),
       clock: options.clock ?? realClock,
     });
@@ -406,5 +411,6 @@ export class Hub implements UpstreamHost {
   private filtersChanged(): void {
     this.views.invalidate();
     for (const session of this.sessions.values()) session.queueListChanged(['tools', 'prompts']);
+    this.stateless.subscriptions.listChanged(undefined, ['tools', 'prompts']);
   }
 }

@@ -83,6 +83,10 @@ const asker = fixture('asker', (s) => {
     ]);
     return { content: [{ type: 'text', text: `${String(who.content?.name)} ${(greeting.content as { text: string }).text}` }] };
   });
+  s.registerTool('grow', { inputSchema: {} }, async () => {
+    s.registerTool(`grown_${++grown}`, { inputSchema: {} }, async () => ({ content: [] }));
+    return { content: [{ type: 'text', text: 'grown' }] };
+  });
   s.registerTool('meta', { inputSchema: {} }, async (_args, extra) => ({ content: [{ type: 'text', text: JSON.stringify(extra._meta ?? {}) }] }));
   s.registerTool('work', { inputSchema: { steps: z.number() } }, async ({ steps }, extra) => {
     for (let i = 1; i <= steps; i++) {
@@ -97,6 +101,7 @@ const asker = fixture('asker', (s) => {
   });
 });
 const cancelled: string[] = [];
+let grown = 0;
 
 async function hub(options: Partial<Parameters<typeof startHub>[0]> = {}): Promise<TestHub> {
   current = await startHub({
@@ -113,7 +118,12 @@ describe('stateless dispatcher: protocol fields', () => {
     const { hub: h } = await hub();
     const discover = result(await h.serveStateless(modern('server/discover')));
     expect(discover.supportedVersions).toEqual(expect.arrayContaining([MODERN, '2025-11-25']));
-    expect(discover.capabilities).toEqual({ tools: {}, prompts: {}, resources: {}, completions: {} });
+    expect(discover.capabilities).toEqual({
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
+      resources: { listChanged: true, subscribe: true },
+      completions: {},
+    });
     expect(discover).toMatchObject({ resultType: 'complete', ttlMs: 0, cacheScope: 'public' });
     expect((discover._meta as Record<string, unknown>)['io.modelcontextprotocol/serverInfo']).toMatchObject({ name: 'mcp-switchboard' });
   });
@@ -205,6 +215,37 @@ describe('stateless dispatcher: routing', () => {
     const { hub: h } = await hub();
     expect(error(await h.serveStateless(modern('tools/call', { name: 'nope', arguments: {} }))).code).toBe(-32602);
     expect(error(await h.serveStateless(modern('resources/read', { uri: 'test://none' }))).code).toBe(-32602);
+  });
+});
+
+describe('stateless dispatcher: subscriptions/listen', () => {
+  it('acknowledges first, then delivers only the list changes asked for, tagged with the subscription id', async () => {
+    const { hub: h } = await hub();
+    const seen: StatelessNotification[] = [];
+    const abort = new AbortController();
+    const listen = modern('subscriptions/listen', { notifications: { toolsListChanged: true, resourceSubscriptions: ['test://nowhere'] } });
+    const stream = h.serveStateless(listen, { notify: (n) => seen.push(n), signal: abort.signal });
+    await expect.poll(() => seen.length).toBe(1);
+    expect(seen[0]).toEqual({
+      method: 'notifications/subscriptions/acknowledged',
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': listen.id }, notifications: { toolsListChanged: true, resourceSubscriptions: [] } },
+    });
+    result(await h.serveStateless(modern('tools/call', { name: 'asker__grow', arguments: {} })));
+    await expect.poll(() => seen.map((n) => n.method)).toContain('notifications/tools/list_changed');
+    const changed = seen.find((n) => n.method === 'notifications/tools/list_changed')!;
+    expect(changed.params?._meta).toEqual({ 'io.modelcontextprotocol/subscriptionId': listen.id });
+    expect(seen.some((n) => n.method === 'notifications/prompts/list_changed')).toBe(false);
+    abort.abort();
+    expect(result(await stream)._meta).toMatchObject({ 'io.modelcontextprotocol/subscriptionId': listen.id });
+  });
+
+  it('ends open streams with a result when the hub stops', async () => {
+    const { hub: h } = await hub();
+    let acknowledged = false;
+    const stream = h.serveStateless(modern('subscriptions/listen', { notifications: { promptsListChanged: true } }), { notify: () => (acknowledged = true) });
+    await expect.poll(() => acknowledged).toBe(true);
+    await h.stop();
+    expect(result(await stream).resultType).toBe('complete');
   });
 });
 

@@ -16,6 +16,7 @@ import { checkHttpHeaders } from './http-headers.js';
 import { assertServedVersion, downstreamParams, readRequestMeta, type RequestMeta } from './request-meta.js';
 import { CACHEABLE_METHODS, FRESHNESS_MS, stampResult, type CacheHint } from './result-stamp.js';
 import { StatelessSession } from './stateless-session.js';
+import { Subscriptions } from './subscriptions.js';
 import { SuspendedCalls } from './suspended-calls.js';
 
 /** The 2025-era code for "resource not found"; 2026-07-28 uses -32602 (Invalid params) instead. */
@@ -35,10 +36,16 @@ const METHODS: ReadonlySet<string> = new Set([
   'resources/templates/list',
   'resources/read',
   'completion/complete',
+  'subscriptions/listen',
 ]);
 
 /** What the stateless front of the hub advertises in `server/discover`. */
-export const statelessCapabilities = { tools: {}, prompts: {}, resources: {}, completions: {} };
+export const statelessCapabilities = {
+  tools: { listChanged: true },
+  prompts: { listChanged: true },
+  resources: { listChanged: true, subscribe: true },
+  completions: {},
+};
 
 export interface StatelessDispatcherOptions {
   ctx: HubContext;
@@ -70,11 +77,14 @@ export class StatelessDispatcher {
   private readonly signer: RequestStateSigner;
   private readonly suspended: SuspendedCalls;
   private readonly now: () => number;
+  /** The open `subscriptions/listen` streams. */
+  readonly subscriptions: Subscriptions;
 
   constructor(private readonly options: StatelessDispatcherOptions) {
     this.now = options.now ?? Date.now;
     this.signer = options.signer ?? new RequestStateSigner(undefined, this.now);
     this.suspended = options.suspended ?? new SuspendedCalls();
+    this.subscriptions = new Subscriptions(options.ctx, options.router);
   }
 
   /** Versions `server/discover` advertises: the stateless one, and the legacy ones served through `initialize`. */
@@ -91,8 +101,9 @@ export class StatelessDispatcher {
     }
   }
 
-  /** Cancels suspended calls (the hub is stopping). */
+  /** Ends listen streams gracefully and cancels suspended calls (the hub is stopping). */
   stop(): void {
+    this.subscriptions.endAll();
     this.suspended.cancelAll();
   }
 
@@ -117,6 +128,8 @@ export class StatelessDispatcher {
     switch (method) {
       case 'server/discover':
         return stamp(this.discover(view));
+      case 'subscriptions/listen':
+        return stamp(await this.subscriptions.listen(request.id, session, params, (n) => options.notify?.(n), options.signal));
       case 'tools/list':
         return stamp(await router.listTools(session, forwarded));
       case 'prompts/list':

@@ -37,6 +37,8 @@ export function modernEndpoint(services: FrontDoorServices): HttpEndpoint {
           res.writeHead(202).end();
           return;
         case 'modern-request':
+          // A listen stream stays open until the client leaves: not a request a graceful stop waits for.
+          if (era.request.method === 'subscriptions/listen') request.markLongLived();
           await serveModernHttp(services.host(), req, res, era.request, profile, services.logger);
           return;
         case 'legacy':
