@@ -14,6 +14,11 @@ export interface SessionRef {
    * `input_required`): it holds no lane and is not the one a server's request is relayed to meanwhile.
    */
   waitingOnClient?(): boolean;
+  /**
+   * For a session the hub does not hold (a stateless request): whether a log message at `level` may go to its
+   * client. Absent: decided by the hub's own session.
+   */
+  acceptsLog?(level: unknown): boolean;
 }
 
 export interface InflightCall {

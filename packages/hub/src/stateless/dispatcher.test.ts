@@ -87,6 +87,12 @@ const asker = fixture('asker', (s) => {
     s.registerTool(`grown_${++grown}`, { inputSchema: {} }, async () => ({ content: [] }));
     return { content: [{ type: 'text', text: 'grown' }] };
   });
+  s.registerTool('chatty', { inputSchema: {} }, async (_args, extra) => {
+    for (const level of ['debug', 'warning'] as const) {
+      await extra.sendNotification({ method: 'notifications/message', params: { level, data: `a ${level} line` } });
+    }
+    return { content: [{ type: 'text', text: 'said' }] };
+  });
   s.registerTool('meta', { inputSchema: {} }, async (_args, extra) => ({ content: [{ type: 'text', text: JSON.stringify(extra._meta ?? {}) }] }));
   s.registerTool('work', { inputSchema: { steps: z.number() } }, async ({ steps }, extra) => {
     for (let i = 1; i <= steps; i++) {
@@ -99,7 +105,7 @@ const asker = fixture('asker', (s) => {
     cancelled.push('hang');
     return { content: [{ type: 'text', text: 'cancelled' }] };
   });
-});
+}, { capabilities: { logging: {} } });
 const cancelled: string[] = [];
 let grown = 0;
 
@@ -199,6 +205,17 @@ describe('stateless dispatcher: routing', () => {
       ['notifications/progress', 'p1', 2],
       ['notifications/progress', 'p1', 3],
     ]);
+  });
+
+  it('relays a server’s log messages only to a request that set a logLevel, from that level up', async () => {
+    const { hub: h } = await hub();
+    const quiet: StatelessNotification[] = [];
+    result(await h.serveStateless(modern('tools/call', { name: 'asker__chatty', arguments: {} }), { notify: (n) => quiet.push(n) }));
+    expect(quiet).toEqual([]);
+    const told: StatelessNotification[] = [];
+    const call = modern('tools/call', { name: 'asker__chatty', arguments: {} }, {}, { 'io.modelcontextprotocol/logLevel': 'info' });
+    result(await h.serveStateless(call, { notify: (n) => told.push(n) }));
+    expect(told.map((n) => [n.method, n.params?.level])).toEqual([['notifications/message', 'warning']]);
   });
 
   it('cancels the downstream call when the client abandons the request', async () => {

@@ -9,6 +9,9 @@ import type { RoutedSession } from '../routing/router.js';
  * directly; they go to the call's bridge (PendingCall), which checks the capabilities the request really declared
  * and answers -32021 itself, so the client learns what it lacks instead of the downstream getting a refusal.
  */
+/** Logging levels in increasing severity (RFC 5424, as MCP uses them). */
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
 const BRIDGED: ClientCapabilities = { sampling: { tools: {} }, elicitation: { form: {}, url: {} }, roots: {} };
 
 /**
@@ -29,6 +32,17 @@ export class StatelessSession implements RoutedSession {
 
   clientCapabilities(): ClientCapabilities {
     return BRIDGED;
+  }
+
+  /**
+   * Log messages go to a stateless request only if it asked with `_meta["io.modelcontextprotocol/logLevel"]`, and
+   * only at that level or above (spec: a server MUST NOT emit them otherwise).
+   */
+  acceptsLog(level: unknown): boolean {
+    if (this.logLevel === undefined) return false;
+    const wanted = LOG_LEVELS.indexOf(this.logLevel);
+    const got = LOG_LEVELS.indexOf(String(level));
+    return wanted >= 0 && got >= wanted;
   }
 
   waitingOnClient(): boolean {
