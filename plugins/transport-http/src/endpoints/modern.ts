@@ -27,7 +27,7 @@ export function modernEndpoint(services: FrontDoorServices): HttpEndpoint {
     async handle(request) {
       const { profile } = profilePath(request, 'mcp')!;
       const { req, res } = request;
-      if (!knownProfile(services, profile, res)) return;
+      if (!knownProfile(services, profile, request)) return;
       const era = await eraOf(request);
       switch (era.kind) {
         case 'modern-refused':
