@@ -43,11 +43,14 @@ function modernClientBehaviour(get: () => { client: Client; elicited: unknown[] 
     const { client } = get();
     const seen: number[] = [];
     const done = await client.callTool(
-      { name: 'everything__trigger-long-running-operation', arguments: { duration: 0.2, steps: 2 } },
+      { name: 'everything__trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 } },
       { onprogress: (p) => seen.push(p.progress) },
     );
     expect(done.isError).toBeFalsy();
-    expect(seen).toEqual([1, 2]);
+    // The last one comes right before the result, and the v2 client may drop it when it settles the call first
+    // (the wire order is right: protocol-eras.stdio.test.ts checks it byte for byte).
+    expect(seen.slice(0, 2)).toEqual([1, 2]);
+    expect(seen.length).toBeLessThanOrEqual(3);
   });
 
   it('cancels a call with its abort signal', async () => {
