@@ -344,6 +344,8 @@ describe('stateless dispatcher: a 2025-era server asking the client (input_requi
     expect(error(await h.serveStateless(callElicit({ requestState: tampered, inputResponses: answer })))).toMatchObject({ code: -32602, data: { reason: 'tampered' } });
     const other = modern('tools/call', { name: 'asker__meta', arguments: {}, requestState: state, inputResponses: answer }, caps);
     expect(error(await h.serveStateless(other))).toMatchObject({ code: -32602, data: { reason: 'mismatch' } });
+    const otherProfile = callElicit({ requestState: state, inputResponses: answer });
+    expect(error(await h.serveStateless(otherProfile, { profile: 'solo' }))).toMatchObject({ code: -32602, data: { reason: 'mismatch' } });
     expect(result(await h.serveStateless(callElicit({ requestState: state, inputResponses: answer }))).resultType).toBe('input_required');
     expect(error(await h.serveStateless(callElicit({ requestState: state, inputResponses: answer })))).toMatchObject({ code: -32602, data: { reason: 'unknown' } });
   });

@@ -177,7 +177,7 @@ export class StatelessDispatcher {
     const responses = bridging ? inputResponsesOf(params) : {};
     let call: PendingCall;
     if (params.requestState !== undefined && bridging) {
-      call = this.resume(params.requestState, method, target);
+      call = this.resume(params.requestState, method, target, session.view);
       call.answer(responses);
     } else {
       // Answers given without requestState (the stateless pattern) are handed to the matching asks of a fresh call.
@@ -193,18 +193,18 @@ export class StatelessDispatcher {
         call.suspend();
         for (const connection of this.options.ctx.connections()) connection.lanes.reconsider();
         const { key, expiresAt } = this.suspended.park(call, this.now());
-        const requestState = this.signer.sign({ call: key, method, target, expiresAt });
+        const requestState = this.signer.sign({ call: key, method, target, view: session.view, expiresAt });
         return stampResult({ resultType: 'input_required', inputRequests: step.inputRequests, requestState }, this.options.serverInfo);
       }
     }
   }
 
-  private resume(state: unknown, method: string, target: string): PendingCall {
+  private resume(state: unknown, method: string, target: string, view: string): PendingCall {
     const verified = this.signer.verify(state);
     const refuse = (why: keyof typeof rejectionText) => new RpcError(ErrorCode.InvalidParams, `Invalid params: ${rejectionText[why]}`, { reason: why });
     if (verified.kind === 'rejected') throw refuse(verified.reason);
     const { payload } = verified;
-    if (payload.method !== method || payload.target !== target) throw refuse('mismatch');
+    if (payload.method !== method || payload.target !== target || payload.view !== view) throw refuse('mismatch');
     const call = this.suspended.take(payload.call);
     if (!call) throw refuse('unknown');
     return call;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RequestStateSigner } from './request-state.js';
 
 describe('RequestStateSigner', () => {
-  const payload = { call: 'k1', method: 'tools/call', target: 'echo', expiresAt: 1_000 };
+  const payload = { call: 'k1', method: 'tools/call', target: 'echo', view: '', expiresAt: 1_000 };
 
   it('verifies what it signed until it expires', () => {
     let now = 0;

@@ -8,6 +8,8 @@ export interface RequestStatePayload {
   /** The method and name (tool, prompt) or URI of the original request: state is only good for that request. */
   method: string;
   target: string;
+  /** The catalog view (profile) it was served from: a client of another profile cannot resume it. */
+  view: string;
   /** Expiry, epoch milliseconds. */
   expiresAt: number;
 }
@@ -56,6 +58,7 @@ export class RequestStateSigner {
       typeof payload.call !== 'string' ||
       typeof payload.method !== 'string' ||
       typeof payload.target !== 'string' ||
+      typeof payload.view !== 'string' ||
       typeof payload.expiresAt !== 'number'
     ) {
       return { kind: 'rejected', reason: 'malformed' };
