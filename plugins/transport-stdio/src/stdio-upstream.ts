@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Logger, UpstreamHost, UpstreamSession, UpstreamTransport } from '@mcp-switchboard/plugin-api';
+import { errorMessage } from '@mcp-switchboard/plugin-api';
 import { statelessDivert } from './stateless-stdio.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, StdioServerFrontDoor } from './stdio-server-front-door.js';
 
@@ -80,7 +81,7 @@ export class StdioUpstream implements UpstreamTransport {
     try {
       await this.session?.close();
     } catch (error) {
-      this.options.logger?.warn('closing the stdio session failed', { error: error instanceof Error ? error.message : String(error) });
+      this.options.logger?.warn('closing the stdio session failed', { error: errorMessage(error) });
     }
     await frontDoor.close();
   }
