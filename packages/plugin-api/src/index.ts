@@ -11,6 +11,8 @@ export * from './server-definition.js';
 export * from './config.js';
 export type * from './events.js';
 export * from './errors.js';
+export { MODERN_PROTOCOL_VERSION, MetaKey, ModernErrorCode, isModernRequest, statelessHttpStatus } from './stateless.js';
+export type { StatelessRequest, StatelessResponse, StatelessNotification, StatelessRequestOptions } from './stateless.js';
 export { PluginDriver, PluginHookError, withPluginIds } from './plugin-driver.js';
 export type { Contributed, HookArgs, HookName, HookOutcome, HookResult } from './plugin-driver.js';
 export { shortHash, stableJson } from './stable-json.js';

@@ -33,6 +33,8 @@ export interface StdioServerFrontDoorOptions {
    * here instead, so the protocol stream stays clean. Unset: no redirection.
    */
   redirectForeignWritesTo?: Writable;
+  /** Sees each valid message first; one it returns true for is handled there (a stateless request), not by the session. */
+  divert?: (message: JSONRPCMessage) => boolean;
 }
 
 type RawId = string | number | null;
@@ -332,6 +334,7 @@ export class StdioServerFrontDoor implements Transport {
       const key = idKey(message.id);
       if (key) this.pending.add(key);
     }
+    if (this.options.divert?.(message)) return;
     this.onmessage?.(message);
     // A cancelled request gets no answer (MCP), so stop waiting for one.
     if ('method' in message && message.method === 'notifications/cancelled' && !('id' in message)) {
