@@ -1,13 +1,16 @@
 import { SwitchboardError, type Clock, type DownstreamConnector, type DownstreamLink, type Logger, type ServerDefinition } from '@mcp-switchboard/plugin-api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Protocol, RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { ClientNotification, ClientRequest, ClientResult, JSONRPCMessage, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type ClientNotification, type ClientRequest, type ClientResult, type JSONRPCMessage, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { redact } from '../util/redact.js';
 import { errorMessage } from '../util/rpc-error.js';
-import { isRecord, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
+import { LooseResultSchema, isRecord, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
+import { EraMemory, classifyProbe, modernRequestMeta, probeOverTransport, readDiscover, type DiscoverInfo, type EraVerdict } from './era-probe.js';
+import { ModernLinkClient, legacyLinkClient, type LinkClient } from './link-client.js';
 import type { ListKind } from './list-cache.js';
+import { ListenStream, listChangesOffered, offersResourceSubscriptions } from './listen-stream.js';
 import { TRANSPORT_FAULT_LIMIT, TRANSPORT_FAULT_WINDOW_MS, formatDuration } from './supervision.js';
 
 /** The `extra` of a downstream server→client request handler. */
@@ -22,11 +25,20 @@ export const downstreamClientCapabilities = { sampling: {}, elicitation: {}, roo
 
 /** A connected, initialized link to a server. */
 export interface OpenLink {
-  readonly client: Client;
+  readonly client: LinkClient;
   readonly link: DownstreamLink;
   readonly capabilities: ServerCapabilities | undefined;
   readonly instructions: string | undefined;
+  /** The server's era: a `legacy` link was initialized, a `modern` one speaks 2026-07-28 per request. */
+  readonly era: EraVerdict;
+  /** One ping (legacy links only: the 2026-07-28 era has none). */
+  readonly ping: ((timeoutMs: number) => Promise<void>) | undefined;
+  /** Modern links: the subscriptions/listen stream (list changes, resource updates) where the server offers it. */
+  readonly listen: ListenStream | undefined;
 }
+
+/** How long a stdio server gets to answer the era probe before it counts as a 2025-era server that stays silent. */
+export const ERA_PROBE_MAX_MS = 5_000;
 
 /** What one link reports. The opener calls these only while the link is current. */
 export interface LinkEvents {
@@ -64,16 +76,19 @@ const listChangedNotifications: Array<[string, ListKind]> = [
 export class LinkOpener {
   private connecting: AbortController | undefined;
   private readonly id: string;
+  /** The server's era, probed once and kept across restarts (see EraMemory). */
+  readonly era = new EraMemory();
 
   constructor(private readonly options: LinkOpenerOptions) {
     this.id = options.definition.id;
   }
 
   /**
-   * Connects and initializes. `current` turns false when the attempt is abandoned (then it fails); `serving` says
-   * whether the link is in service (transport errors before that, like a start-up banner on stdout, are tolerated).
+   * Connects and initializes (or, for a 2026-07-28 server, discovers). `current` turns false when the attempt is
+   * abandoned (then it fails); `serving` says whether the link is in service (transport errors before that, like a
+   * start-up banner on stdout, are tolerated); `subscribed` gives the resource URIs clients hold subscriptions to.
    */
-  async open(events: LinkEvents, current: () => boolean, serving: () => boolean): Promise<OpenLink> {
+  async open(events: LinkEvents, current: () => boolean, serving: () => boolean, subscribed: () => readonly string[] = () => []): Promise<OpenLink> {
     const { definition, connectMs } = this.options;
     const connector = this.connectorFor(definition);
     const abort = new AbortController();
@@ -82,26 +97,119 @@ export class LinkOpener {
       () => abort.abort(new Error(`did not connect and initialize within ${connectMs} ms`)),
       Math.min(Math.max(0, connectMs), MAX_TIMEOUT_MS),
     );
-    try {
-      const link = await raceAbort(connector.connect(definition, { logger: this.options.logger, signal: abort.signal }), abort.signal, (late) =>
+    const connect = () =>
+      raceAbort(connector.connect(definition, { logger: this.options.logger, signal: abort.signal }), abort.signal, (late) =>
         void late.transport.close().catch(() => undefined),
       );
+    let probed = false;
+    try {
+      let link = await connect();
+      if (this.era.verdict === undefined && definition.transport === 'stdio') {
+        probed = true;
+        link = await this.probeStdio(link, connect, abort.signal);
+      }
+      const era = this.era.verdict ?? { era: 'legacy', how: 'not-probed' };
       this.watchTransport(link.transport, events, current, serving);
-      const client = this.createClient(events, current, serving);
       try {
         if (!current()) throw new Error('stopped while connecting');
-        await raceAbort(client.connect(link.transport, { signal: abort.signal, timeout: connectMs }), abort.signal);
-        if (!current()) throw new Error('stopped while connecting');
+        const open =
+          era.era === 'modern'
+            ? await this.openModern(link, era, events, current, serving, subscribed, abort.signal, probed)
+            : await this.openLegacy(link, era, events, current, serving, abort.signal);
+        if (!current()) {
+          open.listen?.close();
+          await open.client.close().catch(() => undefined);
+          throw new Error('stopped while connecting');
+        }
+        this.interceptProgress(link.transport, events);
+        return open;
       } catch (error) {
-        await client.close().catch(() => undefined);
         await link.transport.close().catch(() => undefined);
+        // A remembered era whose handshake the server refused (an error answer, not a crash or a silence) may be
+        // wrong now, as after an upgrade: probe again next time.
+        if (!probed && current() && refusedHandshake(error)) this.era.forget();
         throw error;
       }
-      this.interceptProgress(link.transport, events);
-      return { client, link, capabilities: client.getServerCapabilities(), instructions: client.getInstructions() };
     } finally {
       this.options.clock.clearTimeout(timer);
       if (this.connecting === abort) this.connecting = undefined;
+    }
+  }
+
+  /**
+   * The stdio era probe (spec: transports/stdio, backward compatibility): `server/discover` before anything else.
+   * A server that exits on it is a 2025-era server that tolerates nothing before initialize: it is started again
+   * for initialize, and the verdict is remembered so it is never probed again.
+   */
+  private async probeStdio(link: DownstreamLink, connect: () => Promise<DownstreamLink>, signal: AbortSignal): Promise<DownstreamLink> {
+    await startOnce(link.transport);
+    const meta = modernRequestMeta(this.options.clientInfo, downstreamClientCapabilities);
+    const timeoutMs = Math.min(ERA_PROBE_MAX_MS, Math.max(1, Math.floor(this.options.connectMs / 3)));
+    const outcome = await probeOverTransport(link.transport, meta, { timeoutMs, clock: this.options.clock }, signal);
+    const classified = classifyProbe(outcome);
+    if (classified.kind === 'no-verdict') return link;
+    const discover = outcome.kind === 'result' ? readDiscover(outcome.result) : undefined;
+    this.era.remember(classified.verdict, discover);
+    this.options.logger.info(`server "${this.id}" speaks ${describeEra(classified.verdict)}`, { server: this.id, era: classified.verdict });
+    if (outcome.kind !== 'closed') return link;
+    this.options.logger.info(`server "${this.id}" exited on the era probe; starting it again for initialize (it will not be probed again)`, {
+      server: this.id,
+    });
+    await link.transport.close().catch(() => undefined);
+    return connect();
+  }
+
+  private async openLegacy(link: DownstreamLink, era: EraVerdict, events: LinkEvents, current: () => boolean, serving: () => boolean, signal: AbortSignal): Promise<OpenLink> {
+    const client = this.createClient(events, current, serving);
+    try {
+      await raceAbort(client.connect(link.transport, { signal, timeout: this.options.connectMs }), signal);
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+    return {
+      client: legacyLinkClient(client),
+      link,
+      capabilities: client.getServerCapabilities(),
+      instructions: client.getInstructions(),
+      era,
+      ping: async (timeoutMs) => void (await client.ping({ timeout: Math.min(timeoutMs, MAX_TIMEOUT_MS) })),
+      listen: undefined,
+    };
+  }
+
+  /** A 2026-07-28 link: no initialize; `server/discover` gives the capabilities, a listen stream the changes. */
+  private async openModern(
+    link: DownstreamLink,
+    era: EraVerdict,
+    events: LinkEvents,
+    current: () => boolean,
+    serving: () => boolean,
+    subscribed: () => readonly string[],
+    signal: AbortSignal,
+    justProbed: boolean,
+  ): Promise<OpenLink> {
+    const client = new ModernLinkClient(this.options.clientInfo, downstreamClientCapabilities);
+    this.watchClient(client.protocol, events, current, serving);
+    try {
+      await raceAbort(client.connect(link.transport), signal);
+      let discover: DiscoverInfo | undefined = justProbed ? this.era.discover : undefined;
+      if (!discover) {
+        const result = await raceAbort(
+          client.request({ method: 'server/discover' }, LooseResultSchema, { signal, timeout: Math.min(this.options.connectMs, MAX_TIMEOUT_MS) }),
+          signal,
+        );
+        discover = readDiscover(result);
+        if (!discover) throw new Error('server/discover returned no supportedVersions and capabilities');
+        this.era.remember(era, discover);
+      }
+      const capabilities = discover.capabilities as ServerCapabilities;
+      const listen = new ListenStream(client, listChangesOffered(discover.capabilities), offersResourceSubscriptions(discover.capabilities), this.options.logger, this.id);
+      listen.listen(subscribed());
+      return { client, link, capabilities, instructions: discover.instructions, era, ping: undefined, listen };
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
     }
   }
 
@@ -114,6 +222,7 @@ export class LinkOpener {
   /** Closes a link (closing a stdio link ends its process). Never rejects. */
   async close(open: OpenLink | undefined): Promise<void> {
     try {
+      open?.listen?.close();
       await open?.client.close();
     } catch (error) {
       this.options.logger.debug(`server "${this.id}": error while closing`, { server: this.id, error: errorMessage(error) });
@@ -137,6 +246,13 @@ export class LinkOpener {
         (request, extra) => events.serverRequest(request as LooseRequest<ServerToClientMethod>, extra) as Promise<ClientResult>,
       );
     }
+    this.watchClient(client, events, current, serving);
+    return client;
+  }
+
+  /** The notifications both eras deliver (a modern server only on its listen stream), and the link's end. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- both the SDK Client and our modern client
+  private watchClient(client: Protocol<any, any, any>, events: LinkEvents, current: () => boolean, serving: () => boolean): void {
     for (const [method, kind] of listChangedNotifications) {
       client.setNotificationHandler(looseNotificationSchema(method), () => {
         if (current()) events.listChanged(kind);
@@ -155,7 +271,6 @@ export class LinkOpener {
       if (!current()) return;
       this.options.logger.debug(`server "${this.id}": protocol error`, { server: this.id, error: redact(errorMessage(error), this.options.definition) });
     };
-    return client;
   }
 
   /**
@@ -198,6 +313,26 @@ export class LinkOpener {
       inner?.call(transport, message, extra);
     };
   }
+}
+
+/** The server answered the handshake (initialize, or server/discover) with a JSON-RPC error of its own. */
+function refusedHandshake(error: unknown): boolean {
+  return error instanceof McpError && error.code !== ErrorCode.ConnectionClosed && error.code !== ErrorCode.RequestTimeout;
+}
+
+/** How the status names an era. */
+export function describeEra(verdict: EraVerdict): string {
+  return verdict.era === 'modern' ? `MCP ${verdict.version} (no initialize)` : 'MCP 2025-era (initialize)';
+}
+
+/**
+ * Starts a transport now (for the era probe) and makes its later `start()` a no-op: the SDK client starts the
+ * transport it connects to, and a stdio transport may be started only once.
+ */
+function startOnce(transport: Transport): Promise<void> {
+  const started = transport.start();
+  transport.start = () => started;
+  return started;
 }
 
 /** Races a promise against an abort signal; a value that arrives after the abort goes to `onLate`. */

@@ -1,10 +1,13 @@
 import type { Logger, ServerDefinition } from '@mcp-switchboard/plugin-api';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { McpError, type ClientNotification, type ClientRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { LinkClient } from './link-client.js';
+import { McpError, type ClientNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { missingCapability } from '../routing/client-requests.js';
 import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { redact } from '../util/redact.js';
 import { ErrorCode, RpcError, errorMessage, passThroughError, switchboardRpcError } from '../util/rpc-error.js';
-import { LooseResultSchema, isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
+import { LooseResultSchema, isRecord, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
+import { bridgeInputRequired, isInputRequired, stateBinding, unwrapRetry, wrapResult, type InputRequiredHandling } from './input-bridge.js';
+import type { ServerToClientMethod } from './link-opener.js';
 import type { SessionLanes, SessionRef, UpstreamExtra } from './session-lanes.js';
 import { serverUnavailable, type ServerCondition } from './unavailable.js';
 
@@ -25,6 +28,8 @@ export interface ForwardOptions {
   origin?: { session: SessionRef; extra: UpstreamExtra };
   /** The original tool name of a tools/call: its own time limits apply (`timeouts.tools`). */
   tool?: string;
+  /** A 2026-era server's `input_required`: bridged to the client of `origin` (default), or passed through. */
+  inputRequired?: InputRequiredHandling;
 }
 
 let connectionSequence = 0;
@@ -78,7 +83,7 @@ export interface RequestForwarderOptions {
   progress: ProgressTokens;
   logger: Logger;
   /** The client of the ready link, or undefined when the server is not ready. */
-  readyClient(): Client | undefined;
+  readyClient(): LinkClient | undefined;
   condition(): ServerCondition;
 }
 
@@ -153,9 +158,22 @@ export class RequestForwarder {
     });
     arm();
     try {
-      const meta = isRecord(params._meta) ? params._meta : {};
-      const request = { method, params: { ...params, _meta: { ...meta, progressToken: token } } };
-      return await client.request(request as ClientRequest, LooseResultSchema, { signal: abort.signal, timeout: MAX_TIMEOUT_MS });
+      const handling = options.inputRequired ?? { kind: 'bridge' };
+      const binding = stateBinding(this.id, method, params);
+      const sent = handling.kind === 'pass-through' ? unwrapRetry(params, binding, handling.states) : params;
+      const once = (p: LooseParams) => {
+        const meta = isRecord(p._meta) ? p._meta : {};
+        return client.request({ method, params: { ...p, _meta: { ...meta, progressToken: token } } }, LooseResultSchema, { signal: abort.signal, timeout: MAX_TIMEOUT_MS });
+      };
+      const result = await once(sent);
+      if (!isInputRequired(result)) return result;
+      if (handling.kind === 'pass-through') return wrapResult(result, binding, handling.states);
+      return await bridgeInputRequired(
+        result,
+        { server: this.id, label: options.label },
+        (request) => this.askClient(request, options, abort.signal, maxTotalMs),
+        (extra) => once({ ...sent, ...extra }),
+      );
     } catch (error) {
       if (timeoutError) throw timeoutError;
       if (this.options.readyClient() !== client) throw serverUnavailable(this.options.condition(), { kind: 'went-away', during: options.label });
@@ -174,13 +192,33 @@ export class RequestForwarder {
     }
   }
 
+  /**
+   * One input request of a 2026-era server, asked of the client whose call it is (the reverse bridge). Unlike a
+   * 2025-era server's own request, nothing needs attributing: the call that got `input_required` is known.
+   */
+  private async askClient(request: LooseRequest, options: ForwardOptions, signal: AbortSignal, maxTotalMs: number): Promise<LooseResult> {
+    const method = request.method as ServerToClientMethod;
+    const origin = options.origin;
+    const missing = origin ? missingCapability(origin.session.clientCapabilities(), method, request.params) : 'a session to ask';
+    if (missing || !origin) {
+      throw switchboardRpcError(
+        ErrorCode.InvalidRequest,
+        'SWB_INPUT_REQUIRED',
+        `Server "${this.id}" needs ${method} to complete ${options.label}, but the client did not declare ${missing}`,
+        { server: this.id, method },
+      );
+    }
+    const timeout = Math.min(maxTotalMs, MAX_TIMEOUT_MS);
+    return this.options.lanes.asking(() => origin.extra.sendRequest(request as ServerRequest, LooseResultSchema, { signal, timeout }));
+  }
+
   /** A plain request with the server's request timeout (setLevel, subscribe, ...). */
   async request(method: string, params: LooseParams | undefined): Promise<LooseResult> {
     const client = this.options.readyClient();
     if (!client) throw serverUnavailable(this.options.condition(), { kind: 'down' });
     try {
       const request = params === undefined ? { method } : { method, params };
-      return await client.request(request as ClientRequest, LooseResultSchema, { timeout: Math.min(this.options.timeouts.requestMs, MAX_TIMEOUT_MS) });
+      return await client.request(request, LooseResultSchema, { timeout: Math.min(this.options.timeouts.requestMs, MAX_TIMEOUT_MS) });
     } catch (error) {
       throw passThroughError(error);
     }
