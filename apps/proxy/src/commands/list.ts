@@ -8,11 +8,17 @@ export function estimateTokens(definition: unknown): number {
   return Math.ceil(JSON.stringify(definition).length / 4);
 }
 
+/** The era a server speaks: its 2026-era version, `initialize` for a 2025-era one, `-` before it was probed. */
+function protocolOf(status: ReturnType<Hub['status']>[number]): string {
+  if (status.era === 'modern') return status.protocolVersion ?? 'modern';
+  return status.era === 'legacy' ? 'initialize' : '-';
+}
+
 export function renderCatalog(hub: Hub): string {
   const servers = hub.status();
   const serverTable = formatTable(
-    ['SERVER', 'SOURCE', 'STATE', 'TOOLS', 'PROMPTS', 'RESOURCES', 'ERROR'],
-    servers.map((s) => [s.id, s.source, s.state, String(s.tools), String(s.prompts), String(s.resources), s.error ?? '']),
+    ['SERVER', 'SOURCE', 'STATE', 'PROTOCOL', 'TOOLS', 'PROMPTS', 'RESOURCES', 'ERROR'],
+    servers.map((s) => [s.id, s.source, s.state, protocolOf(s), String(s.tools), String(s.prompts), String(s.resources), s.error ?? '']),
   );
   const items = [
     ...hub.tools().map((e) => ({ kind: 'tool', ...e })),

@@ -1,0 +1,133 @@
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  CallToolResultSchema,
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type ElicitRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import { fixtureServerEntry } from '@mcp-switchboard/testing';
+import { cleanEnv, cliTransport, runCli, tempDir } from './helpers/cli.js';
+
+const textOf = (result: unknown) => ((result as { content: Array<{ text: string }> }).content[0]?.text ?? '');
+
+/**
+ * A 2025-era client (the SDK v1 Client, as every client today) through the real CLI over stdio, in front of a
+ * server that speaks only MCP 2026-07-28 (it refuses initialize and every request without the reserved _meta
+ * keys) and a 2025-era server that exits on any request before initialize.
+ */
+describe('downstream eras through the real CLI', () => {
+  const t = tempDir();
+  const configFile = t.path('switchboard.config.json');
+  const elicitations: ElicitRequest['params'][] = [];
+  let proxy: Client;
+  let stderr = '';
+
+  beforeAll(async () => {
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        mcpServers: {
+          modern: fixtureServerEntry('modern'),
+          strict: fixtureServerEntry('echo', { FIXTURE_NAME: 'strict', FIXTURE_EXIT_BEFORE_INITIALIZE: '1' }),
+        },
+        // Pings would kill a 2026-era server (it has none); they must not be sent to it.
+        supervision: { pingIntervalMs: 200 },
+      }),
+    );
+    proxy = new Client({ name: 'old-client', version: '1.0.0' }, { capabilities: { elicitation: {}, sampling: {} } });
+    proxy.setRequestHandler(ElicitRequestSchema, async (request) => {
+      elicitations.push(request.params);
+      return { action: 'accept', content: { answer: 'Ada' } };
+    });
+    proxy.setRequestHandler(CreateMessageRequestSchema, async () => ({
+      model: 'test-model',
+      role: 'assistant',
+      content: { type: 'text', text: 'forty-two' },
+    }));
+    const transport = cliTransport(['--config', configFile, '--log-level', 'debug']);
+    transport.stderr?.on('data', (d) => (stderr += d));
+    await proxy.connect(transport);
+  }, 60_000);
+
+  afterAll(async () => {
+    await proxy?.close();
+    t.cleanup();
+  });
+
+  it('lists the tools, prompts and resources of a 2026-only server beside a 2025-era one', async () => {
+    const tools = (await proxy.listTools()).tools.map((tool) => tool.name);
+    expect(tools).toEqual(expect.arrayContaining(['modern__echo', 'modern__work', 'modern__ask', 'strict__echo']));
+    expect((await proxy.listPrompts()).prompts.map((p) => p.name)).toContain('modern__greet');
+    expect((await proxy.listResources()).resources.map((r) => r.uri)).toContain('modern://counter');
+    // The probe's verdicts are in the log: the strict server exited on the probe and was started again.
+    expect(stderr).toMatch(/server "modern" speaks MCP 2026-07-28/);
+    expect(stderr).toMatch(/server "strict" exited on the era probe; starting it again for initialize/);
+  });
+
+  it('calls tools, gets prompts and reads resources of the 2026-only server (every request stamped)', async () => {
+    expect(textOf(await proxy.callTool({ name: 'modern__echo', arguments: { text: 'hello' } }))).toBe('hello');
+    expect(textOf(await proxy.callTool({ name: 'strict__echo', arguments: { text: 'old' } }))).toBe('old');
+    const prompt = await proxy.getPrompt({ name: 'modern__greet', arguments: { who: 'Ada' } });
+    expect(prompt.messages[0]?.content).toMatchObject({ text: 'Hello, Ada!' });
+    const read = await proxy.readResource({ uri: 'modern://counter' });
+    expect(read.contents[0]).toMatchObject({ uri: 'modern://counter', text: expect.stringMatching(/^\d+$/) });
+  });
+
+  it('relays progress of a 2026-era call', async () => {
+    const progress: number[] = [];
+    const result = await proxy.callTool({ name: 'modern__work', arguments: { steps: 4 } }, CallToolResultSchema, {
+      onprogress: (p) => progress.push(p.progress),
+    });
+    expect(textOf(result)).toBe('done 4');
+    expect(progress).toEqual([1, 2, 3, 4]);
+  });
+
+  it('turns input_required into a real elicitation and a real sampling request for the 2025-era client (the reverse bridge)', async () => {
+    const asked = await proxy.callTool({ name: 'modern__ask', arguments: { question: 'Your name?' } });
+    expect(textOf(asked)).toBe('answer: Ada');
+    expect(elicitations.at(-1)).toMatchObject({ message: 'Your name?', requestedSchema: { properties: { answer: { type: 'string' } } } });
+    const thought = await proxy.callTool({ name: 'modern__think', arguments: { prompt: 'The answer?' } });
+    expect(textOf(thought)).toBe('model said: forty-two');
+  });
+
+  it('hears list changes and resource updates over subscriptions/listen', async () => {
+    let toolsChanged = 0;
+    const updated: string[] = [];
+    proxy.setNotificationHandler(ToolListChangedNotificationSchema, () => void toolsChanged++);
+    proxy.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updated.push(n.params.uri));
+    await proxy.subscribeResource({ uri: 'modern://counter' });
+    // The new listen stream (with the URI) replaces the old one; a bump reported before it is acknowledged
+    // would be lost, so bump until one arrives.
+    await expect
+      .poll(async () => {
+        await proxy.callTool({ name: 'modern__bump', arguments: {} });
+        return updated.length;
+      }, { timeout: 10_000, interval: 100 })
+      .toBeGreaterThan(0);
+    expect(updated[0]).toBe('modern://counter');
+
+    await proxy.callTool({ name: 'modern__add_tool', arguments: { name: 'fresh' } });
+    await expect.poll(() => toolsChanged, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await proxy.listTools()).tools.map((tool) => tool.name), { timeout: 10_000 }).toContain('modern__fresh');
+  });
+
+  it('never pings the 2026-era server (the 2025-era one is pinged), and it stays up', async () => {
+    // The modern fixture writes "request <method> <id>" to stderr, which the proxy logs at debug.
+    expect(stderr).toMatch(/request tools\/call/);
+    await new Promise((resolve) => setTimeout(resolve, 600)); // three ping intervals, idle
+    expect(stderr).not.toMatch(/request ping/);
+    expect(stderr).not.toMatch(/server "modern"[^\n]*(restart|closed)/);
+    expect(textOf(await proxy.callTool({ name: 'modern__echo', arguments: { text: 'still here' } }))).toBe('still here');
+  });
+
+  it('shows each server\'s era in `mcp-switchboard list`', async () => {
+    const listed = await runCli(['list', '--config', configFile], { env: cleanEnv(t.dir) });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^modern\s+\S+\s+ready\s+2026-07-28\s/m);
+    expect(listed.stdout).toMatch(/^strict\s+\S+\s+ready\s+initialize\s/m);
+  });
+});
