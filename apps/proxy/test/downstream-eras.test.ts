@@ -145,3 +145,67 @@ describe('downstream eras through the real CLI', () => {
     expect(listed.stdout).toMatch(/^strict\s+\S+\s+ready\s+initialize\s/m);
   });
 });
+
+/** A Streamable HTTP server that speaks only 2026-07-28 and enforces its headers (-32020), on a free port. */
+async function startModernHttpServer() {
+  const { createServer } = await import('node:http');
+  const seen: Array<{ method: string; headers: Record<string, string | string[] | undefined> }> = [];
+  const reply = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  const http = createServer((req, res) => {
+    if (req.method !== 'POST') return void res.writeHead(405).end();
+    let raw = '';
+    req.on('data', (chunk) => (raw += chunk));
+    req.on('end', () => {
+      const message = JSON.parse(raw) as { id?: number | string; method?: string; params?: { name?: string; arguments?: { text?: string }; _meta?: Record<string, unknown> } };
+      if (message.method === undefined) return void res.writeHead(202).end();
+      seen.push({ method: message.method, headers: req.headers });
+      const error = (status: number, code: number, text: string, data?: unknown) =>
+        reply(res, status, { jsonrpc: '2.0', id: message.id ?? null, error: { code, message: text, ...(data ? { data } : {}) } });
+      if (req.headers['mcp-protocol-version'] !== '2026-07-28' || message.params?._meta?.['io.modelcontextprotocol/protocolVersion'] !== '2026-07-28') {
+        return error(400, -32022, 'Unsupported protocol version', { supported: ['2026-07-28'], requested: req.headers['mcp-protocol-version'] ?? null });
+      }
+      if (req.headers['mcp-method'] !== message.method) return error(400, -32020, 'Header mismatch: Mcp-Method');
+      if (message.method === 'tools/call' && req.headers['mcp-name'] !== message.params?.name) return error(400, -32020, 'Header mismatch: Mcp-Name');
+      if (message.id === undefined) return void res.writeHead(202).end();
+      const result = (value: Record<string, unknown>) => reply(res, 200, { jsonrpc: '2.0', id: message.id, result: { resultType: 'complete', ...value } });
+      switch (message.method) {
+        case 'server/discover':
+          return result({ supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'web', version: '1' } } });
+        case 'tools/list':
+          return result({ tools: [{ name: 'shout', inputSchema: { type: 'object', properties: { text: { type: 'string' } } } }] });
+        case 'tools/call':
+          return result({ content: [{ type: 'text', text: String(message.params?.arguments?.text ?? '').toUpperCase() }] });
+        default:
+          return error(200, -32601, `Method not found: ${message.method}`);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as import('node:net').AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}/mcp`, seen, close: () => new Promise<void>((resolve) => http.close(() => resolve())) };
+}
+
+describe('a 2026-only Streamable HTTP server through the real CLI', () => {
+  it('is probed over HTTP and spoken to with the 2026 headers and _meta: listed and called, never initialized', async () => {
+    const web = await startModernHttpServer();
+    const t = tempDir();
+    const configFile = t.path('switchboard.config.json');
+    writeFileSync(configFile, JSON.stringify({ mcpServers: { web: { type: 'streamable-http', url: web.url } } }));
+    const client = new Client({ name: 'old-client', version: '1.0.0' });
+    try {
+      await client.connect(cliTransport(['--config', configFile]));
+      await expect.poll(async () => (await client.listTools()).tools.map((tool) => tool.name), { timeout: 10_000 }).toContain('web__shout');
+      expect(textOf(await client.callTool({ name: 'web__shout', arguments: { text: 'hello' } }))).toBe('HELLO');
+      const methods = web.seen.map((r) => r.method);
+      expect(methods).not.toContain('initialize');
+      expect(methods).toEqual(expect.arrayContaining(['server/discover', 'tools/list', 'tools/call']));
+      expect(web.seen.every((r) => r.headers['mcp-method'] === r.method)).toBe(true);
+    } finally {
+      await client.close();
+      await web.close();
+      t.cleanup();
+    }
+  });
+});

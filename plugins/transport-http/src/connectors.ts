@@ -9,6 +9,7 @@ import {
 } from '@mcp-switchboard/plugin-api';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AutoDetectTransport, createSseClientTransport } from './auto-detect-transport.js';
+import { fetchWithModernHeaders } from './modern-headers.js';
 import { redactHeaders, redactUrl } from './security.js';
 import { WebSocketClientTransport } from './websocket-client-transport.js';
 
@@ -61,6 +62,7 @@ export class StreamableHttpConnector implements DownstreamConnector {
     return {
       transport: new StreamableHTTPClientTransport(url, {
         requestInit: { headers },
+        fetch: fetchWithModernHeaders(),
         ...(server.sessionId !== undefined ? { sessionId: server.sessionId } : {}),
       }),
     };

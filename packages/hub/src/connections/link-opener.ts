@@ -7,7 +7,8 @@ import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { redact } from '../util/redact.js';
 import { errorMessage } from '../util/rpc-error.js';
 import { LooseResultSchema, isRecord, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
-import { EraMemory, classifyProbe, modernRequestMeta, probeOverTransport, readDiscover, type DiscoverInfo, type EraVerdict } from './era-probe.js';
+import { EraMemory, MODERN_VERSION, classifyProbe, modernRequestMeta, probeOverTransport, readDiscover, type DiscoverInfo, type EraVerdict } from './era-probe.js';
+import { probeOverHttp } from './http-probe.js';
 import { ModernLinkClient, legacyLinkClient, type LinkClient } from './link-client.js';
 import type { ListKind } from './list-cache.js';
 import { ListenStream, listChangesOffered, offersResourceSubscriptions } from './listen-stream.js';
@@ -103,6 +104,10 @@ export class LinkOpener {
       );
     let probed = false;
     try {
+      if (this.era.verdict === undefined && definition.transport === 'streamable-http') {
+        probed = true;
+        await this.probeHttp(definition.url, definition.headers, abort.signal);
+      }
       let link = await connect();
       if (this.era.verdict === undefined && definition.transport === 'stdio') {
         probed = true;
@@ -159,6 +164,23 @@ export class LinkOpener {
     return connect();
   }
 
+  /** The Streamable HTTP era probe; a verdict is remembered, an auth error, a 5xx or no answer is not. */
+  private async probeHttp(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
+    const meta = modernRequestMeta(this.options.clientInfo, downstreamClientCapabilities);
+    const timeoutMs = Math.min(ERA_PROBE_MAX_MS, Math.max(1, Math.floor(this.options.connectMs / 3)));
+    const outcome = await probeOverHttp(url, headers, meta, timeoutMs, signal);
+    const classified = outcome.kind === 'unreachable' ? { kind: 'no-verdict' as const, reason: outcome.reason } : classifyProbe(outcome);
+    if (classified.kind === 'no-verdict') {
+      this.options.logger.debug(`server "${this.id}": the era probe gave no verdict (${redact(classified.reason, this.options.definition)}); using initialize`, {
+        server: this.id,
+      });
+      return;
+    }
+    const discover = outcome.kind === 'result' ? readDiscover(outcome.result) : undefined;
+    this.era.remember(classified.verdict, discover);
+    this.options.logger.info(`server "${this.id}" speaks ${describeEra(classified.verdict)}`, { server: this.id, era: classified.verdict });
+  }
+
   private async openLegacy(link: DownstreamLink, era: EraVerdict, events: LinkEvents, current: () => boolean, serving: () => boolean, signal: AbortSignal): Promise<OpenLink> {
     const client = this.createClient(events, current, serving);
     try {
@@ -191,6 +213,8 @@ export class LinkOpener {
   ): Promise<OpenLink> {
     const client = new ModernLinkClient(this.options.clientInfo, downstreamClientCapabilities);
     this.watchClient(client.protocol, events, current, serving);
+    // Streamable HTTP: the version travels in the MCP-Protocol-Version header too (the connector adds Mcp-Method).
+    (link.transport as { setProtocolVersion?: (version: string) => void }).setProtocolVersion?.(MODERN_VERSION);
     try {
       await raceAbort(client.connect(link.transport), signal);
       let discover: DiscoverInfo | undefined = justProbed ? this.era.discover : undefined;
