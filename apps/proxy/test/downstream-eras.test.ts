@@ -100,6 +100,16 @@ describe('downstream eras through the real CLI', () => {
     }
   });
 
+  it('cancels a 2026-era call downstream when the client cancels it', async () => {
+    const abort = new AbortController();
+    const call = proxy.callTool({ name: 'modern__work', arguments: { steps: 10_000, intervalMs: 20 } }, CallToolResultSchema, {
+      signal: abort.signal,
+      onprogress: () => abort.abort('enough'),
+    });
+    await expect(call).rejects.toThrow();
+    await expect.poll(() => stderr, { timeout: 10_000 }).toMatch(/cancelled \d+/);
+  });
+
   it('turns input_required into a real elicitation and a real sampling request for the 2025-era client (the reverse bridge)', async () => {
     const asked = await proxy.callTool({ name: 'modern__ask', arguments: { question: 'Your name?' } });
     expect(textOf(asked)).toBe('answer: Ada');
