@@ -7,7 +7,7 @@ import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { redact } from '../util/redact.js';
 import { errorMessage } from '../util/rpc-error.js';
 import { LooseResultSchema, isRecord, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
-import { EraMemory, MODERN_VERSION, classifyProbe, modernRequestMeta, probeOverTransport, readDiscover, type DiscoverInfo, type EraVerdict } from './era-probe.js';
+import { EraMemory, MODERN_VERSION, classifyProbe, modernRequestMeta, probeOverTransport, readDiscover, type DiscoverInfo, type EraVerdict, type ProbeOutcome } from './era-probe.js';
 import { probeOverHttp } from './http-probe.js';
 import { ModernLinkClient, legacyLinkClient, type LinkClient } from './link-client.js';
 import type { ListKind } from './list-cache.js';
@@ -147,10 +147,15 @@ export class LinkOpener {
    * for initialize, and the verdict is remembered so it is never probed again.
    */
   private async probeStdio(link: DownstreamLink, connect: () => Promise<DownstreamLink>, signal: AbortSignal): Promise<DownstreamLink> {
-    await startOnce(link.transport);
-    const meta = modernRequestMeta(this.options.clientInfo, downstreamClientCapabilities);
-    const timeoutMs = Math.min(ERA_PROBE_MAX_MS, Math.max(1, Math.floor(this.options.connectMs / 3)));
-    const outcome = await probeOverTransport(link.transport, meta, { timeoutMs, clock: this.options.clock }, signal);
+    let outcome: ProbeOutcome;
+    try {
+      await startOnce(link.transport);
+      const meta = modernRequestMeta(this.options.clientInfo, downstreamClientCapabilities);
+      outcome = await probeOverTransport(link.transport, meta, { timeoutMs: this.probeMs(), clock: this.options.clock }, signal);
+    } catch (error) {
+      await link.transport.close().catch(() => undefined);
+      throw error;
+    }
     const classified = classifyProbe(outcome);
     if (classified.kind === 'no-verdict') return link;
     const discover = outcome.kind === 'result' ? readDiscover(outcome.result) : undefined;
@@ -164,11 +169,15 @@ export class LinkOpener {
     return connect();
   }
 
+  /** How long the era probe waits: a third of the connect budget, at most ERA_PROBE_MAX_MS. */
+  private probeMs(): number {
+    return Math.min(ERA_PROBE_MAX_MS, Math.max(1, Math.floor(this.options.connectMs / 3)));
+  }
+
   /** The Streamable HTTP era probe; a verdict is remembered, an auth error, a 5xx or no answer is not. */
   private async probeHttp(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
     const meta = modernRequestMeta(this.options.clientInfo, downstreamClientCapabilities);
-    const timeoutMs = Math.min(ERA_PROBE_MAX_MS, Math.max(1, Math.floor(this.options.connectMs / 3)));
-    const outcome = await probeOverHttp(url, headers, meta, timeoutMs, signal);
+    const outcome = await probeOverHttp(url, headers, meta, this.probeMs(), signal);
     const classified = outcome.kind === 'unreachable' ? { kind: 'no-verdict' as const, reason: outcome.reason } : classifyProbe(outcome);
     if (classified.kind === 'no-verdict') {
       this.options.logger.debug(`server "${this.id}": the era probe gave no verdict (${redact(classified.reason, this.options.definition)}); using initialize`, {

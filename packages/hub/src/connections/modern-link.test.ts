@@ -11,6 +11,7 @@ type Message = { id?: string | number; method?: string; params?: Record<string, 
 function modernConnector(answer: (m: Message) => Record<string, unknown> | undefined) {
   const requests: Message[] = [];
   let connects = 0;
+  let closed = 0;
   const connector: DownstreamConnector = {
     types: ['stdio'],
     async connect() {
@@ -23,11 +24,12 @@ function modernConnector(answer: (m: Message) => Record<string, unknown> | undef
         const reply = answer(m);
         if (reply) void serverSide.send({ jsonrpc: '2.0', id: m.id, ...reply } as JSONRPCMessage);
       };
+      serverSide.onclose = () => void closed++;
       await serverSide.start();
       return { transport: clientSide };
     },
   };
-  return { connector, requests, connects: () => connects };
+  return { connector, requests, connects: () => connects, closed: () => closed };
 }
 
 const discoverResult = {
@@ -108,5 +110,17 @@ describe('a 2026-07-28 downstream', () => {
     expect(conn.state).toBe('failed'); // a refused handshake opens the circuit
     expect(conn.era).toBeUndefined(); // and the next try probes again
     await conn.stop();
+  });
+
+  it('closes the link when the start is abandoned during the era probe (no process left behind)', async () => {
+    const fake = modernConnector(() => undefined); // silent: the probe waits
+    const conn = connection(fake.connector);
+    const starting = conn.start();
+    await expect.poll(() => fake.requests.length).toBe(1);
+    expect(fake.requests[0]?.method).toBe('server/discover');
+    await conn.stop();
+    await starting;
+    expect(fake.closed()).toBe(1);
+    expect(conn.era).toBeUndefined();
   });
 });
