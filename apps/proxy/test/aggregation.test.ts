@@ -44,6 +44,20 @@ async function listAll<T>(fetch: (cursor?: string) => Promise<{ nextCursor?: str
   return items;
 }
 
+/**
+ * A server's own definition as the proxy lists it: `<server>__<name>`, titles `<server>: <title>`, and `_meta`
+ * naming the server (its own keys kept).
+ */
+function exposedAs(direct: { name: string; title?: string; annotations?: { title?: string }; _meta?: object }, server: string) {
+  return {
+    ...direct,
+    name: `${server}__${direct.name}`,
+    ...(direct.title !== undefined ? { title: `${server}: ${direct.title}` } : {}),
+    ...(direct.annotations?.title !== undefined ? { annotations: { ...direct.annotations, title: `${server}: ${direct.annotations.title}` } } : {}),
+    _meta: { ...direct._meta, 'io.mcp-switchboard/server': { id: server, name: server }, 'io.mcp-switchboard/originalName': direct.name },
+  };
+}
+
 describe('aggregation through the real CLI with the reference servers', () => {
   const t = tempDir();
   const fsRoot = realpathSync(t.dir);
@@ -90,7 +104,7 @@ describe('aggregation through the real CLI with the reference servers', () => {
     t.cleanup();
   });
 
-  it('exposes every tool, prompt, resource and template of each server, namespaced and unchanged', async () => {
+  it('exposes every tool, prompt, resource and template of each server, namespaced (names and titles) and otherwise unchanged', async () => {
     const proxyTools = await listAll<Tool>((cursor) => proxy.listTools({ cursor }), 'tools');
     for (const [server, client] of Object.entries(direct)) {
       const tools = await listAll<Tool>((cursor) => client.listTools({ cursor }), 'tools');
@@ -98,7 +112,7 @@ describe('aggregation through the real CLI with the reference servers', () => {
       for (const tool of tools) {
         const exposed = proxyTools.find((p) => p.name === `${server}__${tool.name}`);
         expect(exposed, `${server}__${tool.name} missing`).toBeDefined();
-        expect({ ...exposed, name: tool.name }).toEqual(tool);
+        expect(exposed).toEqual(exposedAs(tool, server));
       }
       const caps = client.getServerCapabilities() ?? {};
       if (caps.prompts) {
@@ -106,7 +120,7 @@ describe('aggregation through the real CLI with the reference servers', () => {
         const proxyPrompts = await listAll<{ name: string }>((cursor) => proxy.listPrompts({ cursor }), 'prompts');
         for (const prompt of prompts) {
           const exposed = proxyPrompts.find((p) => p.name === `${server}__${prompt.name}`);
-          expect({ ...exposed, name: prompt.name }).toEqual(prompt);
+          expect(exposed).toEqual(exposedAs(prompt, server));
         }
       }
       if (caps.resources) {

@@ -3,7 +3,7 @@ import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotoc
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Loose, callTool, connectClient, connectDirect, listAll, startHub, waitFor, type TestHub } from '../test/support/harness.js';
-import { echoServer, fixture, textOf } from '../test/support/fixtures.js';
+import { echoServer, exposedAs, fixture, textOf } from '../test/support/fixtures.js';
 
 const VALID = /^[A-Za-z0-9_-]{1,64}$/;
 let current: TestHub | undefined;
@@ -210,7 +210,7 @@ describe('catalog and names', () => {
     expect(changed).toBe(1);
   });
 
-  it('keeps every field of a definition (title, annotations, outputSchema, _meta) as the server gave it', async () => {
+  it('keeps every field of a definition (title, annotations, outputSchema, _meta) as the server gave it, titles prefixed like names', async () => {
     const fx = fixture('fx', (s) =>
       s.registerTool(
         'rich',
@@ -231,7 +231,8 @@ describe('catalog and names', () => {
     // The same server, asked directly.
     const direct = await connectDirect(fx());
     const [directTool] = (await listAll(direct, 'tools/list', 'tools')) as Array<Record<string, unknown>>;
-    expect(tool).toEqual({ ...directTool, name: 'fx__rich' });
+    expect(tool).toEqual(exposedAs(directTool!, 'fx__rich', { id: 'fx' }));
+    expect(tool!.title).toBe('fx: Rich Tool');
     const viaHub = await callTool(client, 'fx__rich', { q: 'hi' });
     const viaDirect = await callTool(direct, 'rich', { q: 'hi' });
     expect(viaHub).toEqual(viaDirect);
@@ -264,7 +265,7 @@ describe('catalog and names', () => {
       },
     });
     const { client } = await connectClient(hub);
-    expect(await listAll(client, 'tools/list', 'tools')).toEqual([{ ...tool, name: 'raw__odd' }]);
+    expect(await listAll(client, 'tools/list', 'tools')).toEqual([exposedAs(tool, 'raw__odd', { id: 'raw' })]);
     const got = await client.request({ method: 'tools/call', params: { name: 'raw__odd', arguments: { q: 1 }, futureParam: 'kept' } } as never, Loose);
     expect(got).toEqual(result);
   });

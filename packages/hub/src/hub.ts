@@ -133,6 +133,8 @@ export class Hub implements UpstreamHost {
       closed: (session) => {
         this.sessions.delete(session.id);
         this.router.releaseAll(session);
+        // Servers that kept this session's roots ask again (and get the newest remaining session's).
+        if (session.clientCapabilities()?.roots) this.broadcastRootsChanged();
       },
     };
   }
@@ -333,7 +335,7 @@ export class Hub implements UpstreamHost {
     for (const c of this.connections.all()) {
       // A server on its way back (restarting, idle) keeps its last lists: calls to them wait for it.
       if (!ids.has(c.id) || !c.servesLists) continue;
-      sources.push({ definition: c.definition, ...c.cache });
+      sources.push({ definition: c.definition, ready: c.isReady, ...c.cache });
     }
     return sources;
   }

@@ -4,6 +4,7 @@ export type { CatalogEntry, CatalogSnapshot, ToolEntry, PromptEntry, ResourceEnt
 export { assignNames, normalizeName, shortHash } from './catalog/namespace.js';
 export type { NamespaceMode, NamespaceOptions, NamingItem, NameCollision } from './catalog/namespace.js';
 export { encodeCursor, decodeCursor, paginate } from './pagination.js';
+export type { CursorPosition, ListKind, Listing } from './pagination.js';
 export { closestMatches, editDistance } from './util/suggest.js';
 export { upstreamCapabilities } from './session/upstream-session.js';
 export { downstreamClientCapabilities } from './connections/server-connection.js';

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hub } from '../src/hub.js';
 import { Loose, callTool, config, connectClient, listAll, recordingEvents, recordingLogger, server, staticSource, waitFor } from './support/harness.js';
 import { directStdioClient, referenceServer, testStdioConnector } from './support/stdio.js';
+import { exposedAs } from './support/fixtures.js';
 
 const node = process.execPath;
 const everythingArgs = [referenceServer('server-everything'), 'stdio'];
@@ -98,7 +99,7 @@ describe('reference servers through the hub', () => {
     for (const [id, c] of Object.entries(direct)) {
       const caps = c.getServerCapabilities() ?? {};
       if (caps.tools) {
-        const want = (await listAll(c, 'tools/list', 'tools')).map((t) => ({ ...t, name: `${id}__${t.name as string}` }));
+        const want = (await listAll(c, 'tools/list', 'tools')).map((t) => exposedAs(t, `${id}__${t.name as string}`, { id }));
         expect(want.length).toBeGreaterThan(0);
         // The hub refreshes on list_changed; wait until it holds the same list as the direct client.
         const got = await waitFor(async () => {
@@ -108,7 +109,7 @@ describe('reference servers through the hub', () => {
         expect(new Map(got!.map((t) => [t.name, t]))).toEqual(new Map(want.map((t) => [t.name, t])));
       }
       if (caps.prompts) {
-        const want = (await listAll(c, 'prompts/list', 'prompts')).map((p) => ({ ...p, name: `${id}__${p.name as string}` }));
+        const want = (await listAll(c, 'prompts/list', 'prompts')).map((p) => exposedAs(p, `${id}__${p.name as string}`, { id }));
         const got = (await listAll(client, 'prompts/list', 'prompts')).filter((p) => (p.name as string).startsWith(`${id}__`));
         expect(new Map(got.map((p) => [p.name, p]))).toEqual(new Map(want.map((p) => [p.name, p])));
       }

@@ -1,3 +1,5 @@
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+
 /** The first protocol revision whose HTTP requests carry `Mcp-Method` / `Mcp-Name` (spec: transports/streamable-http). */
 const MODERN_VERSIONS: ReadonlySet<string> = new Set(['2026-07-28']);
 
@@ -31,7 +33,7 @@ export function modernRoutingHeaders(body: string): Record<string, string> {
  * A fetch for the SDK's Streamable HTTP client transport that adds the routing headers to the POSTs of a link
  * speaking 2026-07-28 (the hub sets that version on the transport); a 2025-era link's requests are untouched.
  */
-export function fetchWithModernHeaders(inner: typeof fetch = fetch): typeof fetch {
+export function fetchWithModernHeaders(inner: FetchLike = (url, init) => fetch(url, init)): FetchLike {
   return (input, init) => {
     const headers = new Headers(init?.headers);
     const version = headers.get('mcp-protocol-version');

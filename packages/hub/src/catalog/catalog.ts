@@ -1,6 +1,9 @@
 import type { FilterContribution, Prompt, Resource, ResourceTemplate, ServerDefinition, Tool } from '@mcp-switchboard/plugin-api';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import type { ListKind, Listing } from '../pagination.js';
 import { errorMessage } from '../util/rpc-error.js';
+import { exposedDefinition } from './exposed-definition.js';
+import { assignmentOf, type Assignment, type NameMemory } from './name-memory.js';
 import { assignNames, type NamespaceOptions, type NamingItem } from './namespace.js';
 
 /** An exposed tool or prompt: where it comes from and the definition clients see (with the exposed name). */
@@ -31,9 +34,18 @@ export interface TemplateEntry {
   matcher: UriTemplate | undefined;
 }
 
-/** What one ready server contributes. */
+/** A name clients may call that is not listed: hidden by a filter, or held for a server that is down. */
+export interface UnlistedEntry {
+  reason: 'hidden' | 'server-down';
+  serverId: string;
+  originalName: string;
+}
+
+/** What one server that serves lists contributes. */
 export interface CatalogSource {
   definition: ServerDefinition;
+  /** Ready: its lists are the server's own now (not kept from before a restart), so a missing item is gone. */
+  ready: boolean;
   tools: readonly Tool[];
   prompts: readonly Prompt[];
   resources: readonly Resource[];
@@ -49,6 +61,14 @@ export interface CatalogSnapshot {
   readonly toolsByName: ReadonlyMap<string, ToolEntry>;
   readonly prompts: readonly PromptEntry[];
   readonly promptsByName: ReadonlyMap<string, PromptEntry>;
+  /** Tool names that are not listed but mean something: hidden by a filter, or held for a server that is down. */
+  readonly unlistedTools: ReadonlyMap<string, UnlistedEntry>;
+  readonly unlistedPrompts: ReadonlyMap<string, UnlistedEntry>;
+  /**
+   * Records that clients have seen this snapshot's tool and prompt names (a list or a call was answered from it):
+   * from now on each keeps its server across rebuilds. Cheap after the first call.
+   */
+  giveOutNames(): void;
   readonly resources: readonly ResourceEntry[];
   /** URI → owning server id (the first server by id order when several list it). */
   readonly resourceOwners: ReadonlyMap<string, string>;
@@ -58,11 +78,24 @@ export interface CatalogSnapshot {
   readonly promptDefinitions: readonly Prompt[];
   readonly resourceDefinitions: readonly Resource[];
   readonly templateDefinitions: readonly ResourceTemplate[];
+  /** The same lists with each item's key and server, as pages are cut from them (items are the arrays above). */
+  readonly listings: {
+    readonly tools: Listing<Tool>;
+    readonly prompts: Listing<Prompt>;
+    readonly resources: Listing<Resource>;
+    readonly resourceTemplates: Listing<ResourceTemplate>;
+  };
+}
+
+function listing<T>(kind: ListKind, items: readonly T[], keys: string[], servers: string[]): Listing<T> {
+  return Object.freeze({ kind, items, keys: Object.freeze(keys), servers: Object.freeze(servers) });
 }
 
 export interface BuildOptions {
   namespace: NamespaceOptions;
   filters: readonly FilterContribution[];
+  /** The names this view gave out before, per kind (kept across rebuilds). */
+  memory: Readonly<Record<Kind, NameMemory>>;
   /** Reports a problem worth a warning (collisions, duplicate URIs, failing filters). */
   warn(message: string, fields?: Record<string, unknown>): void;
 }
@@ -88,34 +121,66 @@ function visible(kind: Kind, filters: readonly FilterContribution[], server: Ser
 
 function nameItems<T extends Tool | Prompt>(
   kind: Kind,
+  serverIds: ReadonlySet<string>,
   sources: readonly CatalogSource[],
   pick: (source: CatalogSource) => readonly T[],
   options: BuildOptions,
-): Array<CatalogEntry & { definition: T }> {
-  const kept: Array<{ source: CatalogSource; item: T }> = [];
+): { entries: Array<CatalogEntry & { definition: T }>; unlisted: Map<string, UnlistedEntry>; assignment: Assignment } {
+  const found: Array<{ source: CatalogSource; item: T; naming: NamingItem }> = [];
+  const listed = new Map<string, Set<string>>();
   for (const source of sources) {
+    const names = new Set<string>();
     for (const item of pick(source)) {
-      if (visible(kind, options.filters, source.definition, item, options)) kept.push({ source, item });
+      names.add(item.name);
+      const hidden = !visible(kind, options.filters, source.definition, item, options);
+      const naming: NamingItem = {
+        serverId: source.definition.id,
+        prefix: source.definition.prefix ?? source.definition.id,
+        originalName: item.name,
+        ...(hidden ? { hidden } : {}),
+      };
+      found.push({ source, item, naming });
     }
+    if (source.ready) listed.set(source.definition.id, names);
   }
-  const naming: NamingItem[] = kept.map(({ source, item }) => ({
-    serverId: source.definition.id,
-    prefix: source.definition.prefix ?? source.definition.id,
-    originalName: item.name,
-  }));
-  const { names, collisions } = assignNames(naming, options.namespace);
+  const memory = options.memory[kind];
+  memory.release(serverIds, (id) => listed.get(id));
+  const naming = found.map((f) => f.naming);
+  const { names, prefixed, collisions, kept } = assignNames(naming, options.namespace, memory.remembered);
+  const heldForAbsent = memory.heldForAbsent(naming);
+
   for (const c of collisions) {
     options.warn(
       `${kind} name collision: ${kind} "${c.item.originalName}" of server "${c.item.serverId}" would be exposed as "${c.wanted}", ` +
         `already taken by ${kind} "${c.holder.originalName}" of server "${c.holder.serverId}"; it is exposed as "${c.exposedName}"`,
     );
   }
-  return kept.map(({ source, item }, i) => ({
-    serverId: source.definition.id,
-    exposedName: names[i]!,
-    originalName: item.name,
-    definition: names[i] === item.name ? item : { ...item, name: names[i]! },
-  }));
+  for (const k of kept) {
+    options.warn(
+      `${kind} "${k.item.originalName}" of server "${k.item.serverId}" keeps the name "${k.exposedName}" that clients already call ` +
+        `(it would now be "${k.natural}"); the same ${kind} of a server that came later is exposed under another name`,
+    );
+  }
+  const entries: Array<CatalogEntry & { definition: T }> = [];
+  const unlisted = new Map<string, UnlistedEntry>();
+  found.forEach(({ source, item, naming: n }, i) => {
+    const name = names[i];
+    if (name === undefined) return;
+    if (n.hidden) {
+      unlisted.set(name, { reason: 'hidden', serverId: n.serverId, originalName: n.originalName });
+      return;
+    }
+    entries.push({
+      serverId: source.definition.id,
+      exposedName: name,
+      originalName: item.name,
+      definition: exposedDefinition(item, source.definition, name, prefixed[i]!),
+    });
+  });
+  for (const held of heldForAbsent) {
+    unlisted.set(held.name, { reason: 'server-down', serverId: held.serverId, originalName: held.originalName });
+  }
+  return { entries, unlisted, assignment: assignmentOf(naming, names) };
 }
 
 /**
@@ -128,8 +193,10 @@ export function buildSnapshot(
   sources: readonly CatalogSource[],
   options: BuildOptions,
 ): CatalogSnapshot {
-  const tools = nameItems('tool', sources, (s) => s.tools, options) as ToolEntry[];
-  const prompts = nameItems('prompt', sources, (s) => s.prompts, options) as PromptEntry[];
+  const namedTools = nameItems('tool', serverIds, sources, (s) => s.tools, options);
+  const namedPrompts = nameItems('prompt', serverIds, sources, (s) => s.prompts, options);
+  const tools = namedTools.entries as ToolEntry[];
+  const prompts = namedPrompts.entries as PromptEntry[];
 
   const resources: ResourceEntry[] = [];
   const resourceOwners = new Map<string, string>();
@@ -171,20 +238,43 @@ export function buildSnapshot(
     }
   }
 
+  let givenOut = false;
+  const giveOutNames = () => {
+    if (givenOut) return;
+    givenOut = true;
+    options.memory.tool.commit(namedTools.assignment);
+    options.memory.prompt.commit(namedPrompts.assignment);
+  };
+
+  const toolDefinitions = Object.freeze(tools.map((t) => t.definition));
+  const promptDefinitions = Object.freeze(prompts.map((p) => p.definition));
+  const resourceDefinitions = Object.freeze(resources.map((r) => r.resource));
+  const templateDefinitions = Object.freeze(templates.map((t) => t.template));
+  const listings = Object.freeze({
+    tools: listing('tools', toolDefinitions, tools.map((t) => t.exposedName), tools.map((t) => t.serverId)),
+    prompts: listing('prompts', promptDefinitions, prompts.map((p) => p.exposedName), prompts.map((p) => p.serverId)),
+    resources: listing('resources', resourceDefinitions, resources.map((r) => r.resource.uri), resources.map((r) => r.serverId)),
+    resourceTemplates: listing('resourceTemplates', templateDefinitions, templates.map((t) => t.template.uriTemplate), templates.map((t) => t.serverId)),
+  });
+
   return Object.freeze({
     version,
+    giveOutNames,
     serverIds,
     tools: Object.freeze(tools),
     toolsByName: new Map(tools.map((t) => [t.exposedName, t])),
     prompts: Object.freeze(prompts),
     promptsByName: new Map(prompts.map((p) => [p.exposedName, p])),
+    unlistedTools: namedTools.unlisted,
+    unlistedPrompts: namedPrompts.unlisted,
     resources: Object.freeze(resources),
     resourceOwners,
     templates: Object.freeze(templates),
-    toolDefinitions: Object.freeze(tools.map((t) => t.definition)),
-    promptDefinitions: Object.freeze(prompts.map((p) => p.definition)),
-    resourceDefinitions: Object.freeze(resources.map((r) => r.resource)),
-    templateDefinitions: Object.freeze(templates.map((t) => t.template)),
+    toolDefinitions,
+    promptDefinitions,
+    resourceDefinitions,
+    templateDefinitions,
+    listings,
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignNames, normalizeName, type NamingItem } from './namespace.js';
+import { assignNames, namingKey, normalizeName, type NamingItem } from './namespace.js';
 
 const opts = { mode: 'always' as const, separator: '__', maxLength: 64 };
 const item = (serverId: string, originalName: string, prefix = serverId): NamingItem => ({ serverId, prefix, originalName });
@@ -22,7 +22,7 @@ describe('assignNames', () => {
     const a = assignNames([item('fx', long), item('fx', `${long}b`)], opts);
     for (const n of a.names) {
       expect(n).toMatch(VALID);
-      expect(n.length).toBe(64);
+      expect(n).toHaveLength(64);
     }
     expect(a.names[0]).not.toBe(a.names[1]);
     expect(a.names[0]).toMatch(/_[0-9a-f]{6}$/);
@@ -60,5 +60,34 @@ describe('assignNames', () => {
   it('gives an empty name a valid one', () => {
     const { names } = assignNames([item('a', '')], { ...opts, mode: 'never' });
     expect(names[0]).toMatch(VALID);
+  });
+
+  it('keeps remembered names while the item could still have them, and holds those of absent items', () => {
+    const remember = (entries: Array<[NamingItem, string]>) =>
+      new Map(entries.map(([i, name]) => [namingKey(i), { name, serverId: i.serverId, originalName: i.originalName }]));
+    const never = { ...opts, mode: 'never' as const };
+    // zeta had "echo": alpha, sorting first, gets the suffix.
+    const kept = assignNames([item('alpha', 'echo'), item('zeta', 'echo')], never, remember([[item('zeta', 'echo'), 'echo']]));
+    expect(kept.names[1]).toBe('echo');
+    expect(kept.names[0]).toMatch(/^echo_[0-9a-f]{6}$/);
+    expect(kept.collisions.map((c) => [c.item.serverId, c.holder.serverId])).toEqual([['alpha', 'zeta']]);
+    // zeta is absent (restarting): its name is held, not given to alpha.
+    expect(assignNames([item('alpha', 'echo')], never, remember([[item('zeta', 'echo'), 'echo']])).names[0]).toMatch(/^echo_/);
+    // A remembered name the item can no longer have (its prefix changed) is not kept.
+    expect(assignNames([item('zeta', 'echo', 'z')], opts, remember([[item('zeta', 'echo'), 'zeta__echo']])).names).toEqual(['z__echo']);
+    // on-collision: the holder keeps the bare name (reported in kept), the newcomer is prefixed.
+    const oc = assignNames([item('alpha', 'echo'), item('zeta', 'echo')], { ...opts, mode: 'on-collision' }, remember([[item('zeta', 'echo'), 'echo']]));
+    expect(oc.names).toEqual(['alpha__echo', 'echo']);
+    expect(oc.prefixed).toEqual([true, false]);
+    expect(oc.kept.map((k) => [k.item.serverId, k.exposedName, k.natural])).toEqual([['zeta', 'echo', 'zeta__echo']]);
+  });
+
+  it('names hidden items only with free natural names, and never lets them take a name from a visible item', () => {
+    const hidden = (serverId: string, name: string): NamingItem => ({ ...item(serverId, name), hidden: true });
+    const never = { ...opts, mode: 'never' as const };
+    expect(assignNames([hidden('a', 'echo'), item('b', 'echo')], never).names).toEqual([undefined, 'echo']);
+    expect(assignNames([hidden('a', 'secret'), item('b', 'echo')], never).names).toEqual(['secret', 'echo']);
+    // A hidden tool does not make a visible one shared in on-collision mode.
+    expect(assignNames([hidden('a', 'echo'), item('b', 'echo')], { ...opts, mode: 'on-collision' }).names).toEqual(['a__echo', 'echo']);
   });
 });

@@ -313,6 +313,7 @@ export class ServerConnection implements RoutableConnection {
     pingable: () => this.link?.ping !== undefined,
     inStandingUse: () => this.standing.inUse,
     stateChanged: () => this.hooks.stateChanged(this),
+    watchCredentials: (onChange) => this.opener.watchCredentials(onChange),
   };
 
   private pendingChange: { changed: ListKind[]; announce: boolean } | undefined;

@@ -71,16 +71,21 @@ describe('session lanes', () => {
     await expect(waiting).resolves.toBeTypeOf('number');
   });
 
-  it('decides isolation in one place: a question for the user always, a log message during calls of several sessions, roots never', () => {
+  it('decides isolation in one place: a question for the user always, roots during a call, a log message during calls of several sessions', () => {
     const lanes = new SessionLanes();
+    expect(lanes.attribute('roots')).toEqual([]);
+    expect(lanes.isolated).toBe(false);
     lanes.add(session('a'), extra());
     expect(lanes.attribute('log').map((c) => c.session.id)).toEqual(['a']);
     expect(lanes.isolated).toBe(false);
     lanes.add(session('b'), extra());
-    expect(lanes.attribute('roots')).toHaveLength(2);
-    expect(lanes.isolated).toBe(false);
     expect(lanes.attribute('log')).toHaveLength(2);
     expect(lanes.isolated).toBe(true);
+
+    const rootsDuringACall = new SessionLanes();
+    rootsDuringACall.add(session('a'), extra());
+    expect(rootsDuringACall.attribute('roots')).toHaveLength(1);
+    expect(rootsDuringACall.isolated).toBe(true);
 
     const asking = new SessionLanes();
     expect(asking.attribute('ask')).toEqual([]);

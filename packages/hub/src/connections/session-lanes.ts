@@ -29,7 +29,8 @@ export type ServerMessageKind = 'ask' | 'roots' | 'log';
  * with calls of several sessions in flight on a shared connection the right session cannot be known. Lanes remove
  * the doubt: once isolating, calls of different sessions never overlap on this connection (calls of one session
  * still do), and whoever is in flight is the one being asked. `attribute()` is the one place that decides to
- * isolate: when the server first asks a client something, or sends a log message during calls of several
+ * isolate: when the server first asks a client something (a roots/list during a call counts), or sends a log
+ * message during calls of several
  * sessions (or from the start when configured `strict`), so servers that never ask keep full concurrency.
  *
  * A session being asked (its client is answering a sampling or elicitation request of this server) holds the
@@ -94,7 +95,7 @@ export class SessionLanes {
    */
   attribute(kind: ServerMessageKind): InflightCall[] {
     const calls = this.latestPerSession();
-    if (kind === 'ask' || (kind === 'log' && calls.length > 1)) this.isolate();
+    if (kind === 'ask' || (kind === 'roots' && calls.length > 0) || (kind === 'log' && calls.length > 1)) this.isolate();
     return calls;
   }
 

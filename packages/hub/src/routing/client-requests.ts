@@ -42,9 +42,12 @@ export function missingCapability(caps: ClientCapabilities | undefined, method: 
  * Relays a downstream server's sampling / elicitation / roots request to a client.
  *
  * The request goes to the session whose call is in flight on that server (never a guess between sessions: see
- * SessionLanes), through that call's
- * `extra.sendRequest` so it carries the related request id. With no call in flight it goes to the most recently
- * connected session whose client declared the capability. Otherwise the server gets a clear JSON-RPC error.
+ * SessionLanes), through that call's `extra.sendRequest` so it carries the related request id.
+ * Sampling and elicitation always belong to a call; `roots/list` belongs to one when it arrives during a call
+ * (a server checking a path against the caller's roots), and then gets the same treatment: with calls of several
+ * sessions in flight it is refused, never answered with another session's roots. With no call in flight (a
+ * server asking at start-up or after `notifications/roots/list_changed`) it goes to the most recently connected
+ * session that sees the server and declared the capability. Otherwise the server gets a clear JSON-RPC error.
  */
 export async function relayServerRequest(
   connection: ServerConnection,
@@ -59,7 +62,8 @@ export async function relayServerRequest(
 
   const asksTheUser = method === 'sampling/createMessage' || method === 'elicitation/create';
   const perSession = connection.lanes.attribute(asksTheUser ? 'ask' : 'roots');
-  if (asksTheUser && perSession.length > 1) {
+  const belongsToACall = asksTheUser || perSession.length > 0;
+  if (belongsToACall && perSession.length > 1) {
     // Calls of several sessions are in flight and stdio says nothing about which one asks: refuse rather than
     // guess; the lanes take turns from now on so it cannot happen again on this connection.
     throw new RpcError(

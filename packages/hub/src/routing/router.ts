@@ -4,7 +4,7 @@ import { ownerOfUri, type CatalogEntry, type CatalogSnapshot } from '../catalog/
 import { normalizeName } from '../catalog/namespace.js';
 import type { RoutableConnection as ServerConnection } from '../connections/routable-connection.js';
 import type { HubContext } from '../context.js';
-import { paginate } from '../pagination.js';
+import { paginate, type Listing } from '../pagination.js';
 import { closestMatches } from '../util/suggest.js';
 import { ErrorCode, RpcError, errorMessage, switchboardRpcError } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
@@ -54,34 +54,33 @@ export class Router {
 
   async listTools(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const definitions = session.snapshot().toolDefinitions;
-    session.noteListed(definitions);
-    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
-    return nextCursor ? { tools: page, nextCursor } : { tools: page };
+    const snapshot = session.snapshot();
+    snapshot.giveOutNames();
+    return this.page(session, snapshot.listings.tools, params);
   }
 
   async listPrompts(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const definitions = session.snapshot().promptDefinitions;
-    session.noteListed(definitions);
-    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
-    return nextCursor ? { prompts: page, nextCursor } : { prompts: page };
+    const snapshot = session.snapshot();
+    snapshot.giveOutNames();
+    return this.page(session, snapshot.listings.prompts, params);
   }
 
   async listResources(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const definitions = session.snapshot().resourceDefinitions;
-    session.noteListed(definitions);
-    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
-    return nextCursor ? { resources: page, nextCursor } : { resources: page };
+    return this.page(session, session.snapshot().listings.resources, params);
   }
 
   async listResourceTemplates(session: RoutedSession, params: LooseParams): Promise<LooseResult> {
     await this.ctx.waitForStartup();
-    const definitions = session.snapshot().templateDefinitions;
-    session.noteListed(definitions);
-    const { page, nextCursor } = paginate(definitions, params.cursor, this.ctx.config.pageSize);
-    return nextCursor ? { resourceTemplates: page, nextCursor } : { resourceTemplates: page };
+    return this.page(session, session.snapshot().listings.resourceTemplates, params);
+  }
+
+  /** One page of a list, under the list's own key (`tools`, `prompts`, ...). */
+  private page<T>(session: RoutedSession, listing: Listing<T>, params: LooseParams): LooseResult {
+    session.noteListed(listing.items);
+    const { page, nextCursor } = paginate(listing, params.cursor, this.ctx.config.pageSize);
+    return nextCursor ? { [listing.kind]: page, nextCursor } : { [listing.kind]: page };
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -283,11 +282,34 @@ export class Router {
       await this.ctx.waitForStartup();
       ({ snapshot, entry } = find());
     }
-    if (entry) return entry;
+    if (entry) {
+      snapshot.giveOutNames();
+      return entry;
+    }
     throw this.unknownItem(kind, name, snapshot);
   }
 
   private unknownItem(kind: 'tool' | 'prompt', name: string, snapshot: CatalogSnapshot): RpcError {
+    const Kind = kind === 'tool' ? 'Tool' : 'Prompt';
+    const unlisted = (kind === 'tool' ? snapshot.unlistedTools : snapshot.unlistedPrompts).get(name);
+    if (unlisted?.reason === 'hidden') {
+      // Hidden on purpose: say so, and suggest nothing (a near name would lead to another server's item).
+      const data = { name, server: unlisted.serverId };
+      const message =
+        `${Kind} "${name}" is hidden by configuration (a filter, or it is switched off in the plugged.in App), ` +
+        `so it cannot be ${kind === 'tool' ? 'called' : 'used'}; change the allow/deny rules to expose it`;
+      return kind === 'tool'
+        ? switchboardRpcError(ErrorCode.InvalidParams, 'SWB_TOOL_DENIED', message, data)
+        : new RpcError(ErrorCode.InvalidParams, message, data);
+    }
+    if (unlisted?.reason === 'server-down') {
+      // A name clients were given, held for its server while that server is down.
+      const connection = this.ctx.connection(unlisted.serverId);
+      if (connection) {
+        const down = connection.unavailableError();
+        return new RpcError(down.code, `${Kind} "${name}" cannot be reached: ${down.message}`, down.data);
+      }
+    }
     // A name under the prefix of a server that is down: say so rather than "unknown".
     const separator = normalizeName(this.ctx.config.namespace.separator);
     for (const connection of this.ctx.connections()) {
@@ -295,7 +317,7 @@ export class Router {
       const prefix = `${normalizeName(connection.definition.prefix ?? connection.id)}${separator}`;
       if (name.startsWith(prefix)) {
         const down = connection.unavailableError();
-        return new RpcError(down.code, `${kind === 'tool' ? 'Tool' : 'Prompt'} "${name}" cannot be reached: ${down.message}`, down.data);
+        return new RpcError(down.code, `${Kind} "${name}" cannot be reached: ${down.message}`, down.data);
       }
     }
     const entries = kind === 'tool' ? snapshot.tools : snapshot.prompts;

@@ -35,3 +35,30 @@ export function textOf(result: Record<string, unknown>): string {
   const content = result.content as Array<{ type: string; text?: string }>;
   return content.map((c) => c.text ?? '').join('\n');
 }
+
+/**
+ * What the hub lists for a server's own tool or prompt definition `direct`: the exposed name, titles prefixed
+ * `<prefix>: ` where the name is prefixed, and `_meta` naming the server (the server's own keys kept).
+ */
+export function exposedAs(
+  direct: Record<string, unknown>,
+  exposedName: string,
+  server: { id: string; name?: string; prefix?: string | false },
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    ...direct,
+    name: exposedName,
+    _meta: {
+      ...(direct._meta as Record<string, unknown> | undefined),
+      'io.mcp-switchboard/server': { id: server.id, name: server.name ?? server.id },
+      'io.mcp-switchboard/originalName': direct.name,
+    },
+  };
+  const prefix = server.prefix === undefined ? server.id : server.prefix;
+  if (prefix !== false) {
+    if (typeof direct.title === 'string') out.title = `${prefix}: ${direct.title}`;
+    const annotations = direct.annotations as Record<string, unknown> | undefined;
+    if (typeof annotations?.title === 'string') out.annotations = { ...annotations, title: `${prefix}: ${annotations.title}` };
+  }
+  return out;
+}

@@ -87,6 +87,8 @@ export interface FixtureSpec {
   create?: () => McpServer;
   /** Delay before the fixture starts reading (delays initialize). */
   initDelayMs?: number;
+  /** The fixture starts reading (answers initialize) only once this settles: a server that is slow to start. */
+  gate?: Promise<unknown>;
   /** The connector throws this. */
   connectError?: Error;
   /** The "server" answers initialize with an error. */
@@ -136,7 +138,8 @@ export function fixtureConnector(
       const mcp = spec.create!();
       servers.set(definition.id, mcp);
       const connect = () => void mcp.connect(serverSide);
-      if (spec.initDelayMs) setTimeout(connect, spec.initDelayMs);
+      if (spec.gate) void spec.gate.then(connect);
+      else if (spec.initDelayMs) setTimeout(connect, spec.initDelayMs);
       else connect();
       return { transport: clientSide };
     },
