@@ -5,6 +5,7 @@ import {
   CallToolResultSchema,
   CreateMessageRequestSchema,
   ElicitRequestSchema,
+  LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
   type ElicitRequest,
@@ -75,6 +76,16 @@ describe('downstream eras through the real CLI', () => {
     expect(prompt.messages[0]?.content).toMatchObject({ text: 'Hello, Ada!' });
     const read = await proxy.readResource({ uri: 'modern://counter' });
     expect(read.contents[0]).toMatchObject({ uri: 'modern://counter', text: expect.stringMatching(/^\d+$/) });
+  });
+
+  it('carries the client\'s log level on each request (no logging/setLevel in this era) and relays the log messages', async () => {
+    const logs: unknown[] = [];
+    proxy.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data));
+    await proxy.setLoggingLevel('info');
+    await proxy.callTool({ name: 'modern__echo', arguments: { text: 'logged' } });
+    await expect.poll(() => JSON.stringify(logs), { timeout: 10_000 }).toContain('echo logged');
+    expect(logs[0]).toMatchObject({ server: 'modern' });
+    expect(stderr).not.toMatch(/request logging\/setLevel/);
   });
 
   it('relays progress of a 2026-era call', async () => {

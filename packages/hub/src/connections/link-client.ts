@@ -57,7 +57,12 @@ export class ModernLinkClient implements LinkClient {
   readonly protocol = new ModernProtocol();
   private readonly meta: Record<string, unknown>;
 
-  constructor(clientInfo: { name: string; version: string }, capabilities: Record<string, unknown>) {
+  /** `logLevel` gives the level a client asked for: this era has no logging/setLevel, the level travels per request. */
+  constructor(
+    clientInfo: { name: string; version: string },
+    capabilities: Record<string, unknown>,
+    private readonly logLevel: () => string | undefined = () => undefined,
+  ) {
     this.meta = modernRequestMeta(clientInfo, capabilities);
   }
 
@@ -66,7 +71,8 @@ export class ModernLinkClient implements LinkClient {
   }
 
   request(request: LooseRequest, schema: typeof LooseResultSchema, options?: RequestOptions): Promise<LooseResult> {
-    const params = ownMeta(request.params, this.meta);
+    const level = this.logLevel();
+    const params = ownMeta(request.params, level === undefined ? this.meta : { ...this.meta, [ReservedMeta.logLevel]: level });
     return this.protocol.request({ method: request.method, ...(params ? { params } : {}) } as Request, schema, options);
   }
 

@@ -38,6 +38,13 @@ export interface OpenLink {
   readonly listen: ListenStream | undefined;
 }
 
+/** What clients asked of a server that a 2026-era link carries itself (see StandingRequests). */
+export interface StandingState {
+  readonly uris: readonly string[];
+  readonly logLevel: string | undefined;
+}
+const noStanding: StandingState = { uris: [], logLevel: undefined };
+
 /** How long a stdio server gets to answer the era probe before it counts as a 2025-era server that stays silent. */
 export const ERA_PROBE_MAX_MS = 5_000;
 
@@ -87,9 +94,10 @@ export class LinkOpener {
   /**
    * Connects and initializes (or, for a 2026-07-28 server, discovers). `current` turns false when the attempt is
    * abandoned (then it fails); `serving` says whether the link is in service (transport errors before that, like a
-   * start-up banner on stdout, are tolerated); `subscribed` gives the resource URIs clients hold subscriptions to.
+   * start-up banner on stdout, are tolerated); `standing` gives what clients asked that a 2026-era link carries
+   * itself (the subscribed resource URIs, the log level).
    */
-  async open(events: LinkEvents, current: () => boolean, serving: () => boolean, subscribed: () => readonly string[] = () => []): Promise<OpenLink> {
+  async open(events: LinkEvents, current: () => boolean, serving: () => boolean, standing: StandingState = noStanding): Promise<OpenLink> {
     const { definition, connectMs } = this.options;
     const connector = this.connectorFor(definition);
     const abort = new AbortController();
@@ -119,7 +127,7 @@ export class LinkOpener {
         if (!current()) throw new Error('stopped while connecting');
         const open =
           era.era === 'modern'
-            ? await this.openModern(link, era, events, current, serving, subscribed, abort.signal, probed)
+            ? await this.openModern(link, era, events, current, serving, standing, abort.signal, probed)
             : await this.openLegacy(link, era, events, current, serving, abort.signal);
         if (!current()) {
           open.listen?.close();
@@ -216,11 +224,11 @@ export class LinkOpener {
     events: LinkEvents,
     current: () => boolean,
     serving: () => boolean,
-    subscribed: () => readonly string[],
+    standing: StandingState,
     signal: AbortSignal,
     justProbed: boolean,
   ): Promise<OpenLink> {
-    const client = new ModernLinkClient(this.options.clientInfo, downstreamClientCapabilities);
+    const client = new ModernLinkClient(this.options.clientInfo, downstreamClientCapabilities, () => standing.logLevel);
     this.watchClient(client.protocol, events, current, serving);
     // Streamable HTTP: the version travels in the MCP-Protocol-Version header too (the connector adds Mcp-Method).
     (link.transport as { setProtocolVersion?: (version: string) => void }).setProtocolVersion?.(MODERN_VERSION);
@@ -238,7 +246,7 @@ export class LinkOpener {
       }
       const capabilities = discover.capabilities as ServerCapabilities;
       const listen = new ListenStream(client, listChangesOffered(discover.capabilities), offersResourceSubscriptions(discover.capabilities), this.options.logger, this.id);
-      listen.listen(subscribed());
+      listen.listen(standing.uris);
       return { client, link, capabilities, instructions: discover.instructions, era, ping: undefined, listen };
     } catch (error) {
       await client.close().catch(() => undefined);

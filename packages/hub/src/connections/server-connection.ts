@@ -322,7 +322,7 @@ export class ServerConnection implements RoutableConnection {
   private async open(run: number): Promise<ServerCache> {
     this._startupMs = undefined;
     const current = () => this.supervisor.isCurrent(run);
-    const open = await this.opener.open(this.eventsOf(run), current, () => current() && this.supervisor.isReady, () => this.standing.uris);
+    const open = await this.opener.open(this.eventsOf(run), current, () => current() && this.supervisor.isReady, this.standing);
     this.link = open;
     this._capabilities = open.capabilities;
     this._instructions = open.instructions;
