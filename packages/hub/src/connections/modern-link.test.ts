@@ -3,7 +3,9 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { recordingLogger, server } from '../../test/support/harness.js';
+import type { RequestStateWrapper } from './input-bridge.js';
 import { ServerConnection } from './server-connection.js';
+import type { SessionRef, UpstreamExtra } from './session-lanes.js';
 
 type Message = { id?: string | number; method?: string; params?: Record<string, unknown> };
 
@@ -43,6 +45,19 @@ const discoverResult = {
 };
 
 function modernAnswer(m: Message): Record<string, unknown> | undefined {
+  if (m.method === 'tools/call' && m.params?.name === 'ask') {
+    if (m.params.requestState === 'inner-state') {
+      const answer = (m.params.inputResponses as Record<string, { content?: { answer?: string } }> | undefined)?.q?.content?.answer;
+      return { result: { resultType: 'complete', content: [{ type: 'text', text: `got ${String(answer)}` }] } };
+    }
+    return {
+      result: {
+        resultType: 'input_required',
+        inputRequests: { q: { method: 'elicitation/create', params: { message: 'name?', requestedSchema: { type: 'object', properties: {} } } } },
+        requestState: 'inner-state',
+      },
+    };
+  }
   if (m.method === 'initialize') return { error: { code: -32022, message: 'speaks only 2026-07-28', data: { supported: ['2026-07-28'] } } };
   if (m.method === 'server/discover') return discoverResult;
   if (m.method === 'tools/list') return { result: { resultType: 'complete', tools: [{ name: 't', inputSchema: { type: 'object' } }] } };
@@ -122,5 +137,51 @@ describe('a 2026-07-28 downstream', () => {
     await starting;
     expect(fake.closed()).toBe(1);
     expect(conn.era).toBeUndefined();
+  });
+
+  it('bridges input_required to the calling session (2025-era client), or passes it through wrapped (2026-era client)', async () => {
+    const fake = modernConnector(modernAnswer);
+    const conn = connection(fake.connector);
+    await conn.start();
+    const asked: unknown[] = [];
+    const extra = {
+      signal: new AbortController().signal,
+      sendRequest: async (request: unknown) => {
+        asked.push(request);
+        return { action: 'accept', content: { answer: 'Ada' } };
+      },
+    } as unknown as UpstreamExtra;
+    const oldClient: SessionRef = { id: 'old', clientCapabilities: () => ({ elicitation: {} }) };
+    const bridged = await conn.forward('tools/call', { name: 'ask' }, { label: 'tools/call "ask"', origin: { session: oldClient, extra } });
+    expect(bridged).toMatchObject({ resultType: 'complete', content: [{ text: 'got Ada' }] });
+    expect(asked).toEqual([{ method: 'elicitation/create', params: { message: 'name?', requestedSchema: { type: 'object', properties: {} } } }]);
+
+    const noElicitation: SessionRef = { id: 'plain', clientCapabilities: () => ({}) };
+    await expect(conn.forward('tools/call', { name: 'ask' }, { label: 'tools/call "ask"', origin: { session: noElicitation, extra } })).rejects.toMatchObject({
+      data: { code: 'SWB_INPUT_REQUIRED' },
+    });
+
+    const states: RequestStateWrapper = {
+      wrap: (state, b) => `wrapped(${b.server},${b.target},${state})`,
+      unwrap: (token, b) => {
+        const prefix = `wrapped(${b.server},${b.target},`;
+        return token.startsWith(prefix) && token.endsWith(')') ? token.slice(prefix.length, -1) : undefined;
+      },
+    };
+    const newClient: SessionRef = { id: 'new', clientCapabilities: () => ({}), inputRequiredHandling: () => ({ kind: 'pass-through', states }) };
+    const first = await conn.forward('tools/call', { name: 'ask' }, { label: 'x', origin: { session: newClient, extra } });
+    expect(first).toMatchObject({ resultType: 'input_required', requestState: 'wrapped(m,ask,inner-state)' });
+    const retry = await conn.forward(
+      'tools/call',
+      { name: 'ask', inputResponses: { q: { action: 'accept', content: { answer: 'Bo' } } }, requestState: first.requestState },
+      { label: 'x', origin: { session: newClient, extra } },
+    );
+    expect(retry).toMatchObject({ resultType: 'complete', content: [{ text: 'got Bo' }] });
+    expect(fake.requests.at(-1)?.params?.requestState).toBe('inner-state');
+    await expect(
+      conn.forward('tools/call', { name: 'ask', requestState: 'forged' }, { label: 'x', origin: { session: newClient, extra } }),
+    ).rejects.toThrow(/Invalid requestState/);
+    expect(asked).toHaveLength(1); // pass-through never asked anyone
+    await conn.stop();
   });
 });

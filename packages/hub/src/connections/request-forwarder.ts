@@ -28,7 +28,10 @@ export interface ForwardOptions {
   origin?: { session: SessionRef; extra: UpstreamExtra };
   /** The original tool name of a tools/call: its own time limits apply (`timeouts.tools`). */
   tool?: string;
-  /** A 2026-era server's `input_required`: bridged to the client of `origin` (default), or passed through. */
+  /**
+   * A 2026-era server's `input_required`: bridged to the client of `origin` (default), or passed through. Default:
+   * what the origin's session asks for (`SessionRef.inputRequiredHandling`).
+   */
   inputRequired?: InputRequiredHandling;
 }
 
@@ -158,7 +161,7 @@ export class RequestForwarder {
     });
     arm();
     try {
-      const handling = options.inputRequired ?? { kind: 'bridge' };
+      const handling = options.inputRequired ?? options.origin?.session.inputRequiredHandling?.() ?? { kind: 'bridge' };
       const binding = stateBinding(this.id, method, params);
       const sent = handling.kind === 'pass-through' ? unwrapRetry(params, binding, handling.states) : params;
       const once = (p: LooseParams) => {

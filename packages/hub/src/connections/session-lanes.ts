@@ -1,5 +1,6 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ClientCapabilities, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { InputRequiredHandling } from './input-bridge.js';
 
 /** The `extra` of an upstream request handler: how to reach the client in relation to that request. */
 export type UpstreamExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -9,6 +10,11 @@ export interface SessionRef {
   readonly id: string;
   /** The capabilities the session's client declared at initialize (undefined before it did). */
   clientCapabilities(): ClientCapabilities | undefined;
+  /**
+   * How a 2026-era server's `input_required` reaches this session's client (see input-bridge.ts). A session of a
+   * 2026-era client may take it as it is (`pass-through`); without this, it is bridged.
+   */
+  inputRequiredHandling?(): InputRequiredHandling;
 }
 
 export interface InflightCall {
