@@ -300,8 +300,10 @@ export class LinkOpener {
     return client;
   }
 
-  /** The notifications both eras deliver (a modern server only on its listen stream), and the link's end. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- both the SDK Client and our modern client
+  /**
+   * The notifications both eras deliver (a modern server only on its listen stream), and the link's end. `client`
+   * is the SDK Client or the modern link's Protocol: they differ only in the message types they send.
+   */
   private watchClient(client: Protocol<any, any, any>, events: LinkEvents, current: () => boolean, serving: () => boolean): void {
     for (const [method, kind] of listChangedNotifications) {
       client.setNotificationHandler(looseNotificationSchema(method), () => {
