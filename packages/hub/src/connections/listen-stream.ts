@@ -31,15 +31,21 @@ export function offersResourceSubscriptions(capabilities: Record<string, unknown
   return isRecord(resources) && resources.subscribe === true;
 }
 
+/** How often a link's listen stream is opened again after the server ended it (a server shutting streams down). */
+export const MAX_REOPENS = 3;
+
 /**
  * The one `subscriptions/listen` request the hub keeps open on a 2026-era link: the server's list changes, and
  * updates of the resources clients subscribed to. It replaces the GET stream and resources/subscribe. A change of
  * the subscribed URIs replaces the stream (the old one is cancelled). The notifications arrive on the link like
- * any other and are routed by the link's notification handlers.
+ * any other and are routed by the link's notification handlers. A stream the server ends (it answers the request)
+ * is opened again, a few times per link.
  */
 export class ListenStream {
   private current: AbortController | undefined;
   private closed = false;
+  /** Graceful ends the server gave this link's stream; each is answered by a new stream, up to MAX_REOPENS. */
+  private ends = 0;
 
   constructor(
     private readonly client: LinkClient,
@@ -66,7 +72,13 @@ export class ListenStream {
     this.client
       .request({ method: 'subscriptions/listen', params: { notifications } }, LooseResultSchema, { signal: abort.signal, timeout: MAX_TIMEOUT_MS })
       .then(
-        () => this.logger.debug(`server "${this.id}" ended its subscriptions/listen stream`, { server: this.id }),
+        () => {
+          if (this.closed || this.current !== abort) return;
+          this.ends++;
+          const again = this.ends <= MAX_REOPENS;
+          this.logger.debug(`server "${this.id}" ended its subscriptions/listen stream${again ? '; listening again' : ''}`, { server: this.id });
+          if (again) this.listen(uris);
+        },
         (error: unknown) => {
           if (abort.signal.aborted || this.closed) return;
           this.logger.warn(`server "${this.id}": subscriptions/listen failed; list changes and resource updates will not arrive`, {

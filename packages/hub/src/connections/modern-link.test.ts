@@ -4,6 +4,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { recordingLogger, server } from '../../test/support/harness.js';
 import type { RequestStateWrapper } from './input-bridge.js';
+import { MAX_REOPENS } from './listen-stream.js';
 import { ServerConnection } from './server-connection.js';
 import type { SessionRef, UpstreamExtra } from './session-lanes.js';
 
@@ -182,6 +183,24 @@ describe('a 2026-07-28 downstream', () => {
       conn.forward('tools/call', { name: 'ask', requestState: 'forged' }, { label: 'x', origin: { session: newClient, extra } }),
     ).rejects.toThrow(/Invalid requestState/);
     expect(asked).toHaveLength(1); // pass-through never asked anyone
+    await conn.stop();
+  });
+
+  it('keeps one subscriptions/listen stream for the list changes offered, opened again when the server ends it (a few times)', async () => {
+    const fake = modernConnector((m) => {
+      if (m.method === 'server/discover') {
+        return { result: { ...discoverResult.result, capabilities: { tools: { listChanged: true } } } };
+      }
+      if (m.method === 'subscriptions/listen') return { result: { _meta: { 'io.modelcontextprotocol/subscriptionId': m.id } } };
+      return modernAnswer(m);
+    });
+    const conn = connection(fake.connector);
+    await conn.start();
+    const listens = () => fake.requests.filter((r) => r.method === 'subscriptions/listen');
+    await expect.poll(() => listens().length).toBe(1 + MAX_REOPENS);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(listens()).toHaveLength(1 + MAX_REOPENS); // and no more
+    expect(listens()[0]?.params?.notifications).toEqual({ toolsListChanged: true });
     await conn.stop();
   });
 });
