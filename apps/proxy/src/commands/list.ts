@@ -13,11 +13,17 @@ export function sourceCell(source: string, detail: string | undefined): string {
   return detail ? `${source} (${detail})` : source;
 }
 
+/** The era a server speaks: its 2026-era version, `initialize` for a 2025-era one, `-` before it was probed. */
+function protocolOf(status: ReturnType<Hub['status']>[number]): string {
+  if (status.era === 'modern') return status.protocolVersion ?? 'modern';
+  return status.era === 'legacy' ? 'initialize' : '-';
+}
+
 export function renderCatalog(hub: Hub, detail: (id: string) => string | undefined = () => undefined): string {
   const servers = hub.status();
   const serverTable = formatTable(
-    ['SERVER', 'SOURCE', 'STATE', 'TOOLS', 'PROMPTS', 'RESOURCES', 'ERROR'],
-    servers.map((s) => [s.id, sourceCell(s.source, detail(s.id)), s.state, String(s.tools), String(s.prompts), String(s.resources), s.error ?? '']),
+    ['SERVER', 'SOURCE', 'STATE', 'PROTOCOL', 'TOOLS', 'PROMPTS', 'RESOURCES', 'ERROR'],
+    servers.map((s) => [s.id, sourceCell(s.source, detail(s.id)), s.state, protocolOf(s), String(s.tools), String(s.prompts), String(s.resources), s.error ?? '']),
   );
   const items = [
     ...hub.tools().map((e) => ({ kind: 'tool', ...e })),

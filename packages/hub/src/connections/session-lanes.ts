@@ -1,5 +1,6 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ClientCapabilities, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { InputRequiredHandling } from './input-bridge.js';
 
 /** The `extra` of an upstream request handler: how to reach the client in relation to that request. */
 export type UpstreamExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -19,6 +20,11 @@ export interface SessionRef {
    * client. Absent: decided by the hub's own session.
    */
   acceptsLog?(level: unknown): boolean;
+  /**
+   * How a 2026-era server's `input_required` reaches this session's client (see input-bridge.ts). A session of a
+   * 2026-era client may take it as it is (`pass-through`); without this, it is bridged.
+   */
+  inputRequiredHandling?(): InputRequiredHandling;
 }
 
 export interface InflightCall {
