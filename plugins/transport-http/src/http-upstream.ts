@@ -64,6 +64,8 @@ export interface HttpUpstreamOptions {
   logger?: Logger;
   /** Current time in ms; injectable for tests of idle expiry. */
   now?: () => number;
+  /** Waits `ms` (the drain delay on stop); injectable so tests control when draining ends. */
+  delay?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -104,6 +106,7 @@ export class HttpUpstream implements UpstreamTransport {
   private readonly settings: HttpSettings;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly delay: (ms: number) => Promise<void>;
   private readonly auth: BearerAuth | undefined;
   private readonly enforceHost: boolean;
 
@@ -125,6 +128,7 @@ export class HttpUpstream implements UpstreamTransport {
     this.settings = { ...resolveHttpSettings({}), ...definedOnly(settings) };
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.delay = options.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.auth = this.settings.authToken ? new BearerAuth(this.settings.authToken) : undefined;
     this.enforceHost = isLoopbackAddress(this.settings.host) || this.settings.allowedHosts.length > 0;
   }
@@ -201,8 +205,9 @@ export class HttpUpstream implements UpstreamTransport {
   }
 
   /**
-   * Graceful stop: refuse new connections at once, let requests in flight finish (up to shutdownGraceMs),
-   * then close every session and connection. Idempotent.
+   * Graceful stop (drain): `/ready` answers 503 and new sessions are refused at once, while requests of open
+   * sessions are still served; after drainDelayMs (default 0) the listener closes, requests in flight finish (up to
+   * shutdownGraceMs), then every session and connection is closed. `/health` answers 200 until then. Idempotent.
    */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
@@ -274,7 +279,9 @@ export class HttpUpstream implements UpstreamTransport {
       stripAuthorization(req);
     }
 
-    if (this.stopping && !(req.headers['mcp-session-id'] || url.searchParams.has('sessionId'))) {
+    const isReady = segments.length === 1 && segments[0] === 'ready';
+    // Health and readiness answer until the end: a balancer must see /ready fail while /health still passes.
+    if (this.stopping && !isHealth && !isReady && !(req.headers['mcp-session-id'] || url.searchParams.has('sessionId'))) {
       // Shutting down: requests of existing sessions may still finish; nothing new starts.
       sendRpcError(res, 503, RPC_SERVER_ERROR, 'Service Unavailable: shutting down', { headers: { Connection: 'close' } });
       return;
@@ -296,10 +303,11 @@ export class HttpUpstream implements UpstreamTransport {
       sendJson(res, 200, healthDetail ? { status: 'ok', servers: this.serverHealth() } : { status: 'ok' });
       return;
     }
-    if (first === 'ready' && second === undefined) {
+    if (isReady) {
       if (!allowMethods(req, res, ['GET', 'HEAD'])) return;
-      const ready = this.host?.isReady() ?? false;
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });
+      // From stop() on, the replica drains: a balancer must send it nothing new.
+      const status = this.stopping ? 'draining' : this.host?.isReady() ? 'ready' : 'starting';
+      sendJson(res, status === 'ready' ? 200 : 503, { status });
       return;
     }
     if ((first === 'mcp' || first === 'sse') && rest.length === 0) {
@@ -671,6 +679,11 @@ export class HttpUpstream implements UpstreamTransport {
     if (this.sweeper) clearInterval(this.sweeper);
     const server = this.server;
     if (!server) return;
+    if (this.settings.drainDelayMs > 0) {
+      // Still listening, /ready answering 503: the balancer's health checks take us out before connections fail.
+      this.logger.info('draining: /ready answers 503, new sessions are refused', { drainDelayMs: this.settings.drainDelayMs });
+      await this.delay(this.settings.drainDelayMs);
+    }
     // Stop accepting connections now; keep the ones open so requests in flight can finish.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const drained = await this.waitForDrain(this.settings.shutdownGraceMs);

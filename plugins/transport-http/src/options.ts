@@ -7,6 +7,7 @@ export const DEFAULT_SESSION_IDLE_TTL_MS = 30 * 60_000;
 export const DEFAULT_MAX_SESSIONS = 1000;
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+export const DEFAULT_DRAIN_DELAY_MS = 0;
 
 /** `scheme://host[:port]` with nothing after it: what a browser sends in `Origin`. */
 function isOrigin(value: string): boolean {
@@ -43,6 +44,11 @@ export const httpOptionsSchema = z
     healthWithoutAuth: z.boolean().optional(),
     /** On stop, how long requests in flight may take to finish. */
     shutdownGraceMs: z.number().int().min(0).optional(),
+    /**
+     * On stop, how long to keep listening with `/ready` answering 503 before the listener closes, so a load
+     * balancer sees the replica leave before its connections are refused. Sessions it holds are still served.
+     */
+    drainDelayMs: z.number().int().min(0).optional(),
     /** Extra `Host` header values accepted (DNS-rebinding protection), e.g. `mcp.internal:12006`. */
     allowedHosts: z.array(z.string().min(1)).optional(),
   })
@@ -63,6 +69,7 @@ export interface HttpSettings {
   maxBodyBytes: number;
   healthWithoutAuth: boolean;
   shutdownGraceMs: number;
+  drainDelayMs: number;
 }
 
 /** `path.to.key: message` for every issue, with a prefix (`http`) in front of the path. */
@@ -102,6 +109,7 @@ export function resolveHttpSettings(input: { host?: string | undefined; port?: n
     maxBodyBytes: merged.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     healthWithoutAuth: merged.healthWithoutAuth ?? true,
     shutdownGraceMs: merged.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    drainDelayMs: merged.drainDelayMs ?? DEFAULT_DRAIN_DELAY_MS,
   };
 }
 
