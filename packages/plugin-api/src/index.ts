@@ -12,6 +12,7 @@ export * from './config.js';
 export type * from './events.js';
 export * from './errors.js';
 export { formatJsonPath, type JsonPath } from './json-path.js';
+export { MAX_MESSAGE_DEPTH, messageDepth, messageTooDeep } from './message-depth.js';
 /** MCP protocol types, re-exported so plugins use the same SDK copy. */
 export type { Tool, Prompt, Resource, ResourceTemplate, CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 export type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';

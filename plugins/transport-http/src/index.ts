@@ -5,6 +5,10 @@ import { httpOptionsSchema, parseHttpBlock, resolveHttpSettings } from './option
 
 export { HttpUpstream, exposureWarning } from './http-upstream.js';
 export type { HttpUpstreamOptions } from './http-upstream.js';
+export { FrontDoorRequest } from './endpoint.js';
+export type { HttpEndpoint, FrontDoorServices } from './endpoint.js';
+export type { JsonBody } from './json-body.js';
+export type { AuthCheck, AuthVerdict } from './security-gate.js';
 export {
   httpOptionsSchema,
   parseHttpBlock,

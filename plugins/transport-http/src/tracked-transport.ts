@@ -22,6 +22,8 @@ export class TrackedServerTransport implements Transport {
   onmessage?: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
 
   private readonly pending = new Set<RequestId>();
+  /** Ids of requests in a POST being handed to the SDK: claimed, not yet delivered (see {@link claim}). */
+  private readonly claimed = new Set<RequestId>();
   private closed = false;
 
   constructor(
@@ -30,6 +32,7 @@ export class TrackedServerTransport implements Transport {
   ) {
     inner.onmessage = (message, extra) => {
       if (isJSONRPCRequest(message)) {
+        this.claimed.delete(message.id);
         this.pending.add(message.id);
       } else if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
         // The SDK sends no response to a cancelled request.
@@ -45,6 +48,7 @@ export class TrackedServerTransport implements Transport {
       this.closed = true;
       const hadPending = this.pending.size > 0;
       this.pending.clear();
+      this.claimed.clear();
       if (hadPending) this.settled();
       this.hooks.onClose?.();
       this.onclose?.();
@@ -62,6 +66,27 @@ export class TrackedServerTransport implements Transport {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * Reserves the ids of the requests in one incoming POST before the SDK sees them (the SDK maps each response to
+   * its HTTP stream by id, so a second request with the id of one still running would take the first one's answer
+   * and leave it unanswered). Returns the first id already in use, by an unanswered request of this session or twice
+   * in the same POST, and then reserves nothing. {@link release} the ids when the POST's response closes.
+   */
+  claim(ids: readonly RequestId[]): RequestId | undefined {
+    const seen = new Set<RequestId>();
+    for (const id of ids) {
+      if (this.pending.has(id) || this.claimed.has(id) || seen.has(id)) return id;
+      seen.add(id);
+    }
+    for (const id of ids) this.claimed.add(id);
+    return undefined;
+  }
+
+  /** Frees claimed ids the SDK never delivered (it refused the POST: bad headers, invalid JSON-RPC). */
+  release(ids: readonly RequestId[]): void {
+    for (const id of ids) this.claimed.delete(id);
   }
 
   start(): Promise<void> {

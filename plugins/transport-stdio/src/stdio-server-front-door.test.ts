@@ -137,6 +137,20 @@ describe('StdioServerFrontDoor', () => {
     expect(received).toEqual([]);
   });
 
+  it('refuses a message nested more than MAX_MESSAGE_DEPTH levels deep with -32600 and its id, and keeps working', async () => {
+    const { stdin, output, nextMessage, received } = await openDoor();
+    const deep = '{"a":'.repeat(10_000) + '0' + '}'.repeat(10_000);
+    stdin.write(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":${deep}}}\n`);
+    const reply = await output.nextJson();
+    expect(reply).toMatchObject({ jsonrpc: '2.0', id: 9, error: { code: -32600 } });
+    expect(reply.error.message).toMatch(/more than 100 levels deep/);
+    // Exactly at the limit it passes: the message and params are 2 levels, the arguments the other 98.
+    const fits = '{"a":'.repeat(98) + '0' + '}'.repeat(98);
+    stdin.write(`{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"echo","arguments":${fits}}}\n`);
+    expect(await nextMessage()).toMatchObject({ id: 10, method: 'tools/call' });
+    expect(received).toEqual([]);
+  });
+
   it('does not echo the id of a malformed response (it would answer one of the client’s own requests)', async () => {
     const { stdin, output } = await openDoor();
     stdin.write('{"jsonrpc":"2.0","id":3,"result":"not an object"}\n');

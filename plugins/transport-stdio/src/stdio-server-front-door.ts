@@ -8,7 +8,7 @@ import {
   type JSONRPCMessage,
   type MessageExtraInfo,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '@mcp-switchboard/plugin-api';
+import { messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
 import { waitForDrain } from './wait-for-drain.js';
 
 /** Default cap on one incoming line (one JSON-RPC message), in bytes. */
@@ -136,7 +136,8 @@ function describeInvalid(value: unknown): string {
  * malformed line gets an answer (the SDK's StdioServerTransport drops them silently):
  * - not JSON → -32700 (id null);
  * - JSON but not a JSON-RPC message (including batches) → -32600, with the request's id when it has one;
- * - longer than `maxMessageBytes` → -32600, and the rest of the line is skipped without being buffered.
+ * - longer than `maxMessageBytes` → -32600, and the rest of the line is skipped without being buffered;
+ * - nested more than MAX_MESSAGE_DEPTH levels deep → -32600, with the request's id.
  *
  * When the client closes stdin, requests already received still get their answers; `onclose` fires once the
  * last of them has been written (at once if none is pending).
@@ -307,6 +308,14 @@ export class StdioServerFrontDoor implements Transport {
       const detail = error instanceof Error ? error.message : String(error);
       this.logger?.warn('client sent a line that is not JSON; answered -32700', { error: detail });
       this.reply(null, ErrorCode.ParseError, `Parse error: ${detail}`);
+      return;
+    }
+    // Refused before anything walks it: a recursive walk of a very deep value overflows the stack.
+    const tooDeep = messageTooDeep(value);
+    if (tooDeep !== undefined) {
+      const id = replyIdOf(value);
+      this.logger?.warn('client sent a message nested too deeply; answered -32600', { id });
+      this.reply(id, ErrorCode.InvalidRequest, tooDeep);
       return;
     }
     const parsed = JSONRPCMessageSchema.safeParse(value);
