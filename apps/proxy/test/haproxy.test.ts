@@ -35,7 +35,7 @@ function loopbackConfig(frontPort: number, statsPort: number, replicas: Array<{ 
     }
     if (directive === 'default-server') {
       replaced++;
-      return [`${indent}default-server inter 100ms fall 1 rise 1`];
+      return [`${indent}default-server inter 200ms fall 2 rise 1`];
     }
     if (directive === 'server') {
       replaced++;
@@ -85,8 +85,8 @@ describe.skipIf(!haproxyFound)('two replicas behind HAProxy (deploy/haproxy.cfg)
       t.path('c.json'),
       JSON.stringify({
         mcpServers: { echo: fixtureServerEntry('echo'), progress: fixtureServerEntry('progress') },
-        // Long enough for HAProxy (checking every 100 ms) to see /ready turn 503 before the replica stops listening.
-        http: { drainDelayMs: 1500, shutdownGraceMs: 10_000 },
+        // Long enough for HAProxy (checking every 200 ms, two failures to go DOWN) to see /ready turn 503 before the replica stops listening.
+        http: { drainDelayMs: 3000, shutdownGraceMs: 10_000 },
       }),
     );
     replicas.push(...(await Promise.all([startHttpProxy(['--config', t.path('c.json')]), startHttpProxy(['--config', t.path('c.json')])])));
@@ -186,7 +186,7 @@ describe.skipIf(!haproxyFound)('two replicas behind HAProxy (deploy/haproxy.cfg)
     let readyRefusedWhileLive = false;
     await until('the leaving replica answers /ready 503 while /health is 200', async () => {
       const [ready, health] = await Promise.all([fetch(`${leaving.base}/ready`), fetch(`${leaving.base}/health`)]);
-      readyRefusedWhileLive = ready.status === 503 && health.status === 200 && (await ready.json()).status === 'draining';
+      readyRefusedWhileLive = ready.status === 503 && health.status === 200 && ((await ready.json()) as { status?: string }).status === 'draining';
       return readyRefusedWhileLive;
     });
     // HAProxy's health checks of /ready take it out while it still runs.
@@ -202,7 +202,7 @@ describe.skipIf(!haproxyFound)('two replicas behind HAProxy (deploy/haproxy.cfg)
       `[haproxy e2e] ${counts.ok + counts.failed} calls through HAProxy while one replica drained and stopped: ${counts.ok} ok, ` +
         `${counts.failed} failed; ${counts.reinitialized} sessions re-initialized after the spec's 404`,
     );
-    expect(failures, haproxyLog).toEqual([]);
+    expect(failures, `${haproxyLog}\n${replicas.map((r) => r.stderr().slice(-4000)).join('\n---\n')}`).toEqual([]);
     expect(readyRefusedWhileLive).toBe(true);
     expect(downBeforeExit, 'HAProxy took the replica out before it stopped').toBe(true);
   });
