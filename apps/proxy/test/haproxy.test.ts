@@ -189,6 +189,16 @@ describe.skipIf(!haproxyFound)('two replicas behind HAProxy (deploy/haproxy.cfg)
       readyRefusedWhileLive = ready.status === 503 && health.status === 200 && ((await ready.json()) as { status?: string }).status === 'draining';
       return readyRefusedWhileLive;
     });
+    // New sessions right now: HAProxy may not have seen /ready fail yet, so some initialize requests reach the
+    // draining replica, which refuses them (503); HAProxy sends them again to the other one (retry-on 503).
+    const opened = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => openSession(`${front}/mcp`, `while-draining-${i}`)));
+    for (const result of opened) {
+      if (result.status === 'fulfilled') counts.ok++;
+      else {
+        counts.failed++;
+        failures.push(`initialize while draining: ${String(result.reason)}`);
+      }
+    }
     // HAProxy's health checks of /ready take it out while it still runs.
     await until('HAProxy marks the leaving replica DOWN', async () => (await serverStatus(statsPort, 'switchboard-1')) === 'DOWN');
     const downBeforeExit = !stopped;
