@@ -13,6 +13,9 @@ export const cliOptions = [
   new Option('--port <number>', 'port of the Streamable HTTP front door').env('SWITCHBOARD_PORT').default(12006),
   new Option('--host <address>', 'address the Streamable HTTP front door binds to').env('SWITCHBOARD_HOST').default('127.0.0.1'),
   new Option('--auth-token <token>', 'bearer token every HTTP request must carry').env('SWITCHBOARD_AUTH_TOKEN'),
+  new Option('--oauth-issuer <url>', 'HTTP: accept OAuth bearer JWTs from this authorization server (docs/auth.md)').env('SWITCHBOARD_OAUTH_ISSUER'),
+  new Option('--oauth-audience <url>', 'HTTP: the resource URL tokens must name (default: our own /mcp URL)').env('SWITCHBOARD_OAUTH_AUDIENCE'),
+  new Option('--oauth-scopes <scopes>', 'HTTP: scopes every OAuth token must carry (comma or space separated)').env('SWITCHBOARD_OAUTH_SCOPES'),
   new Option('--stateless', 'HTTP: a new transport per request, for load balancers without session affinity').env('SWITCHBOARD_STATELESS'),
   new Option('--require-api-auth', 'HTTP: require the plugged.in API key as the bearer token (the original proxy\'s flag)').env(
     'SWITCHBOARD_REQUIRE_API_AUTH',

@@ -27,6 +27,15 @@ function flag(value: unknown): boolean {
 }
 
 /** Reads parsed options; only values that came from the command line or the environment become overrides. */
+/** `--oauth-issuer`, `--oauth-audience`, `--oauth-scopes`: the common case of `http.auth` (merged over the config's). */
+function oauthFlags(opts: Record<string, string | number | undefined>): Record<string, unknown> | undefined {
+  const auth: Record<string, unknown> = {};
+  if (typeof opts.oauthIssuer === 'string') auth.issuer = opts.oauthIssuer;
+  if (typeof opts.oauthAudience === 'string') auth.audience = opts.oauthAudience;
+  if (typeof opts.oauthScopes === 'string') auth.requiredScopes = opts.oauthScopes.split(/[\s,]+/).filter(Boolean);
+  return Object.keys(auth).length ? auth : undefined;
+}
+
 export function readCliSettings(program: Command): CliSettings {
   const opts = program.opts<Record<string, string | number | undefined>>();
   const explicit = (key: string) => {
@@ -47,6 +56,8 @@ export function readCliSettings(program: Command): CliSettings {
   const http: Record<string, unknown> = {};
   if (typeof opts.authToken === 'string') http.authToken = opts.authToken;
   if (flag(opts.stateless)) http.stateless = true;
+  const oauth = oauthFlags(opts);
+  if (oauth) http.auth = oauth;
   if (flag(opts.requireApiAuth)) {
     if (apiKey === undefined) {
       throw new SwitchboardError('SWB_USAGE', '--require-api-auth needs the plugged.in API key (--pluggedin-api-key or PLUGGEDIN_API_KEY)');

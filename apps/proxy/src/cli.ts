@@ -9,6 +9,7 @@ import { runProxy } from './run-proxy.js';
 import { listCommand } from './commands/list.js';
 import { doctorCommand } from './commands/doctor.js';
 import { registerCreatePluginCommand } from './commands/create-plugin.js';
+import { registerAuthCommand } from './commands/auth.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -52,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
     });
 
   registerCreatePluginCommand(program);
+  registerAuthCommand(program, settings, (code) => (result = code));
 
   try {
     await program.parseAsync(argv);

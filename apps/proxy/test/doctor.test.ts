@@ -124,6 +124,8 @@ describe('failureHint', () => {
     [{ transport: 'streamable-http', url: 'http://127.0.0.1:9/mcp?key=s', errors: [new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) })] }, 'nothing listens at http://127.0.0.1:9/mcp; is the server running?'],
     [{ transport: 'streamable-http', url: 'https://nope.invalid/mcp', error: 'getaddrinfo ENOTFOUND nope.invalid' }, 'host not found: nope.invalid; check the url'],
     [{ transport: 'stdio', command: 'node', cwd: '/missing', error: 'working directory not found: /missing' }, /working directory does not exist: \/missing/],
+    [{ transport: 'streamable-http', url: 'https://h/mcp', error: 'server "x" refused the connection (HTTP 401) and publishes no OAuth metadata' }, 'the server refused the credentials (HTTP 401); check the headers/token'],
+    [{ transport: 'streamable-http', url: 'https://h/mcp', error: 'server "gh" needs an OAuth login (not logged in); run: mcp-switchboard auth gh' }, 'the server needs an OAuth login; run: mcp-switchboard auth gh'],
   ] as const)('%j → %s', (facts, expected) => {
     const hint = failureHint({ ...facts, errors: 'errors' in facts ? [...facts.errors] : [] });
     if (typeof expected === 'string') expect(hint).toBe(expected);

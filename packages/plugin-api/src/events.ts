@@ -1,7 +1,10 @@
 import type { ServerDefinition } from './server-definition.js';
 
-/** Where a downstream server is in its life. */
-export type ServerState = 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped' | 'disabled';
+/**
+ * Where a downstream server is in its life. `needs-auth`: a remote server that wants an OAuth login
+ * (`mcp-switchboard auth <server>`); not a failure, the other servers keep serving.
+ */
+export type ServerState = 'starting' | 'ready' | 'restarting' | 'failed' | 'needs-auth' | 'stopped' | 'disabled';
 
 /** What a server exposes, as discovered (original names). */
 export interface ServerCatalog {

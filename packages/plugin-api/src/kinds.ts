@@ -95,6 +95,12 @@ export interface DownstreamConnector {
   /** Optional finer choice among connectors of the same type (e.g. the plugin's own in-process servers). */
   accepts?(server: ServerDefinition): boolean;
   connect(server: ServerDefinition, context: ConnectContext): Promise<DownstreamLink>;
+  /**
+   * For a server whose link failed with SWB_NEEDS_AUTH (state `needs-auth`): calls `onChange` when its
+   * credentials may have changed (a login was stored, e.g. by `mcp-switchboard auth` in another process), so
+   * the hub tries again at once instead of waiting. Returns a function that stops watching.
+   */
+  watchCredentials?(server: ServerDefinition, onChange: () => void): () => void;
 }
 
 export interface TransportContribution extends Disposable {

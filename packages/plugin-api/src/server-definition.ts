@@ -60,6 +60,23 @@ export interface RemoteServerDefinition extends ServerDefinitionBase {
   sessionId?: string;
   /** True when the config gave only a `url`: try streamable HTTP, fall back to SSE. */
   autoDetect?: boolean;
+  /**
+   * OAuth 2.1 login for this server (`mcp-switchboard auth <id>`). Unset: used when the server asks for it (a 401
+   * with OAuth metadata); `false`: never (the server is reached with `headers` only).
+   */
+  oauth?: RemoteServerOAuth | false;
+}
+
+/** A remote server's OAuth client settings. Tokens are never here: they live in the user's config dir. */
+export interface RemoteServerOAuth {
+  /** A client registered by hand with the authorization server (when it offers no dynamic registration). */
+  clientId?: string;
+  /** That client's secret (use `${env:VAR}`); unset for a public client. */
+  clientSecret?: string;
+  /** Scopes to ask for when the server does not say which it needs. */
+  scopes?: string[];
+  /** An https URL of this client's metadata document, for servers that accept URL client ids. */
+  clientMetadataUrl?: string;
 }
 
 /**
@@ -88,6 +105,20 @@ export const mcpServerEntrySchema = z
     url: z.string().url('url must be an absolute URL such as http://127.0.0.1:3000/mcp').optional(),
     headers: stringRecord.optional(),
     sessionId: z.string().optional(),
+    /** OAuth client settings (remote servers); `false` turns the login off. */
+    oauth: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            clientId: z.string().min(1).optional(),
+            clientSecret: z.string().min(1).optional(),
+            scopes: z.array(z.string().min(1)).optional(),
+            clientMetadataUrl: z.string().url().startsWith('https://', 'clientMetadataUrl must be an https URL').optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
     disabled: z.boolean().optional(),
     enabled: z.boolean().optional(),
     prefix: z.string().min(1).optional(),
@@ -173,6 +204,7 @@ export function serverFromEntry(id: string, entry: McpServerEntry, source: strin
       headers: entry.headers ?? {},
       ...(entry.sessionId ? { sessionId: entry.sessionId } : {}),
       ...(type ? {} : { autoDetect: true }),
+      ...(entry.oauth !== undefined ? { oauth: entry.oauth } : {}),
     };
   }
   return {

@@ -1,8 +1,10 @@
 import type { Logger } from '@mcp-switchboard/plugin-api';
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { authTransportOptions } from './oauth/step-up.js';
 import { redactUrl } from './security.js';
 
 export type DetectedTransport = 'streamable-http' | 'sse';
@@ -12,9 +14,11 @@ export interface AutoDetectTransportOptions {
   logger?: Logger;
   /** Aborts detection (the SSE fallback's handshake). */
   signal?: AbortSignal;
+  /** OAuth for whichever transport is detected. */
+  authProvider?: OAuthClientProvider;
   /** Builds the transports; injectable for tests. */
-  createStreamable?: (url: URL, headers: Record<string, string>) => Transport;
-  createSse?: (url: URL, headers: Record<string, string>) => Transport;
+  createStreamable?: (url: URL, headers: Record<string, string>, authProvider?: OAuthClientProvider) => Transport;
+  createSse?: (url: URL, headers: Record<string, string>, authProvider?: OAuthClientProvider) => Transport;
 }
 
 /**
@@ -99,7 +103,7 @@ export class AutoDetectTransport implements Transport {
   private async detect(first: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const logger = this.options.logger;
     const where = redactUrl(this.url.href);
-    const streamable = (this.options.createStreamable ?? defaultStreamable)(this.url, this.headers);
+    const streamable = (this.options.createStreamable ?? defaultStreamable)(this.url, this.headers, this.options.authProvider);
     this.probe = streamable;
     // While probing, errors belong to the probe: a refused POST is expected from an SSE-only server.
     this.wire(streamable, { forwardErrors: false });
@@ -125,7 +129,7 @@ export class AutoDetectTransport implements Transport {
       await streamable.close().catch(() => undefined);
     }
     if (this.options.signal?.aborted) throw new Error('connection attempt aborted');
-    const sse = (this.options.createSse ?? defaultSse)(this.url, this.headers);
+    const sse = (this.options.createSse ?? defaultSse)(this.url, this.headers, this.options.authProvider);
     this.probe = sse;
     this.wire(sse, { forwardErrors: false });
     try {
@@ -187,17 +191,18 @@ export function shouldFallBack(error: unknown): boolean {
   return code !== undefined && code >= 400 && code < 500 && code !== 401 && code !== 403;
 }
 
-function defaultStreamable(url: URL, headers: Record<string, string>): Transport {
-  return new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+function defaultStreamable(url: URL, headers: Record<string, string>, authProvider?: OAuthClientProvider): Transport {
+  return new StreamableHTTPClientTransport(url, { requestInit: { headers }, ...authTransportOptions(authProvider) });
 }
 
-function defaultSse(url: URL, headers: Record<string, string>): Transport {
-  return createSseClientTransport(url, headers);
+function defaultSse(url: URL, headers: Record<string, string>, authProvider?: OAuthClientProvider): Transport {
+  return createSseClientTransport(url, headers, authProvider);
 }
 
 /** SSE client with the headers on both the POSTs (`requestInit`) and the event stream (`eventSourceInit`). */
-export function createSseClientTransport(url: URL, headers: Record<string, string>): SSEClientTransport {
+export function createSseClientTransport(url: URL, headers: Record<string, string>, authProvider?: OAuthClientProvider): SSEClientTransport {
   return new SSEClientTransport(url, {
+    ...authTransportOptions(authProvider),
     requestInit: { headers },
     eventSourceInit: {
       fetch: (input, init) => fetch(input, { ...init, headers: { ...headers, ...headersToRecord(init?.headers) } }),

@@ -9,6 +9,9 @@ import {
 } from '@mcp-switchboard/plugin-api';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AutoDetectTransport, createSseClientTransport } from './auto-detect-transport.js';
+import { backgroundAuthProvider } from './oauth/connector-auth.js';
+import { authTransportOptions } from './oauth/step-up.js';
+import { TokenStore } from './oauth/token-store.js';
 import { redactHeaders, redactUrl } from './security.js';
 import { WebSocketClientTransport } from './websocket-client-transport.js';
 
@@ -45,37 +48,71 @@ function logConnect(context: ConnectContext, server: RemoteServerDefinition, how
   });
 }
 
-/** `streamable-http` servers; a server given only by `url` (`autoDetect`) falls back to HTTP+SSE. */
+/** Where the HTTP connectors keep OAuth logins (default: the user's config dir). */
+export interface RemoteConnectorOptions {
+  tokenStore?: TokenStore;
+}
+
+/**
+ * `streamable-http` servers; a server given only by `url` (`autoDetect`) falls back to HTTP+SSE. A server that
+ * asks for OAuth is reached with its stored login; without one the link fails with SWB_NEEDS_AUTH.
+ */
 export class StreamableHttpConnector implements DownstreamConnector {
   readonly types: readonly ServerTransportType[] = ['streamable-http'];
+  private readonly tokenStore: TokenStore;
+
+  constructor(options: RemoteConnectorOptions = {}) {
+    this.tokenStore = options.tokenStore ?? new TokenStore();
+  }
 
   async connect(definition: ServerDefinition, context: ConnectContext): Promise<DownstreamLink> {
     const server = remoteServer(definition, 'streamable-http');
     const url = parseUrl(server, ['http:', 'https:']);
     const headers = { ...server.headers };
+    const authProvider = backgroundAuthProvider(server, this.tokenStore);
     if (server.autoDetect && server.sessionId === undefined) {
       logConnect(context, server, 'Streamable HTTP (auto-detect, HTTP+SSE fallback)');
-      return { transport: new AutoDetectTransport(url, { headers, logger: context.logger, signal: context.signal }) };
+      return {
+        transport: new AutoDetectTransport(url, { headers, logger: context.logger, signal: context.signal, ...(authProvider ? { authProvider } : {}) }),
+      };
     }
     logConnect(context, server, 'Streamable HTTP');
     return {
       transport: new StreamableHTTPClientTransport(url, {
         requestInit: { headers },
+        ...authTransportOptions(authProvider),
         ...(server.sessionId !== undefined ? { sessionId: server.sessionId } : {}),
       }),
     };
   }
+
+  /** A login stored for the server (its file under the auth folder written or removed). */
+  watchCredentials(server: ServerDefinition, onChange: () => void): () => void {
+    const watcher = this.tokenStore.watch(server.id, onChange);
+    return () => watcher.close();
+  }
 }
 
-/** `sse` servers: the legacy HTTP+SSE transport (protocol 2024-11-05). */
+/** `sse` servers: the legacy HTTP+SSE transport (protocol 2024-11-05), OAuth as for `streamable-http`. */
 export class SseConnector implements DownstreamConnector {
   readonly types: readonly ServerTransportType[] = ['sse'];
+  private readonly tokenStore: TokenStore;
+
+  constructor(options: RemoteConnectorOptions = {}) {
+    this.tokenStore = options.tokenStore ?? new TokenStore();
+  }
 
   async connect(definition: ServerDefinition, context: ConnectContext): Promise<DownstreamLink> {
     const server = remoteServer(definition, 'sse');
     const url = parseUrl(server, ['http:', 'https:']);
     logConnect(context, server, 'HTTP+SSE');
-    return { transport: createSseClientTransport(url, { ...server.headers }) };
+    return { transport: createSseClientTransport(url, { ...server.headers }, backgroundAuthProvider(server, this.tokenStore)) };
+  }
+
+  /** A login stored for the server (its file under the auth folder written or removed). */
+  watchCredentials(server: ServerDefinition, onChange: () => void): () => void {
+    const watcher = this.tokenStore.watch(server.id, onChange);
+    return () => watcher.close();
   }
 }
 

@@ -4,6 +4,7 @@ import { headerValue, RPC_SERVER_ERROR, sendRpcError } from './http-replies.js';
 import { readJsonBody, type JsonBody } from './json-body.js';
 import type { HttpSettings } from './options.js';
 import type { SessionRegistry } from './session-registry.js';
+import { grantedProfile } from './security-gate.js';
 
 /**
  * One request as the endpoints see it, after the security gate: the parsed URL, its path segments, and the JSON
@@ -94,11 +95,21 @@ export interface HttpEndpoint {
 export function profilePath(request: FrontDoorRequest, prefix: string): { profile: string | undefined } | undefined {
   const [first, second, ...rest] = request.segments;
   if (first !== prefix || rest.length > 0) return undefined;
-  return { profile: second === undefined ? undefined : safeDecode(second) };
+  // Credentials limited to one profile (an OAuth token's scope or claim) get it on the bare prefix too.
+  return { profile: second === undefined ? grantedProfile(request.req) : safeDecode(second) };
 }
 
-/** True for a known profile (or none); otherwise answers 404 naming the known profiles. */
-export function knownProfile(services: FrontDoorServices, profile: string | undefined, res: ServerResponse): boolean {
+/**
+ * True for a known profile (or none) that the request's credentials may use; otherwise answers 403 (the token is
+ * limited to another profile) or 404 naming the known profiles.
+ */
+export function knownProfile(services: FrontDoorServices, profile: string | undefined, request: FrontDoorRequest): boolean {
+  const res = request.res;
+  const granted = grantedProfile(request.req);
+  if (granted !== undefined && profile !== granted) {
+    sendRpcError(res, 403, RPC_SERVER_ERROR, `Forbidden: these credentials may use only the profile "${granted}" (/${request.segments[0]}/${granted})`);
+    return false;
+  }
   if (profile === undefined) return true;
   const known = services.host().profiles();
   if (known.includes(profile)) return true;

@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { SwitchboardError, type Logger, type UpstreamHost, type UpstreamTransport } from '@mcp-switchboard/plugin-api';
 import { FrontDoorRequest, type FrontDoorServices, type HttpEndpoint } from './endpoint.js';
 import { frontDoorEndpoints } from './endpoints/index.js';
+import { protectedResourceEndpoints } from './endpoints/protected-resource.js';
 import { errorMessage, RPC_INTERNAL_ERROR, RPC_SERVER_ERROR, sendRpcError } from './http-replies.js';
 import { resolveHttpSettings, type HttpSettings } from './options.js';
 import { authChecksFor, exposureWarning, SecurityGate, type AuthCheck } from './security-gate.js';
+import { oauthAuthCheck } from './oauth/front-door-auth.js';
 import { SessionRegistry } from './session-registry.js';
 
 export { exposureWarning } from './security-gate.js';
@@ -71,10 +73,12 @@ export class HttpUpstream implements UpstreamTransport {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.delay = options.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    // The audience defaults to our own /mcp URL, known once the port is bound (asked on the first request).
+    const oauth = this.settings.auth ? oauthAuthCheck(this.settings.auth, () => this.describe()) : undefined;
     this.gate = new SecurityGate({
       settings: this.settings,
       port: () => this.boundPort ?? this.settings.port,
-      authChecks: [...authChecksFor(this.settings), ...(options.authChecks ?? [])],
+      authChecks: [...authChecksFor(this.settings), ...(oauth ? [oauth] : []), ...(options.authChecks ?? [])],
     });
     this.sessions = new SessionRegistry({
       maxSessions: this.settings.maxSessions,
@@ -92,7 +96,7 @@ export class HttpUpstream implements UpstreamTransport {
       sessions: this.sessions,
       isStopping: () => this.stopping !== undefined,
     };
-    this.endpoints = [...(options.endpoints?.(services) ?? []), ...frontDoorEndpoints(services)];
+    this.endpoints = [...protectedResourceEndpoints(oauth), ...(options.endpoints?.(services) ?? []), ...frontDoorEndpoints(services)];
   }
 
   /** The port it listens on (the real one when configured with port 0); undefined before start. */

@@ -23,6 +23,16 @@ export {
 } from './options.js';
 export type { HttpOptions, HttpSettings } from './options.js';
 export { StreamableHttpConnector, SseConnector, WebSocketConnector } from './connectors.js';
+export type { RemoteConnectorOptions } from './connectors.js';
+export { TokenStore, defaultAuthDir, loginFileName } from './oauth/token-store.js';
+export type { StoredLogin, StoredLoginSummary } from './oauth/token-store.js';
+export { SwitchboardOAuthProvider } from './oauth/oauth-client-provider.js';
+export type { OAuthMode, SwitchboardOAuthProviderOptions } from './oauth/oauth-client-provider.js';
+export { loginToServer } from './oauth/login.js';
+export type { LoginOptions, LoginResult } from './oauth/login.js';
+export { needsAuthError, isNeedsAuthError, loginCommand } from './oauth/needs-auth.js';
+export { JwtResourceServer, resourceServerOptionsSchema, profileRuleSchema, protectedResourceMetadataUrl } from './oauth/resource-server.js';
+export type { ResourceServerOptions, TokenVerdict, BearerError, JwtResourceServerDeps } from './oauth/resource-server.js';
 export { AutoDetectTransport, shouldFallBack, createSseClientTransport } from './auto-detect-transport.js';
 export type { AutoDetectTransportOptions, DetectedTransport } from './auto-detect-transport.js';
 export { WebSocketClientTransport, MCP_WEBSOCKET_SUBPROTOCOL } from './websocket-client-transport.js';

@@ -1,5 +1,6 @@
 import { SwitchboardError } from '@mcp-switchboard/plugin-api';
 import { z } from 'zod';
+import { frontDoorOAuthSchema, type FrontDoorOAuth } from './oauth/front-door-auth.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 12006;
@@ -51,6 +52,8 @@ export const httpOptionsSchema = z
     drainDelayMs: z.number().int().min(0).optional(),
     /** Extra `Host` header values accepted (DNS-rebinding protection), e.g. `mcp.internal:12006`. */
     allowedHosts: z.array(z.string().min(1)).optional(),
+    /** OAuth 2.1 resource server: bearer JWTs from this issuer (docs/auth.md). `authToken` keeps working beside it. */
+    auth: frontDoorOAuthSchema.optional(),
   })
   .strict();
 
@@ -70,6 +73,8 @@ export interface HttpSettings {
   healthWithoutAuth: boolean;
   shutdownGraceMs: number;
   drainDelayMs: number;
+  /** The OAuth resource-server settings (`http.auth`), if the front door is one. */
+  auth?: FrontDoorOAuth | undefined;
 }
 
 /** `path.to.key: message` for every issue, with a prefix (`http`) in front of the path. */
@@ -110,6 +115,7 @@ export function resolveHttpSettings(input: { host?: string | undefined; port?: n
     healthWithoutAuth: merged.healthWithoutAuth ?? true,
     shutdownGraceMs: merged.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     drainDelayMs: merged.drainDelayMs ?? DEFAULT_DRAIN_DELAY_MS,
+    ...(merged.auth ? { auth: merged.auth } : {}),
   };
 }
 

@@ -9,14 +9,27 @@ const CORS_EXPOSE_HEADERS = 'Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authentic
 
 /** What an auth check says about a request's credentials. */
 export type AuthVerdict =
-  | { kind: 'accepted' }
+  | {
+      kind: 'accepted';
+      /** The only profile these credentials may use (an OAuth token's scope or claim chose it). */
+      profile?: string | undefined;
+    }
   | {
       kind: 'refused';
-      /** For the 401 body: `Unauthorized: <reason>`. */
+      /** For the body: `Unauthorized: <reason>` (or `Forbidden: <reason>` with status 403). */
       reason: string;
       /** The `WWW-Authenticate` challenge to send with the 401. */
       challenge: string;
+      /** 403 for valid credentials that lack a scope (`insufficient_scope`); 401 otherwise. */
+      status?: 401 | 403;
     };
+
+/** The profile the credentials of an admitted request are limited to, if any (see `AuthVerdict`). */
+const grantedProfiles = new WeakMap<IncomingMessage, string>();
+
+export function grantedProfile(req: IncomingMessage): string | undefined {
+  return grantedProfiles.get(req);
+}
 
 /**
  * One way to authenticate a request (the static bearer token today; an OAuth resource-server check later). The gate
@@ -111,9 +124,16 @@ export class SecurityGate {
       if (verdict.kind === 'accepted') {
         // The credentials are ours: they never reach the MCP session (request info), let alone a downstream server.
         stripAuthorization(req);
+        if (verdict.profile !== undefined) grantedProfiles.set(req, verdict.profile);
         return true;
       }
       refusals.push(verdict);
+    }
+    // Valid credentials short of a scope: 403 with that check's challenge (step-up), whatever the others said.
+    const forbidden = refusals.find((refusal) => refusal.status === 403);
+    if (forbidden) {
+      sendRpcError(res, 403, RPC_SERVER_ERROR, `Forbidden: ${forbidden.reason}`, { headers: { 'WWW-Authenticate': forbidden.challenge } });
+      return false;
     }
     const challenges = refusals.map((refusal) => refusal.challenge);
     sendRpcError(res, 401, RPC_SERVER_ERROR, `Unauthorized: ${refusals[0]!.reason}`, {
@@ -151,8 +171,8 @@ function stripAuthorization(req: IncomingMessage): void {
  * The loud warning for a front door reachable from other machines without a token; undefined when bound to
  * loopback or protected by a token.
  */
-export function exposureWarning(settings: Pick<HttpSettings, 'host' | 'authToken'>, port: number | undefined): string | undefined {
-  if (isLoopbackAddress(settings.host) || settings.authToken) return undefined;
+export function exposureWarning(settings: Pick<HttpSettings, 'host' | 'authToken'> & { auth?: unknown }, port: number | undefined): string | undefined {
+  if (isLoopbackAddress(settings.host) || settings.authToken || settings.auth) return undefined;
   return (
     `SECURITY WARNING: the HTTP front door listens on ${settings.host}:${port ?? '?'}, reachable from other machines, ` +
     'and no auth token is set: anyone who can reach this port can use every configured MCP server. ' +

@@ -89,6 +89,8 @@ export function failureHint(facts: FailureFacts): string | undefined {
     const how = typeof facts.exitCode === 'number' ? `code ${facts.exitCode}` : `signal ${facts.exitSignal}`;
     return `the server exited at start (${how}); run its command by hand to see why`;
   }
+  const login = /run: (mcp-switchboard auth \S+)/.exec(text);
+  if (has('SWB_NEEDS_AUTH') || login) return `the server needs an OAuth login; run: ${login?.[1] ?? 'mcp-switchboard auth <server>'}`;
   if (status(401) || status(403) || /unauthori[sz]ed|invalid[_ ]token|forbidden/i.test(text)) {
     const which = status(403) || /forbidden/i.test(text) ? 403 : 401;
     return `the server refused the credentials (HTTP ${which}); check the headers/token`;

@@ -25,6 +25,11 @@ export type Lifecycle =
   | { kind: 'idle' }
   /** The circuit is open: lists dropped; one more try at `retryAt`, or none (no connector). */
   | { kind: 'failed'; error: string; retryAt?: number }
+  /**
+   * The server wants an OAuth login nobody can give inside the proxy (SWB_NEEDS_AUTH): lists dropped, no retries;
+   * the next try comes when its connector reports a stored login (`mcp-switchboard auth <server>`).
+   */
+  | { kind: 'needs-auth'; error: string }
   /** `stop()`: nothing restarts. */
   | { kind: 'stopped'; error?: string };
 
@@ -48,6 +53,8 @@ export interface SupervisedLink<T> {
   /** A standing use keeps an idle server running (a resource subscription: its updates would be lost). */
   inStandingUse(): boolean;
   stateChanged(): void;
+  /** Calls `onChange` when a login may have been stored for the server; returns the function that stops watching. */
+  watchCredentials?(onChange: () => void): () => void;
 }
 
 export interface SupervisorOptions {
@@ -79,12 +86,13 @@ export const publicState: Record<Lifecycle['kind'], ServerState> = {
   restarting: 'restarting',
   idle: 'stopped',
   failed: 'failed',
+  'needs-auth': 'needs-auth',
   stopped: 'stopped',
 };
 
 /** The last error a state carries (restarting, failed, stopped after a failure). */
 export function errorOf(state: Lifecycle): string | undefined {
-  return state.kind === 'restarting' || state.kind === 'failed' || state.kind === 'stopped' ? state.error : undefined;
+  return state.kind === 'restarting' || state.kind === 'failed' || state.kind === 'needs-auth' || state.kind === 'stopped' ? state.error : undefined;
 }
 
 /** When the next start attempt is due (restarting in backoff, or failed with the circuit open). */

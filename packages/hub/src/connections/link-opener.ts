@@ -8,7 +8,7 @@ import { redact } from '../util/redact.js';
 import { errorMessage } from '../util/rpc-error.js';
 import { isRecord, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
 import type { ListKind } from './list-cache.js';
-import { TRANSPORT_FAULT_LIMIT, TRANSPORT_FAULT_WINDOW_MS, formatDuration } from './supervision.js';
+import { TRANSPORT_FAULT_LIMIT, TRANSPORT_FAULT_WINDOW_MS, formatDuration, needsLogin } from './supervision.js';
 
 /** The `extra` of a downstream server→client request handler. */
 export type DownstreamExtra = RequestHandlerExtra<ClientRequest, ClientNotification>;
@@ -105,6 +105,15 @@ export class LinkOpener {
     }
   }
 
+  /** The connector's watch for a stored login (a remote server in `needs-auth`); a no-op when it has none. */
+  watchCredentials(onChange: () => void): () => void {
+    try {
+      return this.connectorFor(this.options.definition).watchCredentials?.(this.options.definition, onChange) ?? (() => undefined);
+    } catch {
+      return () => undefined;
+    }
+  }
+
   /** Abandons a connect in progress. */
   abort(reason: string): void {
     this.connecting?.abort(new Error(reason));
@@ -170,6 +179,8 @@ export class LinkOpener {
       if (!current()) return;
       this.options.logger.debug(`server "${this.id}": transport error`, { server: this.id, error: redact(errorMessage(error), this.options.definition) });
       if (!serving()) return;
+      // A serving link whose login was refused (revoked, expired refresh): one is enough, it will not get better.
+      if (needsLogin(error)) return events.faulty(errorMessage(error), error);
       const now = this.options.clock.now();
       faults = faults.filter((t) => now - t < TRANSPORT_FAULT_WINDOW_MS);
       faults.push(now);

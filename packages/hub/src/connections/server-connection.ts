@@ -305,6 +305,7 @@ export class ServerConnection implements RoutableConnection {
     },
     inStandingUse: () => this.standing.inUse,
     stateChanged: () => this.hooks.stateChanged(this),
+    watchCredentials: (onChange) => this.opener.watchCredentials(onChange),
   };
 
   private pendingChange: { changed: ListKind[]; announce: boolean } | undefined;

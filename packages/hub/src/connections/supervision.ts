@@ -54,13 +54,25 @@ export function backoffDelay(settings: SupervisionSettings, failures: number, ra
  * - `retry`: count it and restart with backoff (a crash, a timeout, a dropped link);
  * - `circuit`: retrying soon cannot help (the command does not exist or is not executable; the server refused
  *   `initialize` with a JSON-RPC error): open the circuit at once and try again after `circuitOpenMs`;
- * - `never`: nothing but a config change can help (no connector for the transport type).
+ * - `never`: nothing but a config change can help (no connector for the transport type);
+ * - `needs-auth`: the server wants an OAuth login (SWB_NEEDS_AUTH): no retries until a login is stored.
  */
-export type FaultKind = 'retry' | 'circuit' | 'never';
+export type FaultKind = 'retry' | 'circuit' | 'never' | 'needs-auth';
 
 const HOPELESS_ERRNO = new Set(['ENOENT', 'EACCES', 'ENOTDIR']);
 
+/** The SWB_NEEDS_AUTH error along a cause chain (a remote server that wants a login), if there is one. */
+export function needsLogin(error: unknown): Error | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
+    if ((current as { code?: unknown }).code === 'SWB_NEEDS_AUTH') return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 export function startFailureKind(error: unknown): FaultKind {
+  if (needsLogin(error)) return 'needs-auth';
   let current: unknown = error;
   for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
     if (current instanceof SwitchboardError && current.code === 'SWB_CONNECTOR_MISSING') return 'never';

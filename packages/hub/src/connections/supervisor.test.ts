@@ -32,6 +32,7 @@ function supervised(options: Partial<SupervisorOptions> = {}) {
   const states: string[] = [];
   const pings: Array<Deferred<void>> = [];
   let standing = false;
+  let onCredentials: (() => void) | undefined;
   const link: SupervisedLink<string> = {
     open(run) {
       const result = deferred<string>();
@@ -50,6 +51,14 @@ function supervised(options: Partial<SupervisorOptions> = {}) {
     },
     inStandingUse: () => standing,
     stateChanged: () => states.push(supervisor.serverState),
+    watchCredentials(onChange) {
+      onCredentials = onChange;
+      effects.push('watch credentials');
+      return () => {
+        onCredentials = undefined;
+        effects.push('unwatch credentials');
+      };
+    },
   };
   const supervisor = new Supervisor<string>(
     {
@@ -79,6 +88,11 @@ function supervised(options: Partial<SupervisorOptions> = {}) {
     opens,
     setStanding: (value: boolean) => {
       standing = value;
+    },
+    /** The connector reports a stored login (undefined when nobody watches). */
+    storeLogin: () => onCredentials?.(),
+    get watchingCredentials() {
+      return onCredentials !== undefined;
     },
     /** The pending start attempt succeeds. */
     async succeed(lists = 'lists') {
@@ -390,5 +404,69 @@ describe('Supervisor', () => {
     expect(t.opens).toHaveLength(0);
     await t.supervisor.stop();
     expect(t.supervisor.serverState).toBe('disabled');
+  });
+
+  describe('needs-auth', () => {
+    const needsAuth = () =>
+      new SwitchboardError('SWB_NEEDS_AUTH', 'server "s" needs an OAuth login (not logged in); run: mcp-switchboard auth s');
+
+    it('a start that needs a login waits for one: no retries, lists dropped, the error names the command', async () => {
+      const t = supervised();
+      const started = t.supervisor.start();
+      await t.fail(needsAuth());
+      await started;
+      expect(t.supervisor.lifecycle).toEqual({ kind: 'needs-auth', error: expect.stringContaining('run: mcp-switchboard auth s') });
+      expect(t.supervisor.serverState).toBe('needs-auth');
+      expect(t.supervisor.error).toContain('mcp-switchboard auth s');
+      expect(t.supervisor.nextRetryAt).toBeUndefined();
+      expect(t.supervisor.servesLists).toBe(false);
+      expect(t.effects).toEqual(['open', 'drop circuit', 'watch credentials', 'detach']);
+      expect(t.states).toEqual(['starting', 'needs-auth']);
+      // Time alone never brings it back (no backoff, no circuit).
+      t.clock.advance(24 * 3600_000);
+      await flush();
+      expect(t.opens).toHaveLength(1);
+      // Calls fail at once with the state and the command.
+      await expect(t.supervisor.awaitReady(undefined)).rejects.toThrow(/state: needs-auth.*mcp-switchboard auth s/);
+    });
+
+    it('connects as soon as a login is stored, and stops watching', async () => {
+      const t = supervised();
+      const started = t.supervisor.start();
+      await t.fail(needsAuth());
+      await started;
+      t.storeLogin();
+      expect(t.supervisor.lifecycle).toMatchObject({ kind: 'starting' });
+      expect(t.watchingCredentials).toBe(false);
+      await t.succeed('lists-after-login');
+      expect(t.supervisor.serverState).toBe('ready');
+      expect(t.effects.slice(-4)).toEqual(['unwatch credentials', 'open', 'adopt lists-after-login (starting)', 'announce lists-after-login start']);
+      expect(t.states).toEqual(['starting', 'needs-auth', 'starting', 'ready']);
+    });
+
+    it('a ready server whose login is refused goes to needs-auth, not to a restart', async () => {
+      const t = supervised();
+      const started = t.supervisor.start();
+      await t.succeed();
+      await started;
+      t.supervisor.fault((t.supervisor.lifecycle as { run: number }).run, 'transport error', new Error('401', { cause: needsAuth() }));
+      expect(t.supervisor.serverState).toBe('needs-auth');
+      expect(t.supervisor.nextRetryAt).toBeUndefined();
+      expect(t.watchingCredentials).toBe(true);
+    });
+
+    it('stop() ends the watch; a stored login then starts nothing', async () => {
+      const t = supervised();
+      const started = t.supervisor.start();
+      await t.fail(needsAuth());
+      await started;
+      const storeLogin = t.storeLogin;
+      await t.supervisor.stop();
+      expect(t.watchingCredentials).toBe(false);
+      storeLogin();
+      t.supervisor.credentialsChanged();
+      expect(t.opens).toHaveLength(1);
+      expect(t.supervisor.serverState).toBe('stopped');
+    });
   });
 });

@@ -12,7 +12,7 @@ import {
   type SupervisedLink,
   type SupervisorOptions,
 } from './lifecycle.js';
-import { NamedTimers, backoffDelay, circuitText, formatDuration, isServerAnswer, startFailureKind, type FaultKind } from './supervision.js';
+import { NamedTimers, backoffDelay, circuitText, formatDuration, isServerAnswer, needsLogin, startFailureKind, type FaultKind } from './supervision.js';
 import { serverUnavailable, type ServerCondition } from './unavailable.js';
 
 export type { AttemptMode, Lifecycle, SupervisedLink, SupervisorOptions } from './lifecycle.js';
@@ -48,6 +48,8 @@ export class Supervisor<T> {
   private settling: Deferred<void> | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly id: string;
+  /** Stops watching for a stored login (set while `needs-auth`). */
+  private stopWatchingCredentials: (() => void) | undefined;
 
   constructor(
     private readonly options: SupervisorOptions,
@@ -134,6 +136,17 @@ export class Supervisor<T> {
     await this.start();
   }
 
+  /**
+   * A login may have been stored for this server (`mcp-switchboard auth`, even from another process): a server
+   * waiting in `needs-auth` is started again at once. Ignored in any other state.
+   */
+  credentialsChanged(): void {
+    if (this.state.kind !== 'needs-auth') return;
+    this.unwatchCredentials();
+    this.options.logger.info(`server "${this.id}": a login was stored; connecting`, { server: this.id });
+    this.launch('start', false);
+  }
+
   /** Closes the link and cancels every pending restart. Idempotent. */
   async stop(): Promise<void> {
     await this.shutdown('stopped');
@@ -148,6 +161,13 @@ export class Supervisor<T> {
     if (run !== this.run || !(previous.kind === 'ready' || this.attemptRunning)) return;
     this.run += 1;
     this.timers.clearAll();
+    const login = needsLogin(cause);
+    if (kind === 'needs-auth' || login) {
+      this.awaitLogin(this.options.redact(login?.message ?? reason));
+      this.settle();
+      void this.link.detach(reason);
+      return;
+    }
     const now = this.options.clock.now();
     const { settings } = this.options;
     this.failures = this.failures.filter((t) => now - t < settings.failureWindowMs);
@@ -292,6 +312,24 @@ export class Supervisor<T> {
     this.timers.set('retry', delay, () => this.launch('restart', false));
   }
 
+  /**
+   * `needs-auth`: not a failure to retry (no backoff, no circuit) but a wait for the user to log in. Its lists leave
+   * the catalog; the connector's credential watch brings it back (`credentialsChanged`).
+   */
+  private awaitLogin(message: string): void {
+    this.failures = [];
+    this.options.logger.warn(message, { server: this.id });
+    this.enter({ kind: 'needs-auth', error: message });
+    this.link.dropLists('circuit');
+    this.unwatchCredentials();
+    this.stopWatchingCredentials = this.link.watchCredentials?.(() => this.credentialsChanged());
+  }
+
+  private unwatchCredentials(): void {
+    this.stopWatchingCredentials?.();
+    this.stopWatchingCredentials = undefined;
+  }
+
   private openCircuit(message: string, kind: FaultKind, retryAt: number | undefined, causeText: string | undefined, wasHalfOpen: boolean): void {
     const text =
       retryAt === undefined
@@ -307,6 +345,7 @@ export class Supervisor<T> {
     const previous = this.state;
     this.run += 1;
     this.timers.clearAll();
+    this.unwatchCredentials();
     if (previous.kind !== 'disabled') {
       const error = errorOf(previous);
       const kept = error !== undefined ? { error } : {};

@@ -1,6 +1,7 @@
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { knownProfile, profilePath, type FrontDoorServices, type HttpEndpoint } from '../endpoint.js';
 import { claimRequestIds } from '../request-ids.js';
+import { grantedProfile } from '../security-gate.js';
 import { allowMethods, errorMessage, RPC_SERVER_ERROR, RPC_SESSION_NOT_FOUND, sendRpcError } from '../http-replies.js';
 
 const SSE_KEEPALIVE_MS = 25_000;
@@ -20,7 +21,7 @@ export function legacySseEndpoints(services: FrontDoorServices): HttpEndpoint[] 
     async handle(request) {
       const { profile } = profilePath(request, 'sse')!;
       const { req, res } = request;
-      if (!knownProfile(services, profile, res)) return;
+      if (!knownProfile(services, profile, request)) return;
       if (!allowMethods(req, res, ['GET'])) return;
       request.markLongLived();
       if (!(await sessions.reserveSlot(res))) return;
@@ -53,7 +54,9 @@ export function legacySseEndpoints(services: FrontDoorServices): HttpEndpoint[] 
         return;
       }
       const entry = sessions.get(sessionId);
-      if (!entry || entry.kind !== 'sse') {
+      // Credentials limited to one profile reach only that profile's sessions.
+      const granted = grantedProfile(req);
+      if (!entry || entry.kind !== 'sse' || (granted !== undefined && entry.profile !== granted)) {
         sendRpcError(res, 404, RPC_SESSION_NOT_FOUND, 'Session not found');
         return;
       }

@@ -21,7 +21,7 @@ export function statelessEndpoint(services: FrontDoorServices): HttpEndpoint {
     async handle(request) {
       const { profile } = profilePath(request, 'mcp')!;
       const { req, res } = request;
-      if (!knownProfile(services, profile, res)) return;
+      if (!knownProfile(services, profile, request)) return;
       if (request.method === 'GET') request.markLongLived();
       if (request.method !== 'POST') {
         sendRpcError(res, 405, RPC_SERVER_ERROR, 'Method Not Allowed: this server is stateless (POST only)', { headers: { Allow: 'POST' } });

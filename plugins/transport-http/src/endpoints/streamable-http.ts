@@ -52,7 +52,7 @@ export function streamableHttpEndpoint(services: FrontDoorServices): HttpEndpoin
     async handle(request) {
       const { profile } = profilePath(request, 'mcp')!;
       const { res } = request;
-      if (!knownProfile(services, profile, res)) return;
+      if (!knownProfile(services, profile, request)) return;
       const method = request.method;
       // A standalone SSE stream lives as long as the session: it is not a request in flight.
       if (method === 'GET') request.markLongLived();
