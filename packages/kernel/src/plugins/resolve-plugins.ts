@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { SwitchboardError, isSwitchboardPlugin } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, errorMessage, isSwitchboardPlugin } from '@mcp-switchboard/plugin-api';
 import { throwCollected } from '../collect-errors.js';
 import { candidatePackageNames, isPathSpecifier } from './expand-name.js';
 import { importPluginModule, pluginsFromModule } from './load-module.js';
@@ -77,8 +77,12 @@ async function resolveEntry({ entry, where }: LabelledEntry, options: ResolvePlu
   try {
     exported = pluginsFromModule(await importPluginModule(located.file));
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    return { plugins: [], errors: [new SwitchboardError('SWB_PLUGIN_INVALID', `plugin "${spec}" (${located.source}) could not be loaded: ${reason}`, { cause, details: { where } })] };
+    const reason = errorMessage(cause);
+    // The module itself failed (a throw at import, a package it imports that is not installed): not a shape problem.
+    const fix = /Cannot find (package|module)/.test(reason)
+      ? `The plugin imports a package that is not installed: run \`npm install\` in the plugin's folder (or install that package next to ${located.file}).`
+      : `The plugin's module threw while it was imported (the cause says where): fix it or report it to its author; ${located.file}.`;
+    return { plugins: [], errors: [new SwitchboardError('SWB_PLUGIN_INVALID', `plugin "${spec}" (${located.source}) could not be loaded: ${reason}`, { cause, fix, details: { where } })] };
   }
   if (!exported) {
     return {
@@ -92,7 +96,7 @@ async function resolveEntry({ entry, where }: LabelledEntry, options: ResolvePlu
   const results = exported.map((candidate) =>
     validatePlugin(candidate, located.source, recipients.includes(candidate) ? given : { given: false, value: undefined }),
   );
-  return { plugins: results.flatMap((r) => (r.resolved ? [r.resolved] : [])), errors: results.flatMap((r) => r.errors) };
+  return { plugins: results.flatMap((r) => (r.resolved ? [{ ...r.resolved, file: located.file }] : [])), errors: results.flatMap((r) => r.errors) };
 }
 
 /** Adds where an inline plugin object was listed, which its own message cannot know. */
