@@ -16,10 +16,14 @@ describe('child stderr and the log file are bounded', () => {
     const flood = "for (let i = 0; i < 300000; i++) process.stderr.write('noise ' + i + '\\n'); process.stderr.write('z'.repeat(1e6) + '\\n'); process.exitCode = 3;";
     const t = tempDir({ 'c.json': { supervision: { maxFailures: 1 }, mcpServers: { noisy: { command: process.execPath, args: ['-e', flood] } } } });
     cleanups.push(home.cleanup, t.cleanup);
+    const startedAt = Date.now();
     const result = await runCli(['list', '--config', t.path('c.json'), '--log-level', 'info'], { env: cleanEnv(home.dir), timeoutMs: 60_000 });
+    const seconds = Math.ceil((Date.now() - startedAt) / 1000);
     const noise = result.stderr.split('\n').filter((line) => line.includes('"msg":"noise '));
     expect(noise.length).toBeGreaterThan(0);
-    expect(noise.length).toBeLessThanOrEqual(300);
+    // The default limits: a burst of 200 lines, then 20 a second (a loaded machine makes the run, and so the
+    // allowance, longer); far below the 300,000 lines the server wrote.
+    expect(noise.length).toBeLessThanOrEqual(200 + 20 * seconds);
     expect(result.stderr.length).toBeLessThan(1_000_000);
     expect(result.stderr).toMatch(/server wrote too much on stderr: \d+ lines \/ \d+ bytes dropped/);
   });
