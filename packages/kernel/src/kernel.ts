@@ -339,7 +339,7 @@ export class Kernel {
             'SWB_PLUGIN_INVALID',
             `plugin "${item.plugin.id}" (${item.source}) depends on "${token.id}" (deps.${key}), which no loaded plugin or the host provides; known: ${[...known, ...provided.keys()].join(', ')}`,
             {
-              fix: `Load the plugin that provides "${token.id}" (its README names it) in "plugins", or remove "${item.plugin.id}".`,
+              fix: `Load the plugin that provides "${token.id}" (list it in "plugins"), or use a version of "${item.plugin.id}" that does not need it.`,
               details: { plugin: item.plugin.id, source: item.source, token: token.id },
             },
           ),
