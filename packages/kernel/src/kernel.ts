@@ -3,6 +3,7 @@ import {
   PluginHookError,
   SwitchboardError,
   coreServices,
+  isSwitchboardError,
   errorMessage,
   formatError,
   type Clock,
@@ -373,15 +374,21 @@ export class Kernel {
         details: { plugin: plugin.id, source, timeoutMs },
       });
     }
-    let contribution: unknown;
-    try {
-      if (outcome.status === 'failed') throw outcome.error;
-      contribution = outcome.value;
-      const problem = contributionProblem(plugin.kind, contribution) ?? missingProvided(item, contribution);
-      if (problem) throw new Error(problem);
-    } catch (cause) {
-      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${errorMessage(cause)}`, {
+    if (outcome.status === 'failed') {
+      const cause = outcome.error;
+      // The author's own SwitchboardError keeps its code (in the message and details) and its fix.
+      const own = isSwitchboardError(cause) ? cause : undefined;
+      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${errorMessage(cause)}${own ? ` (${own.code})` : ''}`, {
         cause,
+        ...(own ? { fix: own.fix } : {}),
+        details: { ...own?.details, plugin: plugin.id, source, ...(own ? { cause: own.code } : {}) },
+      });
+    }
+    const contribution: unknown = outcome.value;
+    const problem = contributionProblem(plugin.kind, contribution) ?? missingProvided(item, contribution);
+    if (problem) {
+      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${problem}`, {
+        fix: `A bug in the plugin: its setup() must return what a ${plugin.kind} plugin contributes (docs/plugins.md); report it to the plugin's author.`,
         details: { plugin: plugin.id, source },
       });
     }
