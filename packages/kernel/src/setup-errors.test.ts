@@ -38,3 +38,32 @@ it('gives a wrong contribution shape a fix that says it is a bug in the plugin',
   expect(error.message).toContain('a reporter needs an onEvent() function');
   expect(error.fix).toMatch(/A bug in the plugin: its setup\(\) must return what a reporter plugin contributes/);
 });
+
+it("blames what a plugin's setup started (a timer, a promise) on that plugin, though its stack names no plugin file", async () => {
+  const root = await tempDir();
+  let kernel!: Kernel;
+  const blamed: Array<string | undefined> = [];
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const plugin = definePlugin({
+    id: 'timer-owner',
+    kind: 'service',
+    setup: () => {
+      setTimeout(() => {
+        blamed.push(kernel.pluginBlamedFor(new Error('thrown in its timer')));
+        void Promise.resolve().then(() => {
+          blamed.push(kernel.pluginBlamedFor(new Error('rejected later')));
+          done();
+        });
+      }, 0);
+      return {};
+    },
+  });
+  kernel = await Kernel.create({ cwd: root, env: {}, stopDir: root, globalConfigDir: join(root, 'no-global'), logger: memoryLogger(), builtinPlugins: [{ plugin }] });
+  await kernel.start();
+  await finished;
+  expect(blamed).toEqual(['timer-owner', 'timer-owner']);
+  // The host's own code is blamed on no plugin.
+  expect(kernel.pluginBlamedFor(new Error('host'))).toBeUndefined();
+  await kernel.stop();
+});
