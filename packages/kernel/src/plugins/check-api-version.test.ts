@@ -32,6 +32,11 @@ describe('checkApiVersion (host 2.0.0, still loading 1.x up to 1.0.0)', () => {
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toContain('2.0.0 (and 1.x up to 1.0.0)');
   });
+  it('tells a plugin built for an unknown 1.x minor to upgrade itself, not the host', () => {
+    const result = checkApiVersion('1.1.0', '2.0.0', ['1.0.0']);
+    expect(!result.ok && result.fix).toMatch(/^Upgrade the plugin/);
+    expect(!result.ok && result.fix).not.toMatch(/upgrade mcp-switchboard/);
+  });
   it('is what the host uses by default: a 1.0.0 plugin loads on this plugin API', () => {
     expect(checkApiVersion('1.0.0')).toEqual({ ok: true });
   });

@@ -22,7 +22,8 @@ export function checkApiVersion(pluginVersion: unknown, host: string = hostApiVe
     const sameMajor = provided.find((v) => semver.major(v) === semver.major(exact));
     if (sameMajor && semver.minor(exact) <= semver.minor(sameMajor)) return { ok: true };
     const reason = `was built for plugin API ${exact}, but this mcp-switchboard provides plugin API ${providedText}`;
-    if (semver.major(exact) > hostMajor || (sameMajor && semver.minor(exact) > semver.minor(sameMajor))) {
+    // Newer than the host's own API: a newer host may load it. An older major's unknown minor never will.
+    if (semver.major(exact) > hostMajor || (semver.major(exact) === hostMajor && semver.minor(exact) > semver.minor(host))) {
       return { ok: false, invalid: false, reason, fix: `${upgradeHost}, or ${downgradePlugin}.` };
     }
     return { ok: false, invalid: false, reason, fix: `Upgrade the plugin: ${downgradePlugin}.` };
