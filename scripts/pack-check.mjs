@@ -107,6 +107,8 @@ export function checkPackage({ manifest, files, dir }) {
   const problems = [];
   const packed = new Set(files);
   const fix = (message, how) => problems.push(how ? `${message} (fix: ${how})` : message);
+  // A bin shim outside dist/ is allowed: it must exist before the build, so npm links it at install time.
+  const binShims = new Set(Object.values(typeof manifest.bin === 'string' ? { bin: manifest.bin } : (manifest.bin ?? {})).map(normalise));
 
   if (!files.some((file) => file.startsWith('dist/'))) {
     fix('nothing under dist/ is packed', 'run `npm run build` first, and make sure "files" includes "dist"');
@@ -115,8 +117,8 @@ export function checkPackage({ manifest, files, dir }) {
     if (file.startsWith('dist/')) {
       const bad = NOT_SHIPPED.find(([pattern]) => pattern.test(file.slice('dist/'.length)));
       if (bad) fix(`${file} is packed, but it is ${bad[1]}`, 'exclude it in "files" (e.g. "!dist/**/*.test.*", "!dist/**/*.map") or in tsconfig.build.json');
-    } else if (!TOP_LEVEL.test(file)) {
-      fix(`${file} is packed, but only dist/, package.json, README.md, LICENSE and CHANGELOG.md belong in the package`, 'list only "dist" and those files in "files"');
+    } else if (!TOP_LEVEL.test(file) && !binShims.has(file)) {
+      fix(`${file} is packed, but only dist/, package.json, README.md, LICENSE, CHANGELOG.md and bin shims belong in the package`, 'list only "dist" and those files in "files"');
     }
   }
 

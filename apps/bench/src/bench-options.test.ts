@@ -6,11 +6,17 @@ describe('parseBenchOptions', () => {
     expect(parseBenchOptions([])).toEqual({
       calls: 2000,
       concurrentCalls: 5000,
-      concurrency: 64,
+      concurrency: 32,
       warmup: 200,
       rounds: 3,
       payloadBytes: 256,
-      targets: ['direct', 'proxy'],
+      httpCalls: 1000,
+      startups: 15,
+      lists: 15,
+      targets: ['direct', 'relay', 'proxy'],
+      rows: ['echo', 'http', 'startup', 'rss', 'list'],
+      peers: false,
+      quick: false,
       help: false,
     });
   });
@@ -22,8 +28,13 @@ describe('parseBenchOptions', () => {
     ]);
     expect(options).toMatchObject({
       calls: 10, concurrentCalls: 20, concurrency: 4, warmup: 0, rounds: 1, payloadBytes: 0,
-      targets: ['direct'], json: 'out.json', proxyCli: 'cli.js',
+      targets: ['direct'], rows: ['echo'], json: 'out.json', proxyCli: 'cli.js',
     });
+  });
+
+  it('runs the chosen rows, and shrinks every count in quick mode unless a flag sets it', () => {
+    expect(parseBenchOptions(['--rows', 'startup, rss', '--peers'])).toMatchObject({ rows: ['startup', 'rss'], peers: true });
+    expect(parseBenchOptions(['--quick', '--calls', '7'])).toMatchObject({ quick: true, calls: 7, concurrentCalls: 320, rounds: 1, startups: 1, lists: 1 });
   });
 
   it('refuses what it cannot measure instead of guessing', () => {
@@ -31,5 +42,6 @@ describe('parseBenchOptions', () => {
     expect(() => parseBenchOptions(['--concurrency', '2.5'])).toThrow(/--concurrency/);
     expect(() => parseBenchOptions(['--only', 'both'])).toThrow(/--only must be/);
     expect(() => parseBenchOptions(['--soak'])).toThrow(/Unknown option/);
+    expect(() => parseBenchOptions(['--rows', 'echo,speed'])).toThrow(/--rows takes echo, http, startup, rss, list; got "speed"/);
   });
 });

@@ -1,4 +1,5 @@
 import type { BenchOptions, TargetName } from './bench-options.js';
+import type { ComparisonRow } from './comparison.js';
 import type { PhaseResult } from './phase-result.js';
 
 export interface TargetResult {
@@ -20,12 +21,22 @@ export interface BenchRatios {
 
 /** What `--json FILE` writes. */
 export interface BenchReport {
-  schemaVersion: 1;
+  schemaVersion: 2;
   startedAt: string;
   environment: { node: string; platform: string; arch: string; cpus: number; cpuModel: string; sdkVersion: string };
   options: Omit<BenchOptions, 'help' | 'json'>;
+  /** The echo row's targets (direct, relay, proxy), in full. */
   targets: Partial<Record<TargetName, TargetResult>>;
+  /** The echo row, proxy ÷ direct (when both ran). */
   ratios?: BenchRatios;
+  /** The HTTP row in full. */
+  http?: { sessions: number; proxy: PhaseResult; direct: PhaseResult };
+  /** Every comparison of the run, each against its reference, with its target when the issue sets one. */
+  rows: ComparisonRow[];
+  /** Rows not run, and why (e.g. a peer that cannot be installed here). */
+  skipped: string[];
+  /** Rows that failed, with the reason; any makes the exit code 1. */
+  failures: string[];
   /** Processes of this run still alive after closing (killed by the bench); should be empty. */
   leftoverProcesses: number[];
 }

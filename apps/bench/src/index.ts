@@ -1,23 +1,28 @@
 #!/usr/bin/env node
-// `npm run bench`: the echo fixture measured directly and through the proxy in one run, as ratios.
+// `npm run bench`: Switchboard measured against a reference per row (byte relay, bare SDK servers) in one run.
 import { fixturePath } from '@mcp-switchboard/testing';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { benchUsage, parseBenchOptions, type BenchOptions, type TargetName } from './bench-options.js';
-import { computeRatios, type BenchReport, type TargetResult } from './bench-report.js';
-import { startBenchTarget, type BenchTarget, type BenchTargetSpec } from './bench-target.js';
+import { fileURLToPath } from 'node:url';
+import type { BenchContext } from './bench-context.js';
+import { benchUsage, parseBenchOptions, type BenchOptions, type RowName } from './bench-options.js';
+import { computeRatios, type BenchReport } from './bench-report.js';
+import { runEchoRow } from './echo-row.js';
 import { environmentInfo } from './environment-info.js';
 import { formatReport } from './format-report.js';
+import { runHttpRow } from './http-row.js';
 import { findLeftoverProcesses } from './leftover-processes.js';
-import { runPhase, warmUp, type PhaseSamples } from './measure-target.js';
-import { phaseResult } from './phase-result.js';
-import { writeProxyConfig, type ProxyConfigFile } from './proxy-config.js';
+import { runListRow } from './list-row.js';
+import { runPeersRow } from './peers-row.js';
+import { runRssRow } from './rss-row.js';
 import { parseSoakOptions, soakUsage } from './soak-options.js';
 import { formatSoakReport } from './soak-report.js';
 import { runSoak } from './soak.js';
+import { runStartupRow } from './startup-row.js';
 
 function proxyCliPath(): string {
   return join(dirname(createRequire(import.meta.url).resolve('mcp-switchboard/package.json')), 'dist', 'cli.js');
@@ -45,59 +50,26 @@ async function run(options: BenchOptions): Promise<number> {
   const marker = `switchboard-bench-${process.pid}-${randomBytes(4).toString('hex')}`;
   const echo = { command: process.execPath, args: [fixturePath('echo'), `--bench-run=${marker}`] };
   requireBuilt(echo.args[0]!, 'the echo fixture (@mcp-switchboard/testing)');
-  const text = 'x'.repeat(options.payloadBytes);
+  let proxyCli = proxyCliPath();
+  if (options.proxyCli) {
+    proxyCli = resolve(options.proxyCli);
+    if (!existsSync(proxyCli)) throw new Error(`--proxy-cli ${proxyCli} does not exist`);
+  } else requireBuilt(proxyCli, 'the proxy (mcp-switchboard)');
   const started = new Date().toISOString();
-
-  const specs: Partial<Record<TargetName, BenchTargetSpec>> = {};
-  let config: ProxyConfigFile | undefined;
-  if (options.targets.includes('direct')) specs.direct = { label: 'direct', tool: 'echo', ...echo };
-  if (options.targets.includes('proxy')) {
-    const cli = options.proxyCli ? resolve(options.proxyCli) : proxyCliPath();
-    if (!options.proxyCli) requireBuilt(cli, 'the proxy (mcp-switchboard)');
-    else if (!existsSync(cli)) throw new Error(`--proxy-cli ${cli} does not exist`);
-    config = await writeProxyConfig(marker, echo);
-    specs.proxy = { label: 'proxy', tool: 'echo__echo', command: process.execPath, args: [cli, '--config', config.path, '--log-level', 'warn'] };
-  }
-
-  const targets = new Map<TargetName, BenchTarget>();
-  const results: Partial<Record<TargetName, TargetResult>> = {};
-  let leftovers: number[] = [];
-  try {
-    for (const name of options.targets) targets.set(name, await startBenchTarget(specs[name]!));
-    for (const target of targets.values()) await warmUp(target, options.warmup, options.concurrency, text);
-    const sequential = new Map<TargetName, PhaseSamples[]>(options.targets.map((name) => [name, []]));
-    const concurrent = new Map<TargetName, PhaseSamples[]>(options.targets.map((name) => [name, []]));
-    for (let round = 0; round < options.rounds; round++) {
-      // Targets alternate within a phase, and who goes first alternates between rounds: drift in the
-      // machine's speed and any order effect hit both sides alike.
-      const order = round % 2 === 0 ? options.targets : [...options.targets].reverse();
-      for (const name of order) sequential.get(name)!.push(await runPhase(targets.get(name)!, options.calls, 1, text));
-      for (const name of order) {
-        concurrent.get(name)!.push(await runPhase(targets.get(name)!, options.concurrentCalls, options.concurrency, text));
-      }
-    }
-    for (const [name, target] of targets) {
-      const spec = specs[name]!;
-      results[name] = {
-        label: target.label,
-        tool: target.tool,
-        commandLine: [spec.command, ...spec.args].join(' '),
-        sequential: phaseResult(sequential.get(name)!, options.calls, 1),
-        concurrent: phaseResult(concurrent.get(name)!, options.concurrentCalls, options.concurrency),
-        closeMs: Number.NaN,
-      };
-    }
-  } finally {
-    for (const [name, target] of targets) {
-      const closeMs = await target.close();
-      if (results[name]) results[name].closeMs = closeMs;
-    }
-    await config?.dispose();
-    leftovers = killLeftovers(marker);
-  }
+  const scratchDir = await mkdtemp(join(tmpdir(), `${marker}-`));
+  const context: BenchContext = {
+    options,
+    marker,
+    scratchDir,
+    proxyCli,
+    echo,
+    distDir: dirname(fileURLToPath(import.meta.url)),
+    text: 'x'.repeat(options.payloadBytes),
+    log: (line) => process.stderr.write(`bench: ${line}\n`),
+  };
 
   const report: BenchReport = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     startedAt: started,
     environment: environmentInfo(),
     options: {
@@ -107,21 +79,74 @@ async function run(options: BenchOptions): Promise<number> {
       warmup: options.warmup,
       rounds: options.rounds,
       payloadBytes: options.payloadBytes,
+      httpCalls: options.httpCalls,
+      startups: options.startups,
+      lists: options.lists,
       targets: options.targets,
+      rows: options.rows,
+      peers: options.peers,
+      quick: options.quick,
       ...(options.proxyCli ? { proxyCli: options.proxyCli } : {}),
     },
-    targets: results,
-    ...(results.direct && results.proxy ? { ratios: computeRatios(results.direct, results.proxy) } : {}),
-    leftoverProcesses: leftovers,
+    targets: {},
+    rows: [],
+    skipped: [],
+    failures: [],
+    leftoverProcesses: [],
   };
+  const steps: Array<[string, () => Promise<void>]> = [];
+  const wants = (row: RowName) => options.rows.includes(row);
+  if (wants('echo')) {
+    steps.push(['echo', async () => {
+      const echoOutcome = await runEchoRow(context);
+      report.targets = echoOutcome.targets;
+      if (echoOutcome.targets.direct && echoOutcome.targets.proxy) report.ratios = computeRatios(echoOutcome.targets.direct, echoOutcome.targets.proxy);
+      report.rows.push(...echoOutcome.rows);
+      const failed = Object.values(echoOutcome.targets).find((t) => t.sequential.errors + t.concurrent.errors > 0);
+      if (failed) report.failures.push(`echo: ${failed.label}: ${failed.sequential.firstError ?? failed.concurrent.firstError}`);
+    }]);
+  }
+  if (wants('http')) {
+    steps.push(['http', async () => {
+      const { rows, ...http } = await runHttpRow(context);
+      report.http = http;
+      report.rows.push(...rows);
+      const failed = [http.proxy, http.direct].find((phase) => phase.errors);
+      if (failed) report.failures.push(`http: ${failed.errors} calls failed: ${failed.firstError}`);
+    }]);
+  }
+  if (wants('startup')) steps.push(['startup', async () => void report.rows.push(...(await runStartupRow(context)))]);
+  if (wants('rss')) steps.push(['rss', async () => void report.rows.push(...(await runRssRow(context)))]);
+  if (wants('list')) steps.push(['list', async () => void report.rows.push(...(await runListRow(context)))]);
+  if (options.peers) {
+    steps.push(['peers', async () => {
+      const peers = await runPeersRow(context);
+      report.rows.push(...peers.rows);
+      if (peers.skipped) report.skipped.push(peers.skipped);
+    }]);
+  }
+  try {
+    for (const [name, step] of steps) {
+      const rowStarted = Date.now();
+      try {
+        await step();
+      } catch (error) {
+        report.failures.push(`${name}: ${(error as Error).message}`);
+      }
+      context.log(`${name} row done in ${((Date.now() - rowStarted) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await rm(scratchDir, { recursive: true, force: true });
+    report.leftoverProcesses = killLeftovers(marker);
+  }
+
   process.stdout.write(`${formatReport(report)}\n`);
   if (options.json) {
     const path = resolve(options.json);
     await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`\nresults written to ${path}\n`);
   }
-  const failed = Object.values(results).some((result) => result.sequential.errors + result.concurrent.errors > 0);
-  return failed || leftovers.length ? 1 : 0;
+  return report.failures.length || report.leftoverProcesses.length ? 1 : 0;
 }
 
 /** `soak`: calls through the proxy while its server crashes; exit 1 on a hang, a leak or an unexplained error. */

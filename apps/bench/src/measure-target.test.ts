@@ -17,6 +17,7 @@ function fakeTarget(failEvery = 0): BenchTarget & { calls: number; maxInFlight: 
       inFlight--;
       if (failEvery && n % failEvery === 0) throw new Error(`call ${n} failed`);
     },
+    listTools: async () => 0,
     close: async () => 0,
   };
   return target;

@@ -1,20 +1,18 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export interface ProxyConfigFile {
-  path: string;
-  dispose(): Promise<void>;
+export interface ServerCommand {
+  command: string;
+  args: string[];
 }
 
 /**
- * A temporary Switchboard config holding only the echo fixture, started exactly as the direct target is
- * (same command and args), so the proxy's downstream is the very server measured directly.
+ * Writes a Switchboard config into the run's scratch directory (whose name carries the run marker, so the proxy's
+ * command line does too) and returns its path. Servers start exactly as their direct references do.
  */
-export async function writeProxyConfig(prefix: string, echo: { command: string; args: string[] }): Promise<ProxyConfigFile> {
-  const dir = await mkdtemp(join(tmpdir(), `${prefix}-`));
-  const path = join(dir, 'switchboard.config.json');
-  const config = { mcpServers: { echo: { command: echo.command, args: echo.args } } };
-  await writeFile(path, `${JSON.stringify(config, null, 2)}\n`);
-  return { path, dispose: () => rm(dir, { recursive: true, force: true }) };
+export async function writeProxyConfig(dir: string, name: string, servers: Record<string, ServerCommand>): Promise<string> {
+  const path = join(dir, `${name}.config.json`);
+  const mcpServers = Object.fromEntries(Object.entries(servers).map(([id, s]) => [id, { command: s.command, args: s.args }]));
+  await writeFile(path, `${JSON.stringify({ mcpServers }, null, 2)}\n`);
+  return path;
 }

@@ -29,8 +29,29 @@ describe('bench CLI', () => {
     expect(direct.sequential).toMatchObject({ rounds: 2, callsPerRound: 20, errors: 0, latency: { count: 40 } });
     expect(direct.concurrent).toMatchObject({ rounds: 2, callsPerRound: 40, concurrency: 4, errors: 0, latency: { count: 80 } });
     expect(report.ratios).toBeUndefined();
+    expect(report.rows).toEqual([]);
     expect(report.leftoverProcesses).toEqual([]);
   });
+
+  it('quick mode runs every row against its reference and leaves no process behind', async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'bench-cli-test-'));
+    const json = join(dir, 'quick.json');
+    const args = [cli, '--quick', '--calls', '20', '--concurrent-calls', '64', '--concurrency', '8', '--http-calls', '32', '--warmup', '5', '--json', json];
+    const { stdout } = await run(process.execPath, args);
+    expect(stdout).toMatch(/^relay \(echo\) /m);
+
+    const report = JSON.parse(await readFile(json, 'utf8')) as BenchReport;
+    expect(report.failures).toEqual([]);
+    expect(report.leftoverProcesses).toEqual([]);
+    expect(report.rows.map((row) => row.id)).toEqual([
+      'echo-p50', 'echo-throughput', 'echo-p99', 'http-throughput', 'startup-initialize', 'startup-help', 'rss-10-servers', 'list-5000',
+    ]);
+    for (const row of report.rows) {
+      expect(row.subject.value, row.id).toBeGreaterThan(0);
+      expect(row.reference.value, row.id).toBeGreaterThan(0);
+      expect(row.ratio, row.id).toBe(row.subject.value / row.reference.value);
+    }
+  }, 180_000);
 
   it('exits 2 on a bad flag', async () => {
     await expect(run(process.execPath, [cli, '--calls', 'many'])).rejects.toMatchObject({ code: 2 });

@@ -3,12 +3,13 @@ import sourceFile from '@mcp-switchboard/plugin-source-file';
 import sourceEnv from '@mcp-switchboard/plugin-source-env';
 import filterRules from '@mcp-switchboard/plugin-filter-rules';
 import transportStdio from '@mcp-switchboard/plugin-transport-stdio';
-import transportHttp from '@mcp-switchboard/plugin-transport-http';
+import { lazyTransportHttp } from './lazy-transport-http.js';
 
 /**
  * The plugins every run has. Order matters: the file source comes before the env source so env servers win
- * a name clash (later sources win). A config entry with the same id replaces the built-in one.
+ * a name clash (later sources win). A config entry with the same id replaces the built-in one. The HTTP transport
+ * is a stand-in that loads the real plugin on first use (see lazy-transport-http.ts).
  */
 export function builtinPlugins(): Array<{ plugin: SwitchboardPlugin }> {
-  return [sourceFile, sourceEnv, filterRules, transportStdio, transportHttp].map((plugin) => ({ plugin: plugin as SwitchboardPlugin }));
+  return [sourceFile, sourceEnv, filterRules, transportStdio, lazyTransportHttp].map((plugin) => ({ plugin: plugin as SwitchboardPlugin }));
 }

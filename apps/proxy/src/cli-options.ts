@@ -41,7 +41,6 @@ export const extraEnvHelp = `
 Environment:
   SWITCHBOARD_MCP_SERVERS   JSON object of extra servers, same format as "mcpServers"; merged by name, env wins
 
-Commands: list (print the catalog), doctor (check every server, with hints), create-plugin.
 Signals: SIGINT/SIGTERM stop gracefully (a second one exits at once); SIGHUP reloads the config file,
   which is also watched unless the config says "watch": false.
 Exit codes: 0 normal stop, 1 runtime failure (doctor: a server is not ready), 2 bad usage or bad config.

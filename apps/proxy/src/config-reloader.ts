@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
@@ -23,6 +23,8 @@ export interface ConfigReloaderOptions {
   debounceMs?: number;
   /** Reload on SIGHUP. Default true (not on Windows, which has no SIGHUP). */
   sighup?: boolean;
+  /** While the config's folder is gone, how often we look whether it is back. Default 1000. */
+  rearmEveryMs?: number;
   /** Told after every reload attempt (tests, embedders). */
   onReload?: (outcome: ReloadOutcome) => void;
 }
@@ -43,6 +45,10 @@ export class ConfigReloader {
   readonly #sighup: boolean;
   #watcher: FSWatcher | undefined;
   #watchedFile: string | undefined;
+  /** The watched folder's inode: a folder deleted and created again is a new one, which the old watch misses. */
+  #watchedFolder: number | undefined;
+  readonly #rearmEveryMs: number;
+  #rearmTimer: NodeJS.Timeout | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #pending: ReloadTrigger | undefined;
@@ -58,6 +64,7 @@ export class ConfigReloader {
     this.#debounceMs = options.debounceMs ?? 200;
     this.#onReload = options.onReload;
     this.#sighup = (options.sighup ?? true) && process.platform !== 'win32';
+    this.#rearmEveryMs = options.rearmEveryMs ?? 1000;
   }
 
   /** Starts watching (when there is a config file and `watch` is on) and listening for SIGHUP. */
@@ -79,6 +86,8 @@ export class ConfigReloader {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#stopWatcher();
+    if (this.#rearmTimer) clearInterval(this.#rearmTimer);
+    this.#rearmTimer = undefined;
     if (this.#sighup) process.off('SIGHUP', this.#onSighup);
     this.#subscription?.unsubscribe();
   }
@@ -189,6 +198,11 @@ export class ConfigReloader {
     if (this.#closed) return;
     const file = this.#kernel.config.filepath;
     const wanted = file !== undefined && this.#kernel.config.current.watch !== false ? file : undefined;
+    if (wanted !== undefined && this.#watcher && !this.#sameFolder(wanted)) {
+      this.#rearm(wanted);
+      return;
+    }
+    if (this.#rearmTimer) return;
     if (wanted === this.#watchedFile && (wanted === undefined || this.#watcher)) return;
     this.#stopWatcher();
     if (wanted === undefined) {
@@ -196,8 +210,18 @@ export class ConfigReloader {
       return;
     }
     const name = basename(wanted);
+    const folder = folderInode(wanted);
+    if (folder === undefined) {
+      this.#rearm(wanted);
+      return;
+    }
     try {
       const watcher = watch(dirname(wanted), { persistent: false }, (_event, changed) => {
+        // The folder itself deleted or replaced (editors, sync tools): this watch will never fire again.
+        if (!this.#sameFolder(wanted)) {
+          this.#rearm(wanted);
+          return;
+        }
         // Some platforms do not say which file changed: then any change in the folder counts.
         if (changed === null || changed === undefined || changed.toString() === name) this.#schedule();
       });
@@ -207,6 +231,7 @@ export class ConfigReloader {
       });
       this.#watcher = watcher;
       this.#watchedFile = wanted;
+      this.#watchedFolder = folder;
       this.#logger.debug('watching the config file', { file: wanted });
     } catch (error) {
       this.#logger.warn('cannot watch the config file; SIGHUP still reloads it', { file: wanted, error: formatError(error) });
@@ -217,6 +242,31 @@ export class ConfigReloader {
     this.#watcher?.close();
     this.#watcher = undefined;
     this.#watchedFile = undefined;
+    this.#watchedFolder = undefined;
+  }
+
+  /** True while the folder we watch is still the one that holds `file`. */
+  #sameFolder(file: string): boolean {
+    return this.#watchedFolder !== undefined && folderInode(file) === this.#watchedFolder;
+  }
+
+  /**
+   * The config's folder is gone: look for it every `rearmEveryMs` and, once it is back, watch the new folder and
+   * reload (the file in it may differ). SIGHUP still reloads meanwhile.
+   */
+  #rearm(file: string): void {
+    this.#stopWatcher();
+    if (this.#rearmTimer || this.#closed) return;
+    this.#logger.warn('the config file\'s folder was deleted or replaced; watching for it to come back', { file });
+    this.#rearmTimer = setInterval(() => {
+      if (folderInode(file) === undefined) return;
+      clearInterval(this.#rearmTimer);
+      this.#rearmTimer = undefined;
+      this.#syncWatcher();
+      this.#logger.info('the config file\'s folder is back; watching it again', { file });
+      this.#schedule();
+    }, this.#rearmEveryMs);
+    this.#rearmTimer.unref?.();
   }
 
   #schedule(): void {
@@ -227,5 +277,15 @@ export class ConfigReloader {
       this.#request('file');
     }, this.#debounceMs);
     this.#timer.unref?.();
+  }
+}
+
+/** The inode of the folder holding `file`, or undefined when there is no such folder. */
+function folderInode(file: string): number | undefined {
+  try {
+    const info = statSync(dirname(file));
+    return info.isDirectory() ? info.ino : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -17,6 +17,7 @@ export function frontDoorHost(hub: Hub, secrets: SecretRedactor): UpstreamHost {
     profiles: () => hub.profiles(),
     isReady: () => hub.isReady(),
     requestShutdown: (reason) => hub.requestShutdown(reason),
+    serveStateless: (request, options) => hub.serveStateless(request, options),
     servers: () =>
       health().map((s) => ({
         ...s,

@@ -1,8 +1,10 @@
-import { PluginDriver, SwitchboardError, formatError } from '@mcp-switchboard/plugin-api';
-import { boot } from './boot.js';
+import { PluginDriver, SwitchboardError, formatError, type UpstreamTransport } from '@mcp-switchboard/plugin-api';
+import { boot, type Booted } from './boot.js';
 import type { CliSettings } from './cli-settings.js';
 import { ConfigReloader, type ReloadOutcome } from './config-reloader.js';
 import { frontDoorHost } from './front-door-host.js';
+import { readChain, watchParentSwitchboard } from './nesting.js';
+import { refuseOverStdio } from './refuse-over-stdio.js';
 import { summaryLine } from './summary.js';
 
 export interface RunProxyOptions {
@@ -15,7 +17,19 @@ export interface RunProxyOptions {
  * process exit code; never calls process.exit itself so it can be embedded and tested.
  */
 export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = process.env, options: RunProxyOptions = {}): Promise<number> {
-  const booted = await boot(settings, env);
+  // Read before boot(), which adds this process to the marker its children get.
+  const chain = readChain(env);
+  let booted: Booted;
+  try {
+    booted = await boot(settings, env);
+  } catch (error) {
+    const stdio = (settings.overrides.transport ?? settings.defaults.transport) === 'stdio';
+    if (!(error instanceof SwitchboardError && error.code === 'SWB_NESTED_SWITCHBOARD') || !stdio) throw error;
+    // Started as a server by the Switchboard above: refuse its initialize so it shows this server as failed.
+    process.stderr.write(`mcp-switchboard: ${formatError(error)}\n`);
+    await refuseOverStdio(error);
+    return error.exitCode;
+  }
   const { kernel, hub } = booted;
   const logger = kernel.logger;
   const config = kernel.config.current;
@@ -58,6 +72,8 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
     })();
   };
   hub.onShutdownRequest = (reason) => shutdown(reason);
+  // Started by another Switchboard (maybe through npx or sh -c): never outlive it.
+  const unwatchParent = watchParentSwitchboard(chain, () => shutdown('the Switchboard that started this one has ended'));
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {
@@ -100,6 +116,7 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
   });
 
   const code = await exited;
+  unwatchParent();
   reloader.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -78,8 +78,8 @@ describe('mcp-switchboard CLI (foundation)', () => {
     expect(stderr).toContain('--config');
   });
 
-  it('a missing ${VAR} is an error naming it', async () => {
-    const t = temp({ 'c.json': { mcpServers: { a: { command: 'x', env: { TOKEN: '${env:SWB_TEST_UNSET_TOKEN}' } } } } });
+  it('a missing ${VAR} outside mcpServers is an error naming it (inside one server, see first-run.test.ts)', async () => {
+    const t = temp({ 'c.json': { http: { authToken: '${env:SWB_TEST_UNSET_TOKEN}' }, mcpServers: { a: { command: 'x' } } } });
     const { code, stderr } = await runCli(['--config', t.path('c.json')], { env: cleanEnv(t.dir) });
     expect(code).toBe(2);
     expect(stderr).toContain('SWB_TEST_UNSET_TOKEN');

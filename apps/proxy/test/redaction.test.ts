@@ -147,4 +147,33 @@ describe('secrets never reach logs or diagnostic output', () => {
     expect(result.stderr).toContain('but the options are the string "****", not an object');
     expectNoSecret('stderr', result.stderr);
   });
+
+  it('credentials inside strings: a connection string in args and tokens a server prints are masked everywhere', async () => {
+    const home = tempDir();
+    const password = 'PgPass_w0rd_77';
+    const printed = {
+      github: 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8',
+      openai: 'sk-proj-' + 'Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2',
+      slack: 'xoxb-' + '123456789012-abcdefABCDEF',
+      jwt: 'eyJhbGciOiJIUzI1NiJ9.' + 'eyJzdWIiOiIxMjM0NTY3ODkwIn0.' + 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      bearer: 'Bearer ' + 'opaque0token0from0the0server',
+    };
+    // Echoes its own command line and some tokens of its own on stderr, as servers do when they start.
+    const script = `process.stderr.write('args: ' + process.argv.slice(1).join(' ') + '\\n'); process.stderr.write(${JSON.stringify(Object.values(printed).join(' '))} + '\\n'); process.exitCode = 3;`;
+    const t = tempDir({
+      'c.json': {
+        supervision: { maxFailures: 1 },
+        mcpServers: { pg: { command: process.execPath, args: ['-e', script, `postgresql://app:${password}@127.0.0.1:5432/db`, '--password', 'flag-pass-1234'] } },
+      },
+    });
+    cleanups.push(home.cleanup, t.cleanup);
+    const hidden = [password, 'flag-pass-1234', ...Object.values(printed), 'opaque0token0from0the0server'];
+    for (const command of ['doctor', 'list']) {
+      const result = await runCli([command, '--config', t.path('c.json'), '--log-level', 'debug'], { env: cleanEnv(home.dir) });
+      const output = result.stdout + result.stderr;
+      expect(output).toContain('postgresql://app:****@127.0.0.1:5432/db');
+      expect(output).toContain('Bearer ****');
+      for (const secret of hidden) expect(output.includes(secret), `${command} shows ${secret}:\n${output.slice(0, 4000)}`).toBe(false);
+    }
+  });
 });

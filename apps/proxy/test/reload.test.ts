@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -125,9 +125,10 @@ describe('hot reload of the config file', () => {
     saveLikeAnEditor(file, { mcpServers: { keep: echo('keep', keep), added: { command: 5 } } });
     await expect.poll(() => proxy.logs(/^config reload failed/).length, { timeout: 10_000 }).toBe(2);
     expect(proxy.logs(/^config reload failed/)[1]!.msg).toContain(`${file}: mcpServers.added.command: expected string`);
-    saveLikeAnEditor(file, { mcpServers: { keep: echo('keep', keep), added: echo('added', added, { X: '${NOT_SET_ANYWHERE}' }) } });
+    // (A missing variable inside one server only stops that server; outside mcpServers it fails the reload.)
+    saveLikeAnEditor(file, { http: { authToken: '${NOT_SET_ANYWHERE}' }, mcpServers: { keep: echo('keep', keep), added: echo('added', added) } });
     await expect.poll(() => proxy.logs(/^config reload failed/).length, { timeout: 10_000 }).toBe(3);
-    expect(proxy.logs(/^config reload failed/)[2]!.msg).toContain('mcpServers.added.env.X: environment variable NOT_SET_ANYWHERE is not set');
+    expect(proxy.logs(/^config reload failed/)[2]!.msg).toContain('http.authToken: environment variable NOT_SET_ANYWHERE is not set');
     expect([pidOf(proxy.pid, keep), pidOf(proxy.pid, added)]).toEqual([keepPid, addedPid]);
 
     // 4. The fix: "added" changes (restarted), a new one appears, "keep" is untouched; a port change waits for a restart.
@@ -205,5 +206,25 @@ describe('hot reload of the config file', () => {
     // override, so its change is real (and needs a restart).
     expect(proxy.logs(/^restart to apply/).map((l) => l.msg)).toEqual(['restart to apply: pageSize']);
     await expect.poll(() => proxy.toolNames(), { timeout: 20_000 }).toContain('other__echo');
+  });
+
+  it('keeps watching when the config\'s folder is deleted and created again (editors and sync tools do that)', async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    mkdirSync(t.path('cfg'));
+    const file = t.path('cfg/c.json');
+    writeFileSync(file, JSON.stringify({ mcpServers: { one: echo('one', `one-${randomUUID()}`) } }));
+    const proxy = await start(file);
+    expect(await proxy.toolNames()).toEqual(['one__add', 'one__echo']);
+
+    rmSync(t.path('cfg'), { recursive: true });
+    await expect.poll(() => proxy.logs(/folder was deleted or replaced/).length, { timeout: 20_000 }).toBe(1);
+    mkdirSync(t.path('cfg'));
+    writeFileSync(file, JSON.stringify({ mcpServers: { one: echo('one', `one-${randomUUID()}`), two: echo('two', `two-${randomUUID()}`) } }));
+    await expect.poll(() => proxy.toolNames(), { timeout: 20_000 }).toEqual(['one__add', 'one__echo', 'two__add', 'two__echo']);
+
+    // And the new folder is watched: a later edit is applied too.
+    writeFileSync(file, JSON.stringify({ mcpServers: { two: echo('two', `two-${randomUUID()}`) } }));
+    await expect.poll(() => proxy.toolNames(), { timeout: 20_000 }).toEqual(['two__add', 'two__echo']);
   });
 });

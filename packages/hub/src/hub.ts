@@ -4,6 +4,9 @@ import {
   SwitchboardError,
   type Logger,
   type ServerHealth,
+  type StatelessRequest,
+  type StatelessRequestOptions,
+  type StatelessResponse,
   type SwitchboardEvent,
   type UpstreamHost,
   type UpstreamSession,
@@ -23,9 +26,11 @@ import { hubPlugins, type HubPlugins } from './plugins/hub-plugins.js';
 import { Router } from './routing/router.js';
 import { HubSession, type SessionHost } from './session/upstream-session.js';
 import { SourceServers } from './sources.js';
+import { StatelessDispatcher } from './stateless/dispatcher.js';
+import { withListeners } from './stateless/subscriptions.js';
 import type { HubOptions, ServerStatus } from './types.js';
 import { delay } from './util/deferred.js';
-import { errorMessage } from './util/rpc-error.js';
+import { ErrorCode, errorMessage } from './util/rpc-error.js';
 
 const packageVersion = (() => {
   try {
@@ -53,6 +58,7 @@ export class Hub implements UpstreamHost {
   private readonly router: Router;
   private readonly ctx: HubContext;
   private readonly sessionHost: SessionHost;
+  private readonly stateless: StatelessDispatcher;
 
   private readonly connections: ServerSet;
   private readonly sourceServers: SourceServers;
@@ -86,13 +92,17 @@ export class Hub implements UpstreamHost {
       connectors: this.plugins.connectors,
       clientInfo: this.serverInfo,
       logger: this.logger,
-      hooks: connectionHooks({
-        logger: this.logger,
-        sessions: this.sessions,
-        isCurrent: (connection) => this.connections.isCurrent(connection),
-        invalidateCatalog: () => this.views.invalidate(),
-        emit: (event) => this.emit(event),
-      }),
+      hooks: withListeners(
+        connectionHooks({
+          logger: this.logger,
+          sessions: this.sessions,
+          isCurrent: (connection) => this.connections.isCurrent(connection),
+          invalidateCatalog: () => this.views.invalidate(),
+          emit: (event) => this.emit(event),
+        }),
+        () => this.stateless?.subscriptions,
+        (connection) => this.connections.isCurrent(connection),
+      ),
       supervision: resolveSupervision(config.supervision),
       clock: options.clock ?? realClock,
     });
@@ -128,6 +138,13 @@ export class Hub implements UpstreamHost {
       instructions: (view) => this.viewInstructions(view),
     };
     this.router = new Router(this.ctx);
+    this.stateless = new StatelessDispatcher({
+      ctx: this.ctx,
+      router: this.router,
+      serverInfo: this.serverInfo,
+      defaultView: DEFAULT_VIEW,
+      assertProfile: (profile) => this.assertProfile(profile),
+    });
     this.sessionHost = {
       ctx: this.ctx,
       router: this.router,
@@ -227,6 +244,7 @@ export class Hub implements UpstreamHost {
           this.logger.debug('unsubscribe failed', { error: errorMessage(error) });
         }
       }
+      this.stateless.stop();
       await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
       await this.connections.stopAll();
     })();
@@ -236,6 +254,12 @@ export class Hub implements UpstreamHost {
   // ---------------------------------------------------------------------------------------------------------
   // Sessions
   // ---------------------------------------------------------------------------------------------------------
+
+  /** Serves one MCP 2026-07-28 request without a session (see StatelessDispatcher). */
+  async serveStateless(request: StatelessRequest, options: StatelessRequestOptions = {}): Promise<StatelessResponse> {
+    if (this.stopPromise) return { jsonrpc: '2.0', id: request.id, error: { code: ErrorCode.InternalError, message: 'Switchboard is stopping' } };
+    return this.stateless.handle(request, options);
+  }
 
   async connect(transport: Transport, options: UpstreamSessionOptions = {}): Promise<UpstreamSession> {
     if (this.stopPromise) throw new Error('Switchboard is stopping: no new sessions');
@@ -379,5 +403,6 @@ export class Hub implements UpstreamHost {
   private filtersChanged(): void {
     this.views.invalidate();
     for (const session of this.sessions.values()) session.queueListChanged(['tools', 'prompts']);
+    this.stateless.subscriptions.listChanged(undefined, ['tools', 'prompts']);
   }
 }

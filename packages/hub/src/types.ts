@@ -65,4 +65,11 @@ export interface ServerStatus {
   resourceTemplates: number;
   /** Time from start to ready (connect, initialize and the first lists). */
   startupMs?: number;
+  /**
+   * The server's protocol era, once probed: `legacy` (initialize, 2025-11-25 and before) or `modern` (2026-07-28:
+   * no initialize, per-request `_meta`). stdio and Streamable HTTP servers are probed; SSE and WebSocket ones are not.
+   */
+  era?: 'legacy' | 'modern';
+  /** The protocol version spoken to a `modern` server. */
+  protocolVersion?: string;
 }

@@ -9,6 +9,8 @@ export { loadConfig } from './config/load-config.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/load-config.js';
 export { configSearchPlaces, defaultGlobalConfigDir, globalSearchPlaces } from './config/find-config.js';
 export { interpolateEnv } from './config/interpolate.js';
+export { UNSET_VARIABLES_KEY, unsetVariablesOf } from './config/unset-server-variables.js';
+export type { UnsetVariable } from './config/unset-server-variables.js';
 export { resolvePlugins } from './plugins/resolve-plugins.js';
 export type { PluginEntryInput, ResolvedPlugin, ResolvePluginsOptions } from './plugins/types.js';
 export { checkApiVersion } from './plugins/check-api-version.js';

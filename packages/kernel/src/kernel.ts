@@ -193,6 +193,7 @@ export class Kernel {
       ? undefined
       : createLogger({ level: result.config.logLevel ?? 'info', file: result.config.logFile, secrets: options.secrets ?? processSecrets });
     const logger = options.logger ?? owned!;
+    for (const notice of result.notices) logger[notice.level](notice.message, notice.fields);
     for (const { replaced, by } of result.replaced) {
       logger.debug('plugin replaced by a later entry', { plugin: replaced.plugin.id, replaced: replaced.source, by: by.source });
     }

@@ -30,6 +30,18 @@ describe('createLogger', () => {
     ]);
   });
 
+  it('never writes a key twice in one line: a field repeating a binding is dropped (same value) or kept as <key>_2', async () => {
+    const file = join(await tempDir(), 'dup.log');
+    const logger = createLogger({ level: 'info', file });
+    const server = logger.child({ component: 'hub' }).child({ server: 'a' }).child({ server: 'a', stream: 'stderr' });
+    server.info('ready', { server: 'a', pid: 12345, tools: 3 });
+    logger.flush();
+    const raw = await readFile(file, 'utf8');
+    const line = raw.trim();
+    for (const key of ['server', 'pid', 'component', 'stream']) expect(line.split(`"${key}":`).length - 1, `"${key}" in ${line}`).toBe(1);
+    expect(JSON.parse(line)).toMatchObject({ server: 'a', pid: process.pid, pid_2: 12345, tools: 3, stream: 'stderr' });
+  });
+
   it("writes nothing at level 'silent'", async () => {
     const file = join(await tempDir(), 'silent.log');
     const logger = createLogger({ level: 'silent', file });
@@ -55,7 +67,7 @@ describe('createLogger redaction', () => {
     const file = join(await tempDir(), 'redacted.log');
     const secrets = new SecretRedactor().add(['SECRET_VALUE_123']);
     const logger = createLogger({ level: 'trace', file, secrets });
-    logger.child({ server: 'a' }).info('server said: SECRET_VALUE_123 in its stderr', {
+    logger.child({ plugin: 'a' }).info('server said: SECRET_VALUE_123 in its stderr', {
       server: { env: { OTHER: 'unknown-but-censored' }, headers: { Authorization: 'Bearer x' } },
       authToken: 'tok-by-name',
       nested: { list: ['prefix-SECRET_VALUE_123-suffix'] },

@@ -1,11 +1,17 @@
 import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 import type { Logger, LogLevel } from '@mcp-switchboard/plugin-api';
 import { REDACTED, processSecrets, type SecretRedactor } from './secrets.js';
+import { logFileDestination, type LogDestination } from './log-file.js';
 
 export interface CreateLoggerOptions {
   level: LogLevel;
-  /** Write to this file instead of stderr. Its folder is created when missing. */
+  /**
+   * Write to this file instead of stderr. Its folder is created when missing; it is rotated by size (see
+   * `logFileDestination`) and opened again when deleted.
+   */
   file?: string | undefined;
+  /** Rotation of `file`: its largest size and how many rotated files are kept (defaults: 10 MiB, 3). */
+  rotation?: { maxBytes?: number | undefined; keep?: number | undefined } | undefined;
   /** Fields added to every line. */
   bindings?: Record<string, unknown>;
   /**
@@ -45,10 +51,26 @@ export const redactedPaths: readonly string[] = [
   '*.Authorization',
 ];
 
-/** Adapts pino's `(fields, message)` calls to the plugin-api's `(message, fields)`. */
-function adapt(target: PinoLogger, flush: () => void): KernelLogger {
+/**
+ * Fields that would repeat a key already bound to the logger. pino writes bindings and fields side by side, so a
+ * repeated key appears twice in one JSON line (`"server":"a","server":"a"`) and a last-wins parser loses one.
+ * The same value is dropped; a different value is kept as `<key>_2`.
+ */
+function withoutBound(bound: Readonly<Record<string, unknown>>, fields: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(fields)) {
+    if (!Object.hasOwn(bound, key)) continue;
+    out ??= { ...fields };
+    delete out[key];
+    if (bound[key] !== value) out[`${key}_2`] = value;
+  }
+  return out ?? fields;
+}
+
+/** Adapts pino's `(fields, message)` calls to the plugin-api's `(message, fields)`; `bound` is every binding so far. */
+function adapt(target: PinoLogger, flush: () => void, bound: Readonly<Record<string, unknown>>): KernelLogger {
   const write = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-    if (fields) target[level](fields, message);
+    if (fields) target[level](withoutBound(bound, fields), message);
     else target[level](message);
   };
   return {
@@ -57,7 +79,10 @@ function adapt(target: PinoLogger, flush: () => void): KernelLogger {
     info: write('info'),
     warn: write('warn'),
     error: write('error'),
-    child: (bindings) => adapt(target.child(bindings), flush),
+    child: (bindings) => {
+      const fresh = withoutBound(bound, bindings);
+      return adapt(Object.keys(fresh).length ? target.child(fresh) : target, flush, { ...bound, ...fresh });
+    },
     flush,
   };
 }
@@ -71,7 +96,9 @@ function adapt(target: PinoLogger, flush: () => void): KernelLogger {
  * written.
  */
 export function createLogger(options: CreateLoggerOptions): KernelLogger {
-  const destination = pino.destination({ dest: options.file ?? 2, sync: true, ...(options.file ? { mkdir: true } : {}) });
+  const destination: LogDestination = options.file
+    ? logFileDestination({ file: options.file, ...options.rotation })
+    : pino.destination({ dest: 2, sync: true });
   const secrets = options.secrets ?? processSecrets;
   const scrubbed = { write: (line: string) => destination.write(secrets.redactJson(line)) };
   const base = pino(
@@ -83,12 +110,13 @@ export function createLogger(options: CreateLoggerOptions): KernelLogger {
     },
     scrubbed,
   );
-  const target = options.bindings ? base.child(options.bindings) : base;
+  const bindings = options.bindings ?? {};
+  const target = options.bindings ? base.child(bindings) : base;
   return adapt(target, () => {
     try {
       destination.flushSync();
     } catch {
       // Nothing buffered (sync mode) or the stream is already closed: nothing to flush.
     }
-  });
+  }, { pid: process.pid, ...bindings });
 }

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { SwitchboardConfig, SwitchboardError, SwitchboardPlugin } from '@mcp-switchboard/plugin-api';
 import { throwCollected } from './collect-errors.js';
-import { prepareConfig, type LoadConfigOptions } from './config/load-config.js';
+import { prepareConfig, type ConfigNotice, type LoadConfigOptions } from './config/load-config.js';
 import { layerPlugins } from './plugins/layer-plugins.js';
 import { findDuplicates, resolvePluginEntries } from './plugins/resolve-plugins.js';
 import type { ResolvedPlugin } from './plugins/types.js';
@@ -20,6 +20,8 @@ export interface Plan {
   filepath: string | undefined;
   plugins: ResolvedPlugin[];
   replaced: Array<{ replaced: ResolvedPlugin; by: ResolvedPlugin }>;
+  /** Problems that do not stop the start, for the logger. */
+  notices: ConfigNotice[];
 }
 
 /**
@@ -61,5 +63,5 @@ export async function plan(options: PlanOptions): Promise<Plan> {
   ];
   throwCollected(errors, (count) => `${count} problems found loading ${where}`);
   const { plugins, replaced } = layerPlugins([builtins, fromConfig.plugins, fromCli.plugins]);
-  return { config: prepared.config!, filepath: prepared.filepath, plugins, replaced };
+  return { config: prepared.config!, filepath: prepared.filepath, plugins, replaced, notices: prepared.notices };
 }

@@ -64,3 +64,33 @@ describe('SecretRedactor: what is not a secret', () => {
     expect(JSON.parse(secrets.redactJson(line))).toEqual({ 'later-secret': '****', server: 'memory' });
   });
 });
+
+describe('SecretRedactor: credentials recognised by their shape', () => {
+  const secrets = new SecretRedactor();
+  it.each([
+    ['postgresql://user:PASSWORD@host/db', 'postgresql://user:****@host/db'],
+    ['mongodb+srv://me:p%40ss@cluster.example.net', 'mongodb+srv://me:****@cluster.example.net'],
+    ['token ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 ok', 'token **** ok'],
+    ['github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', '****'],
+    ['key sk-proj-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2 and sk-ant-api03-abcdefghij0123456789', 'key **** and ****'],
+    ['Authorization: Bearer abc.def-123456', 'Authorization: Bearer ****'],
+    ['xoxb-123456789012-abcdefABCDEF', '****'],
+    ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', '****'],
+    ['GET /sse?api_key=abc123&page=2', 'GET /sse?api_key=****&page=2'],
+    ['AKIAIOSFODNN7EXAMPLE', '****'],
+  ])('%s', (text, expected) => {
+    expect(secrets.redact(text)).toBe(expected);
+    expect(JSON.parse(secrets.redactJson(JSON.stringify({ msg: text })))).toEqual({ msg: expected });
+  });
+
+  it('leaves look-alikes alone', () => {
+    for (const text of ['sk-learn-some-package-name-here', 'Bearer authentication required', 'user@example.com', 'https://example.com/a/b', 'task-sk-1234567890abcdefghij0']) {
+      expect(secrets.redact(text)).toBe(text);
+    }
+  });
+
+  it('findSecrets learns the password of a connection string in args and token-shaped path segments of a url', () => {
+    const found = findSecrets({ mcpServers: { pg: { command: 'x', args: ['postgresql://u:Pg_pass_1@h/db'] }, r: { url: 'https://h/sse/k9f8e7d6c5b4a3k9f8e7d6c5/x' } } });
+    expect(found).toEqual(expect.arrayContaining(['Pg_pass_1', 'k9f8e7d6c5b4a3k9f8e7d6c5']));
+  });
+});

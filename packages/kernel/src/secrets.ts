@@ -27,6 +27,51 @@ const SECRET_PARAM = /(key|token|secret|passw(or)?d|auth|sig|signature|credentia
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
+ * Credentials recognisable by their shape, redacted wherever they appear even when Switchboard never saw their
+ * value (a token a server prints, a connection string in an error). Each alternative keeps a visible prefix
+ * (group 1) and masks the rest (group 2). None matches across `"` or `\`, so it works on JSON-escaped text too.
+ *
+ * Kept here so every printed string (log lines, list, doctor, hints, /health) goes through one mechanism;
+ * packages/hub/src/util/redact.ts still has its own subset for hub messages (to be merged into plugin-api).
+ */
+const SHAPES: ReadonlyArray<{ pattern: string; keep?: (secret: string) => boolean }> = [
+  // scheme://user:PASSWORD@host (postgresql://, mongodb+srv://, redis://, https://)
+  { pattern: String.raw`(\b[a-z][a-z0-9+.-]*://[^\s/@:"\\]*:)([^\s/@"\\]+)(?=@)` },
+  // GitHub tokens: ghp_ (classic), gho_/ghu_/ghs_/ghr_, github_pat_ (fine-grained)
+  { pattern: String.raw`()(\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,})` },
+  // OpenAI / Anthropic style keys (sk-..., sk-proj-..., sk-ant-...): must hold a digit, so kebab-case words stay
+  { pattern: String.raw`()((?<![\w-])sk-[A-Za-z0-9_-]{20,})`, keep: (secret) => !/\d/.test(secret) },
+  // Slack tokens
+  { pattern: String.raw`()(\bxox[abprse]-[A-Za-z0-9-]{10,})` },
+  // AWS access key ids
+  { pattern: String.raw`()(\b(?:AKIA|ASIA)[0-9A-Z]{16}\b)`, keep: (secret) => secret !== secret.toUpperCase() },
+  // JSON Web Tokens: header.payload.signature, both JSON parts base64url of '{"'
+  { pattern: String.raw`()(\beyJ[A-Za-z0-9_-]{6,}\.eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*)` },
+  // Authorization: Bearer/Basic/Token <credential>; plain words ("Bearer authentication") are left alone
+  {
+    pattern: String.raw`(\b(?:Bearer|Basic|Token)\s+)([A-Za-z0-9._~+/=-]{8,})`,
+    keep: (secret) => secret.length < 16 && !/\d/.test(secret),
+  },
+  // ?api_key=..., &token=..., &sig=... (the name decides)
+  { pattern: String.raw`([?&][^=&\s#"\\]*(?:key|token|secret|passw(?:or)?d|auth|sig|signature|credential|code)=)([^&\s#"\\]+)` },
+];
+
+const shapePattern = new RegExp(SHAPES.map(({ pattern }) => pattern).join('|'), 'gi');
+
+/** Masks every credential recognisable by its shape (see SHAPES), keeping what tells the reader what it was. */
+export function redactShapes(text: string): string {
+  return text.replace(shapePattern, (match: string, ...groups: unknown[]) => {
+    for (let i = 0; i < SHAPES.length; i++) {
+      const secret = groups[2 * i + 1];
+      if (typeof secret !== 'string') continue;
+      if (SHAPES[i]!.keep?.(secret)) return match;
+      return `${(groups[2 * i] as string | undefined) ?? ''}${REDACTED}`;
+    }
+    return match;
+  });
+}
+
+/**
  * The secret values the process knows (config env and header values, tokens, API keys, values of interpolated
  * environment variables), and the means to scrub them from any text. Values are only ever added: a secret of an
  * older config may still show up in a late log line of a server being stopped.
@@ -88,11 +133,11 @@ export class SecretRedactor {
     return pattern.test(text);
   }
 
-  /** Replaces every occurrence of a known secret in `text` with `****`. */
+  /** Replaces every occurrence of a known secret, and every credential recognisable by its shape, with `****`. */
   redact(text: string): string {
+    if (typeof text !== 'string' || text.length < MIN_SECRET_LENGTH) return text;
     const pattern = this.#plain();
-    if (!pattern || typeof text !== 'string' || text.length < MIN_SECRET_LENGTH) return text;
-    return text.replace(pattern, REDACTED);
+    return redactShapes(pattern ? text.replace(pattern, REDACTED) : text);
   }
 
   /**
@@ -102,15 +147,14 @@ export class SecretRedactor {
    */
   redactJson(line: string): string {
     const pattern = this.#json();
-    if (!pattern) return line;
-    return line.replace(/"(?:[^"\\]|\\.)*"(\s*:)?/g, (literal: string, key: string | undefined) =>
-      key !== undefined || literal.length - 2 < MIN_SECRET_LENGTH ? literal : literal.replace(pattern, REDACTED),
-    );
+    return line.replace(/"(?:[^"\\]|\\.)*"(\s*:)?/g, (literal: string, key: string | undefined) => {
+      if (key !== undefined || literal.length - 2 < MIN_SECRET_LENGTH) return literal;
+      return redactShapes(pattern ? literal.replace(pattern, REDACTED) : literal);
+    });
   }
 
   /** A copy of a JSON-like value with secrets replaced in every string (keys included). */
   redactValue<T>(value: T): T {
-    if (!this.#plain()) return value;
     const walk = (node: unknown): unknown => {
       if (typeof node === 'string') return this.redact(node);
       if (Array.isArray(node)) return node.map(walk);
@@ -171,7 +215,9 @@ export function findSecrets(value: unknown): string[] {
     if (depth > 12) return;
     if (typeof node === 'string') {
       if (inContainer || (key !== undefined && SECRET_KEY.test(key))) found.push(node);
-      else if (key === 'url' || key === 'baseUrl' || key === 'apiBaseUrl') found.push(...urlSecrets(node));
+      else if (key === 'url' || key === 'baseUrl' || key === 'apiBaseUrl') found.push(...urlSecrets(node, true));
+      // A connection string anywhere (`postgresql://user:PASSWORD@host/db` in args): its password, even alone.
+      else if (node.includes('://')) found.push(...urlSecrets(node, false));
       return;
     }
     if (node === null || typeof node !== 'object' || seen.has(node)) return;
@@ -205,17 +251,35 @@ function argSecrets(args: unknown[]): string[] {
   return out;
 }
 
-function urlSecrets(text: string): string[] {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return [];
-  }
+/** A URL path segment that looks like a token (long, letters and digits mixed), not like a word or a route. */
+const TOKEN_SEGMENT = /^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9._~-]{20,}$/;
+
+/**
+ * The password and secret query parameters of a URL found in a string (the string itself or a URL inside it);
+ * for a server's own `url` also path segments shaped like tokens (`https://host/sse/<token>`).
+ */
+function urlSecrets(text: string, pathTokens: boolean): string[] {
   const out: string[] = [];
-  if (url.password) out.push(decodeURIComponent(url.password), url.password);
-  for (const [name, value] of url.searchParams) if (SECRET_PARAM.test(name)) out.push(value);
+  for (const candidate of text.match(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi) ?? []) {
+    let url: URL;
+    try {
+      url = new URL(candidate);
+    } catch {
+      continue;
+    }
+    if (url.password) out.push(safeDecode(url.password), url.password);
+    for (const [name, value] of url.searchParams) if (SECRET_PARAM.test(name)) out.push(value);
+    if (pathTokens) out.push(...url.pathname.split('/').filter((segment) => TOKEN_SEGMENT.test(segment)));
+  }
   return out;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** The process-wide redactor: the kernel's logger and every diagnostic printer use it unless given another. */

@@ -33,6 +33,7 @@ export const errorCatalogue = {
   SWB_TOOL_DENIED: { exit: 1, fix: 'A filter hides this tool; change the allow/deny rules to expose it.' },
   SWB_TIMEOUT: { exit: 1, fix: 'Raise timeoutMs / maxTotalTimeoutMs for the server, or check why it does not answer.' },
   SWB_SOURCE_FAILED: { exit: 1, fix: 'The config source could not load its servers; the last good list keeps serving.' },
+  SWB_INPUT_REQUIRED: { exit: 1, fix: "The server asked for input the client cannot give (see the message): declare the capability in the client, or check the server's requests." },
   // plugin-identity: a plugin's hook failing with something other than a SwitchboardError.
   SWB_PLUGIN_HOOK: {
     exit: 1,
@@ -43,6 +44,11 @@ export const errorCatalogue = {
   SWB_AUTH_FAILED: {
     exit: 1,
     fix: "The login did not complete; see the cause (the authorization server's answer), then run `mcp-switchboard auth <server>` again.",
+  },
+  // hardening
+  SWB_NESTED_SWITCHBOARD: {
+    exit: 2,
+    fix: 'Remove the Switchboard entry from the config Switchboard reads (a client config may list Switchboard itself), or give a nested Switchboard a config of its own.',
   },
 } as const satisfies Record<string, { exit: 1 | 2; fix: string }>;
 

@@ -3,6 +3,7 @@ import type { CallToolResult, GetPromptResult, Prompt, Tool } from '@modelcontex
 import type { ServerState, SwitchboardEvent } from './events.js';
 import type { ServerDefinition, ServerTransportType } from './server-definition.js';
 import type { Logger } from './services.js';
+import type { StatelessRequest, StatelessRequestOptions, StatelessResponse } from './stateless.js';
 
 /** Something that can be cleaned up. The kernel calls it on stop, newest first, with a timeout. */
 export interface Disposable {
@@ -57,6 +58,11 @@ export interface UpstreamHost {
   requestShutdown(reason: string): void;
   /** Each server's state, for health endpoints and diagnostics (no secrets). */
   servers?(): ServerHealth[];
+  /**
+   * Serves one request of the stateless era (MCP 2026-07-28, see `isModernRequest`) without a session: always
+   * resolves with the JSON-RPC response to send. Optional so older hosts still satisfy the interface.
+   */
+  serveStateless?(request: StatelessRequest, options?: StatelessRequestOptions): Promise<StatelessResponse>;
 }
 
 /** One server's health as a front door may publish it. */

@@ -43,7 +43,7 @@ describe('@mcp-switchboard/plugin-pluggedin', () => {
     const transport = (await pluggedinDiscovery.setup(deps, options)) as TransportContribution;
 
     const servers = await source.load();
-    expect(servers.map((s) => s.id)).toEqual(['pluggedin', UUIDS.memory]);
+    expect(servers.map((s) => s.meta?.uuid ?? s.id)).toEqual(['pluggedin', UUIDS.memory]);
     expect(app.requests('GET /api/mcp-servers')).toHaveLength(1);
     expect(app.requests('GET /api/tools')).toHaveLength(1);
     expect(pluggedinStatus().filter((s) => s.baseUrl === app.url)).toHaveLength(1);

@@ -40,9 +40,10 @@ const SERVERS: FakeAppServer[] = [
 describe('mapServers', () => {
   it('maps STDIO, SSE and STREAMABLE_HTTP servers, with a missing type meaning STDIO', () => {
     const { definitions, skipped } = mapServers(SERVERS);
-    const byId = new Map(definitions.map((d) => [d.id, d]));
+    // Keyed by the App's uuid; the id is the readable prefix, the uuid the detail in meta.
+    const byId = new Map(definitions.map((d) => [d.meta!.uuid as string, d]));
     expect(byId.get(UUIDS.memory)).toEqual({
-      id: UUIDS.memory,
+      id: 'memory',
       name: 'Memory',
       prefix: 'memory',
       source: 'pluggedin',
@@ -75,15 +76,15 @@ describe('mapServers', () => {
       { uuid: '88888888-8888-4888-8888-888888888888', name: '日本語', command: 'x' },
       { uuid: '99999999-9999-4999-8999-999999999999', name: 'x', slug: 'a-slug-that-is-far-too-long-to-be-a-good-tool-prefix-really', command: 'x' },
     ]);
-    expect(definitions.find((d) => d.id === UUIDS.noSlug)!.prefix).toBe('github-tools-official-v2');
+    expect(definitions.find((d) => d.meta?.uuid === UUIDS.noSlug)!.prefix).toBe('github-tools-official-v2');
     for (const definition of definitions) {
       const prefix = definition.prefix!;
       expect(prefix).toMatch(/^[a-z0-9_-]+$/);
-      expect(prefix).not.toContain(definition.id);
+      expect(prefix).not.toContain(definition.meta?.uuid);
       expect(prefix.length).toBeLessThanOrEqual(MAX_PREFIX_LENGTH);
       for (const tool of TYPICAL_TOOL_NAMES) expect(`${prefix}__${tool}`.length).toBeLessThanOrEqual(64);
     }
-    expect(definitions.find((d) => d.id.startsWith('8888'))!.prefix).toMatch(/^server-[0-9a-f]{6}$/);
+    expect(definitions.find((d) => String(d.meta?.uuid).startsWith('8888'))!.prefix).toMatch(/^server-[0-9a-f]{6}$/);
   });
 
   it('normalises names: lowercase, other characters to "-", runs collapsed', () => {
@@ -108,7 +109,7 @@ describe('mapServers', () => {
       {
         name: 'memory__instructions',
         description: 'How to use memory',
-        serverId: UUIDS.memory,
+        serverId: 'memory',
         messages: [
           { role: 'user', content: { type: 'text', text: 'Store facts about the user.' } },
           { role: 'user', content: { type: 'text', text: 'Never store passwords.' } },
@@ -163,10 +164,12 @@ describe('the config source against the fake App', () => {
       enabled: true,
       meta: { pluggedinDiscovery: true },
     });
-    expect(definitions.slice(1).map((d) => d.id).sort()).toEqual(
+    expect(definitions.slice(1).map((d) => d.meta?.uuid).sort()).toEqual(
       [UUIDS.memory, UUIDS.remote, UUIDS.sse, UUIDS.noType, UUIDS.noSlug].sort(),
     );
-    expect(definitions.find((d) => d.id === UUIDS.memory)!.meta).toEqual({
+    // Readable ids, the same as the tool prefixes.
+    expect(definitions.slice(1).every((d) => d.id === d.prefix)).toBe(true);
+    expect(definitions.find((d) => d.meta?.uuid === UUIDS.memory)!.meta).toEqual({
       uuid: UUIDS.memory,
       slug: 'memory',
       profileUuid: '00000000-0000-4000-8000-000000000001',

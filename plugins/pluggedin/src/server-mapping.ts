@@ -179,8 +179,9 @@ function httpUrlProblem(url: string): string | undefined {
 }
 
 /**
- * Turns the App's `GET /api/mcp-servers` answer into server definitions: `id` = uuid, `name` = name,
- * `prefix` = slug or normalised name (unique among the list), `meta` = `{ uuid, slug, profileUuid }`,
+ * Turns the App's `GET /api/mcp-servers` answer into server definitions: `id` = `prefix` = slug or normalised
+ * name (unique among the list, never `pluggedin`), so logs, `list`, `doctor` and `/health` name a server the way
+ * its tools do; `name` = name, `meta` = `{ uuid, slug, profileUuid }` (the UUID is the detail the App knows it by),
  * `source: 'pluggedin'`. Servers that cannot be used (a remote server without url, an unknown type, a STDIO
  * server without command) are returned in `skipped` with the reason.
  */
@@ -256,7 +257,8 @@ export function mapServers(raw: readonly unknown[]): MappedServers {
 
   // Prefixes are unique: among servers wanting the same prefix, the lowest uuid keeps it, the others get a hash.
   drafts.sort((a, b) => (a.definition.id < b.definition.id ? -1 : a.definition.id > b.definition.id ? 1 : 0));
-  const taken = new Set<string>();
+  // The discovery server's id is taken: an App server called "pluggedin" gets a suffix instead.
+  const taken = new Set<string>([DISCOVERY_SERVER_ID]);
   const prompts: InstructionsPrompt[] = [];
   for (const draft of drafts) {
     let prefix = draft.basePrefix;
@@ -267,6 +269,7 @@ export function mapServers(raw: readonly unknown[]): MappedServers {
     }
     taken.add(prefix);
     draft.definition.prefix = prefix;
+    draft.definition.id = prefix;
     if (draft.instructionsRaw !== undefined) {
       const messages = instructionsAsPromptMessages(draft.instructionsRaw);
       if (messages.length > 0) {
@@ -279,5 +282,6 @@ export function mapServers(raw: readonly unknown[]): MappedServers {
       }
     }
   }
-  return { definitions: drafts.map((d) => d.definition), prompts, skipped };
+  const definitions = drafts.map((d) => d.definition).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { definitions, prompts, skipped };
 }

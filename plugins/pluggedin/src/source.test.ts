@@ -33,8 +33,9 @@ async function poll(clock: ReturnType<typeof manualClock>): Promise<void> {
   await waitFor(() => clock.pending() > 0, 'the next poll to be scheduled');
 }
 
+/** The App's uuid of each server (its id is the readable prefix), or the id of the discovery server. */
 function ids(list: ServerDefinition[]): string[] {
-  return list.map((d) => d.id);
+  return list.map((d) => (typeof d.meta?.uuid === 'string' ? d.meta.uuid : d.id));
 }
 
 function watch(source: PluggedinSource): { pushes: ServerDefinition[][]; stop: () => void } {
@@ -64,7 +65,7 @@ describe('pluggedin config source: polling', () => {
     await poll(clock);
     await poll(clock);
     expect(pushes).toHaveLength(2);
-    expect(pushes[1]!.find((d) => d.id === UUIDS.remote)).toMatchObject({ url: 'http://127.0.0.1:2/mcp' });
+    expect(pushes[1]!.find((d) => d.meta?.uuid === UUIDS.remote)).toMatchObject({ url: 'http://127.0.0.1:2/mcp' });
 
     stop();
     expect(clock.pending()).toBe(0);
@@ -82,7 +83,7 @@ describe('pluggedin config source: polling', () => {
     app.setDown(true, 'refuse');
     await poll(clock);
     expect(pushes).toHaveLength(0);
-    expect(connection.definitions().map((d) => d.id)).toEqual(['pluggedin', UUIDS.memory]);
+    expect(ids(connection.definitions())).toEqual(['pluggedin', UUIDS.memory]);
     expect(clock.delays).toEqual([1_000, 2_000, 4_000, 8_000]);
     const warnings = logger.lines.filter((l) => l.level === 'warn');
     expect(warnings).toHaveLength(1);

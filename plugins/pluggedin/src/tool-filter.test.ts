@@ -34,7 +34,8 @@ function setup(fetchImpl?: typeof fetch) {
 }
 
 async function serverById(source: { load(): Promise<ServerDefinition[]> }, id: string): Promise<ServerDefinition> {
-  return (await source.load()).find((d) => d.id === id)!;
+  // App servers are known by their uuid (meta.uuid); their id is the readable prefix.
+  return (await source.load()).find((d) => d.meta?.uuid === id || d.id === id)!;
 }
 
 function call(filter: FilterContribution, server: ServerDefinition, name: string) {

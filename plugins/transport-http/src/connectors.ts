@@ -9,6 +9,7 @@ import {
 } from '@mcp-switchboard/plugin-api';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { AutoDetectTransport, createSseClientTransport } from './auto-detect-transport.js';
+import { fetchWithModernHeaders } from './modern-headers.js';
 import { backgroundAuthProvider } from './oauth/connector-auth.js';
 import { authTransportOptions } from './oauth/step-up.js';
 import { TokenStore } from './oauth/token-store.js';
@@ -77,10 +78,12 @@ export class StreamableHttpConnector implements DownstreamConnector {
       };
     }
     logConnect(context, server, 'Streamable HTTP');
+    const auth = authTransportOptions(authProvider);
     return {
       transport: new StreamableHTTPClientTransport(url, {
         requestInit: { headers },
-        ...authTransportOptions(authProvider),
+        ...auth,
+        fetch: fetchWithModernHeaders(auth.fetch),
         ...(server.sessionId !== undefined ? { sessionId: server.sessionId } : {}),
       }),
     };

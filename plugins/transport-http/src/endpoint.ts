@@ -73,6 +73,11 @@ export interface HttpEndpoint {
    */
   isPublic?(request: FrontDoorRequest): boolean;
   /**
+   * Requests it still answers once the front door is stopping (`/health`, `/ready`: a balancer must watch the replica
+   * drain). Decided from the URL alone; the default is never: nothing new starts while draining.
+   */
+  answersWhileStopping?(request: FrontDoorRequest): boolean;
+  /**
    * True when this endpoint answers the request. It may read the body (`request.jsonBody()`, e.g. to choose a protocol
    * era per request), but only once the method and path fit: reading answers 415/413/400 for a body that is not
    * acceptable JSON, and then no endpoint handles the request.

@@ -474,6 +474,63 @@ describe('graceful shutdown', () => {
     r.host.slowGate.open();
   });
 
+  it('drains for drainDelayMs: /ready 503 and no new session, open sessions served, /health 200; then stops listening', async () => {
+    const { HttpUpstream } = await import('./http-upstream.js');
+    const host = new FakeHost();
+    // The drain delay is the test's to end: no real waiting.
+    let asked: number | undefined;
+    let endDrain!: () => void;
+    const delay = (ms: number) => {
+      asked = ms;
+      return new Promise<void>((resolve) => (endDrain = resolve));
+    };
+    const upstream = new HttpUpstream({ host: '127.0.0.1', port: 0, drainDelayMs: 5000, shutdownGraceMs: 30_000 }, { delay });
+    await upstream.start(host);
+    const base = `http://127.0.0.1:${upstream.port!}`;
+    try {
+      expect((await fetch(`${base}/ready`)).status).toBe(200);
+      const c = await client(`${base}/mcp`);
+      const call = c.client.callTool({ name: 'slow', arguments: {} });
+      await host.slowStarted.promise;
+
+      const stopped = upstream.stop();
+      expect(asked).toBe(5000);
+      const ready = await fetch(`${base}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'draining' });
+      const health = await fetch(`${base}/health`);
+      expect(health.status).toBe(200);
+      await health.body?.cancel();
+      const fresh = await fetch(`${base}/mcp`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INITIALIZE_BODY) });
+      expect(fresh.status).toBe(503);
+      expect(await fresh.text()).toContain('shutting down');
+      // The open session still gets new requests answered (new connections are still accepted).
+      expect(text(await c.client.callTool({ name: 'echo', arguments: { text: 'while draining' } }))).toBe('while draining');
+
+      endDrain();
+      // The listener closes right after the delay ends (a connection attempt or two may still get in before).
+      const connects = () =>
+        new Promise<string>((resolve) => {
+          const socket = netConnect(upstream.port!, '127.0.0.1');
+          socket.once('connect', () => {
+            socket.destroy();
+            resolve('connected');
+          });
+          socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+        });
+      let refused = false;
+      for (let attempt = 0; attempt < 50 && !refused; attempt++) refused = (await connects()) === 'ECONNREFUSED';
+      expect(refused).toBe(true);
+      host.slowGate.open();
+      expect(text(await call)).toBe(`slow done for ${c.transport.sessionId}`);
+      await stopped;
+      expect(host.openSessions).toBe(0);
+    } finally {
+      host.slowGate.open();
+      await upstream.stop();
+    }
+  });
+
   it('stop() before start() is a no-op and start() afterwards refuses', async () => {
     const { HttpUpstream } = await import('./http-upstream.js');
     const upstream = new HttpUpstream({ host: '127.0.0.1', port: 0 });

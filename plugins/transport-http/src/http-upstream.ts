@@ -28,6 +28,8 @@ export interface HttpUpstreamOptions {
   logger?: Logger;
   /** Current time in ms; injectable for tests of idle expiry. */
   now?: () => number;
+  /** Waits `ms` (the drain delay on stop); injectable so tests decide when draining ends. */
+  delay?: (ms: number) => Promise<void>;
   /**
    * Endpoints asked before the built-in ones (the first that matches handles a request): a document such as OAuth
    * protected-resource metadata (`isPublic`), or a protocol era chosen per request in front of `/mcp`.
@@ -52,6 +54,7 @@ export class HttpUpstream implements UpstreamTransport {
   private readonly settings: HttpSettings;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly delay: (ms: number) => Promise<void>;
   private readonly gate: SecurityGate;
   private readonly sessions: SessionRegistry;
   private readonly endpoints: readonly HttpEndpoint[];
@@ -69,6 +72,7 @@ export class HttpUpstream implements UpstreamTransport {
     this.settings = { ...resolveHttpSettings({}), ...definedOnly(settings) };
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.delay = options.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     // The audience defaults to our own /mcp URL, known once the port is bound (asked on the first request).
     const oauth = this.settings.auth ? oauthAuthCheck(this.settings.auth, () => this.describe()) : undefined;
     this.gate = new SecurityGate({
@@ -144,8 +148,9 @@ export class HttpUpstream implements UpstreamTransport {
   }
 
   /**
-   * Graceful stop: refuse new connections at once, let requests in flight finish (up to shutdownGraceMs),
-   * then close every session and connection. Idempotent.
+   * Graceful stop (drain): `/ready` answers 503 and new sessions are refused at once, while requests of open
+   * sessions are still served; after drainDelayMs (default 0) the listener closes, requests in flight finish (up to
+   * shutdownGraceMs), then every session and connection is closed. `/health` answers 200 until then. Idempotent.
    */
   stop(): Promise<void> {
     this.stopping ??= this.shutdown();
@@ -190,7 +195,8 @@ export class HttpUpstream implements UpstreamTransport {
       sendRpcError(res, 400, RPC_SERVER_ERROR, 'Bad Request: invalid URL');
       return;
     }
-    if (this.stopping && !(req.headers['mcp-session-id'] || request.url.searchParams.has('sessionId'))) {
+    const answersWhileStopping = this.endpoints.some((endpoint) => endpoint.answersWhileStopping?.(request) ?? false);
+    if (this.stopping && !answersWhileStopping && !(req.headers['mcp-session-id'] || request.url.searchParams.has('sessionId'))) {
       // Shutting down: requests of existing sessions may still finish; nothing new starts.
       sendRpcError(res, 503, RPC_SERVER_ERROR, 'Service Unavailable: shutting down', { headers: { Connection: 'close' } });
       return;
@@ -248,6 +254,11 @@ export class HttpUpstream implements UpstreamTransport {
     if (this.sweeper) clearInterval(this.sweeper);
     const server = this.server;
     if (!server) return;
+    if (this.settings.drainDelayMs > 0) {
+      // Still listening, /ready answering 503: the balancer's health checks take us out before connections fail.
+      this.logger.info('draining: /ready answers 503, new sessions are refused', { drainDelayMs: this.settings.drainDelayMs });
+      await this.delay(this.settings.drainDelayMs);
+    }
     // Stop accepting connections now; keep the ones open so requests in flight can finish.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const drained = await this.waitForDrain(this.settings.shutdownGraceMs);

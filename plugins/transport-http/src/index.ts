@@ -19,6 +19,7 @@ export {
   DEFAULT_MAX_SESSIONS,
   DEFAULT_SESSION_IDLE_TTL_MS,
   DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_DRAIN_DELAY_MS,
 } from './options.js';
 export type { HttpOptions, HttpSettings } from './options.js';
 export { StreamableHttpConnector, SseConnector, WebSocketConnector } from './connectors.js';

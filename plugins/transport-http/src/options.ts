@@ -8,6 +8,7 @@ export const DEFAULT_SESSION_IDLE_TTL_MS = 30 * 60_000;
 export const DEFAULT_MAX_SESSIONS = 1000;
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+export const DEFAULT_DRAIN_DELAY_MS = 0;
 
 /** `scheme://host[:port]` with nothing after it: what a browser sends in `Origin`. */
 function isOrigin(value: string): boolean {
@@ -44,6 +45,11 @@ export const httpOptionsSchema = z
     healthWithoutAuth: z.boolean().optional(),
     /** On stop, how long requests in flight may take to finish. */
     shutdownGraceMs: z.number().int().min(0).optional(),
+    /**
+     * On stop, how long to keep listening with `/ready` answering 503 before the listener closes, so a load
+     * balancer sees the replica leave before its connections are refused. Sessions it holds are still served.
+     */
+    drainDelayMs: z.number().int().min(0).optional(),
     /** Extra `Host` header values accepted (DNS-rebinding protection), e.g. `mcp.internal:12006`. */
     allowedHosts: z.array(z.string().min(1)).optional(),
     /** OAuth 2.1 resource server: bearer JWTs from this issuer (docs/auth.md). `authToken` keeps working beside it. */
@@ -66,6 +72,7 @@ export interface HttpSettings {
   maxBodyBytes: number;
   healthWithoutAuth: boolean;
   shutdownGraceMs: number;
+  drainDelayMs: number;
   /** The OAuth resource-server settings (`http.auth`), if the front door is one. */
   auth?: FrontDoorOAuth | undefined;
 }
@@ -107,6 +114,7 @@ export function resolveHttpSettings(input: { host?: string | undefined; port?: n
     maxBodyBytes: merged.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     healthWithoutAuth: merged.healthWithoutAuth ?? true,
     shutdownGraceMs: merged.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    drainDelayMs: merged.drainDelayMs ?? DEFAULT_DRAIN_DELAY_MS,
     ...(merged.auth ? { auth: merged.auth } : {}),
   };
 }

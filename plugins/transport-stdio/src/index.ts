@@ -7,7 +7,7 @@ import { DEFAULT_DRAIN_TIMEOUT_MS, StdioUpstream } from './stdio-upstream.js';
 
 export { StdioServerFrontDoor, DEFAULT_MAX_MESSAGE_BYTES } from './stdio-server-front-door.js';
 export type { StdioServerFrontDoorOptions } from './stdio-server-front-door.js';
-export { StdioProcessTransport, DEFAULT_KILL_GRACE_MS } from './stdio-process-transport.js';
+export { StdioProcessTransport, DEFAULT_KILL_GRACE_MS, SWITCHBOARD_CHAIN_ENV } from './stdio-process-transport.js';
 export type { StdioProcessTransportOptions } from './stdio-process-transport.js';
 export { StdioUpstream, DEFAULT_DRAIN_TIMEOUT_MS } from './stdio-upstream.js';
 export type { StdioUpstreamOptions } from './stdio-upstream.js';

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { hostPlatform, runTreeKill, treeKill, type PlatformFacts } from './platform.js';
 
 /**
  * Process groups of the downstream servers we spawned and have not yet seen die. Each server runs detached, as
@@ -34,14 +35,12 @@ export function killAllProcessGroups(): void {
   liveGroups.clear();
 }
 
-/** Sends `signal` to every process of group `pgid`. False when the group no longer exists. */
-export function signalProcessGroup(pgid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Sends `signal` to every process of group `pgid` (on Windows: the tree below pid `pgid`, with taskkill /T).
+ * False when the group no longer exists.
+ */
+export function signalProcessGroup(pgid: number, signal: NodeJS.Signals, facts: PlatformFacts = hostPlatform()): boolean {
+  return runTreeKill(treeKill(pgid, signal, facts));
 }
 
 /** Parses `/proc/<pid>/stat`: the state letter and process group of a process, or undefined if it is gone. */
@@ -66,6 +65,8 @@ const dead = (state: string): boolean => state === 'Z' || state === 'X' || state
  * the container's init does not reap) counts as dead: it holds no resources and cannot be killed anyway.
  */
 export function processGroupAlive(pgid: number): boolean {
+  // Windows has no process groups: the leader's life is what can be seen (taskkill /T took its tree).
+  if (process.platform === 'win32') return processAlive(pgid);
   try {
     process.kill(-pgid, 0);
   } catch (error) {

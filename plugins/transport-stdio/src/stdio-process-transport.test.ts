@@ -160,6 +160,26 @@ describe('StdioProcessTransport', () => {
     expect(transport.exitCode !== undefined).toBe(true);
   });
 
+  it('caps a stderr flood (rate and line length) and says how much it dropped', async () => {
+    const log = recordingLogger();
+    const flood = "const long = 'y'.repeat(100000); process.stderr.write(long + '\\n'); for (let i = 0; i < 20000; i++) process.stderr.write('flood line ' + i + '\\n');";
+    const transport = new StdioProcessTransport({
+      name: 'flood',
+      command: process.execPath,
+      args: ['-e', flood],
+      logger: log.logger,
+      stderrLimits: { burstLines: 50, linesPerSecond: 1, maxLineLength: 100 },
+    });
+    await transport.start();
+    await transport.done;
+    const stderrLines = log.lines.filter((l) => l.fields.stream === 'stderr' && l.level === 'info');
+    expect(stderrLines.length).toBeLessThanOrEqual(60);
+    expect(stderrLines[0]!.message).toBe(`${'y'.repeat(100)}… (99900 more characters dropped)`);
+    const note = log.lines.find((l) => l.level === 'warn' && l.message.includes('dropped'));
+    expect(note?.message).toMatch(/server wrote too much on stderr: \d+ lines \/ \d+ bytes dropped/);
+    expect(Number(note?.fields.droppedLines)).toBeGreaterThan(19000);
+  });
+
   it('logs each stderr line at info, tagged with the server name, joining partial writes', async () => {
     const { transport, ready, lines } = fixtureTransport();
     const client = await connectClient(transport);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -12,11 +12,18 @@ import {
   signalProcessGroup,
   unregisterProcessGroup,
 } from './process-groups.js';
+import { StderrLimiter, type StderrLimits } from './stderr-limiter.js';
+import { hostPlatform, spawnFor, treeSpawnOptions, type PlatformFacts } from './platform.js';
 import { waitForDrain } from './wait-for-drain.js';
+import { corkForTick } from './cork-for-tick.js';
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
-/** A stderr line longer than this is logged in pieces rather than held in memory. */
-const MAX_STDERR_LINE = 64 * 1024;
+/**
+ * The variable that tells a child it was started by Switchboard (and by which ones, see the proxy's nesting
+ * guard). It is copied from our own environment into every server's, so it survives wrappers such as `sh -c` and
+ * `npx`, which pass their environment on: a Switchboard started that way knows it is nested.
+ */
+export const SWITCHBOARD_CHAIN_ENV = 'SWITCHBOARD_CHAIN';
 const GROUP_POLL_MS = 25;
 
 export interface StdioProcessTransportOptions {
@@ -36,6 +43,12 @@ export interface StdioProcessTransportOptions {
   signal?: AbortSignal;
   /** Largest stdout message accepted, in bytes. Default: the SDK's (10 MiB). */
   maxMessageBytes?: number;
+  /** How much of the server's stderr is logged (rate and line length); see `DEFAULT_STDERR_LIMITS`. */
+  stderrLimits?: Partial<StderrLimits>;
+  /** Injectable clock for the stderr rate limit. */
+  now?: () => number;
+  /** The machine's platform (default: this one); Windows spawns through cross-spawn and kills with taskkill /T. */
+  platform?: PlatformFacts;
 }
 
 const delay = (ms: number): Promise<void> =>
@@ -73,6 +86,11 @@ export class StdioProcessTransport implements Transport {
   private killDeadline: number | undefined;
   private afterExit: Promise<void> | undefined;
   private stderrPartial = '';
+  /** Characters of the current stderr line already dropped because it was too long. */
+  private stderrPartialDropped = 0;
+  private readonly stderrLimiter: StderrLimiter;
+  private readonly platform: PlatformFacts;
+  private droppedNoteTimer: ReturnType<typeof setTimeout> | undefined;
 
   private resolveExited!: () => void;
   private readonly exited = new Promise<void>((resolve) => (this.resolveExited = resolve));
@@ -87,6 +105,8 @@ export class StdioProcessTransport implements Transport {
     this.logger = options.logger.child({ server: options.name });
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.readBuffer = new ReadBuffer(options.maxMessageBytes ? { maxBufferSize: options.maxMessageBytes } : {});
+    this.stderrLimiter = new StderrLimiter(options.stderrLimits, options.now);
+    this.platform = options.platform ?? hostPlatform();
   }
 
   /** The child's pid once spawned. */
@@ -124,14 +144,14 @@ export class StdioProcessTransport implements Transport {
     return new Promise<void>((resolve, reject) => {
       let child: ChildProcessWithoutNullStreams;
       try {
-        child = spawn(command, [...args], {
-          env: { ...getDefaultEnvironment(), ...env },
+        const platform = this.platform;
+        child = spawnFor(platform)(command, [...args], {
+          env: { ...getDefaultEnvironment(), ...chainMarker(), ...env },
           ...(cwd !== undefined ? { cwd } : {}),
-          detached: true,
+          ...treeSpawnOptions(platform),
           stdio: ['pipe', 'pipe', 'pipe'],
           shell: false,
-          windowsHide: true,
-        });
+        }) as ChildProcessWithoutNullStreams;
       } catch (error) {
         this.resolveDone();
         reject(this.spawnError(error));
@@ -145,7 +165,7 @@ export class StdioProcessTransport implements Transport {
           this.pgid = child.pid;
           registerProcessGroup(child.pid);
         }
-        this.logger.debug('server process started', { pid: child.pid, command, args });
+        this.logger.debug('server process started', { serverPid: child.pid, command, args });
         signal?.addEventListener('abort', this.onAbort, { once: true });
         resolve();
       });
@@ -182,7 +202,8 @@ export class StdioProcessTransport implements Transport {
     if (!stdin || !this.spawned || this.exit || this.closing || !stdin.writable) {
       return Promise.reject(new Error(`Not connected: server "${this.options.name}" is not running`));
     }
-    if (stdin.write(serializeMessage(message))) return Promise.resolve();
+    const flushed = corkForTick(stdin);
+    if (stdin.write(serializeMessage(message))) return flushed;
     return waitForDrain(stdin);
   }
 
@@ -211,11 +232,11 @@ export class StdioProcessTransport implements Transport {
       } catch {
         // already closed
       }
-      if (this.pgid !== undefined) signalProcessGroup(this.pgid, 'SIGTERM');
+      if (this.pgid !== undefined) signalProcessGroup(this.pgid, 'SIGTERM', this.platform);
       const exitedInTime = await Promise.race([this.exited.then(() => true), delay(this.killGraceMs).then(() => false)]);
       if (!exitedInTime) {
-        this.logger.warn(`server did not exit within ${this.killGraceMs} ms of SIGTERM; sending SIGKILL`, { pid: child.pid });
-        if (this.pgid !== undefined) signalProcessGroup(this.pgid, 'SIGKILL');
+        this.logger.warn(`server did not exit within ${this.killGraceMs} ms of SIGTERM; sending SIGKILL`, { serverPid: child.pid });
+        if (this.pgid !== undefined) signalProcessGroup(this.pgid, 'SIGKILL', this.platform);
         else child.kill('SIGKILL');
         await this.exited;
       }
@@ -230,7 +251,7 @@ export class StdioProcessTransport implements Transport {
 
   private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.exit = { code, signal };
-    const fields = { pid: this.child?.pid, code, signal };
+    const fields = { serverPid: this.child?.pid, code, signal };
     if (this.closing) this.logger.debug('server process exited', fields);
     else if (code === 0) this.logger.info('server process exited', fields);
     else this.logger.warn('server process exited unexpectedly', fields);
@@ -249,10 +270,10 @@ export class StdioProcessTransport implements Transport {
       const deadline = this.killDeadline ?? Date.now() + this.killGraceMs;
       if (!this.closing && processGroupAlive(pgid)) {
         this.logger.debug('stopping processes the server left behind', { pgid });
-        signalProcessGroup(pgid, 'SIGTERM');
+        signalProcessGroup(pgid, 'SIGTERM', this.platform);
       }
       while (processGroupAlive(pgid) && Date.now() < deadline) await delay(GROUP_POLL_MS);
-      if (processGroupAlive(pgid)) signalProcessGroup(pgid, 'SIGKILL');
+      if (processGroupAlive(pgid)) signalProcessGroup(pgid, 'SIGKILL', this.platform);
       unregisterProcessGroup(pgid);
     }
     if (!this.closeSeen) {
@@ -315,26 +336,55 @@ export class StdioProcessTransport implements Transport {
     let text = this.stderrPartial + chunk;
     let newline = text.indexOf('\n');
     while (newline !== -1) {
-      this.logStderr(text.slice(0, newline));
+      this.logStderr(text.slice(0, newline), this.stderrPartialDropped);
+      this.stderrPartialDropped = 0;
       text = text.slice(newline + 1);
       newline = text.indexOf('\n');
     }
-    while (text.length > MAX_STDERR_LINE) {
-      this.logStderr(text.slice(0, MAX_STDERR_LINE));
-      text = text.slice(MAX_STDERR_LINE);
+    // Hold no more of an unfinished line than can be logged; count the rest.
+    const keep = this.stderrLimiter.limits.maxLineLength + 1;
+    if (text.length > keep) {
+      this.stderrPartialDropped += text.length - keep;
+      text = text.slice(0, keep);
     }
     this.stderrPartial = text;
   }
 
   private flushStderr(): void {
-    if (this.stderrPartial) this.logStderr(this.stderrPartial);
+    if (this.stderrPartial) this.logStderr(this.stderrPartial, this.stderrPartialDropped);
     this.stderrPartial = '';
+    this.stderrPartialDropped = 0;
+    this.noteDropped();
   }
 
-  private logStderr(line: string): void {
+  private logStderr(line: string, droppedChars: number): void {
     const text = line.replace(/\r$/, '');
-    if (text.trim() !== '') this.logger.info(text, { stream: 'stderr' });
+    if (text.trim() === '' && droppedChars === 0) return;
+    const verdict = this.stderrLimiter.admit(text, droppedChars);
+    if (verdict.kind === 'log') this.logger.info(verdict.text, { stream: 'stderr' });
+    else this.droppedNoteTimer ??= setTimeout(() => this.noteDropped(), this.stderrLimiter.limits.reportEveryMs).unref();
   }
+
+  /** Says how much stderr was dropped since the last note (from a timer while it floods, and at the end). */
+  private noteDropped(): void {
+    if (this.droppedNoteTimer) clearTimeout(this.droppedNoteTimer);
+    this.droppedNoteTimer = undefined;
+    const dropped = this.stderrLimiter.takeDropped();
+    if (!dropped?.lines) return;
+    const seconds = Math.max(1, Math.round(((this.options.now ?? Date.now)() - dropped.sinceMs) / 1000));
+    this.logger.warn(`server wrote too much on stderr: ${dropped.lines} lines / ${dropped.bytes} bytes dropped in the last ${seconds} s`, {
+      stream: 'stderr',
+      droppedLines: dropped.lines,
+      droppedBytes: dropped.bytes,
+      truncatedLines: dropped.truncated,
+    });
+  }
+}
+
+/** The nesting marker of this process, when it has one, for a child's environment. */
+function chainMarker(): Record<string, string> {
+  const chain = process.env[SWITCHBOARD_CHAIN_ENV];
+  return chain ? { [SWITCHBOARD_CHAIN_ENV]: chain } : {};
 }
 
 function isDirectory(dir: string): boolean {

@@ -10,6 +10,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { errorMessage, messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
 import { waitForDrain } from './wait-for-drain.js';
+import { corkForTick } from './cork-for-tick.js';
 
 /** Default cap on one incoming line (one JSON-RPC message), in bytes. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -32,6 +33,8 @@ export interface StdioServerFrontDoorOptions {
    * here instead, so the protocol stream stays clean. Unset: no redirection.
    */
   redirectForeignWritesTo?: Writable;
+  /** Sees each valid message first; one it returns true for is handled there (a stateless request), not by the session. */
+  divert?: (message: JSONRPCMessage) => boolean;
 }
 
 type RawId = string | number | null;
@@ -331,6 +334,7 @@ export class StdioServerFrontDoor implements Transport {
       const key = idKey(message.id);
       if (key) this.pending.add(key);
     }
+    if (this.options.divert?.(message)) return;
     this.onmessage?.(message);
     // A cancelled request gets no answer (MCP), so stop waiting for one.
     if ('method' in message && message.method === 'notifications/cancelled' && !('id' in message)) {
@@ -386,7 +390,9 @@ export class StdioServerFrontDoor implements Transport {
   }
 
   private async writeLine(json: string): Promise<void> {
+    const flushed = corkForTick(this.stdout);
     if (!this.rawWrite(json + '\n')) await waitForDrain(this.stdout);
+    else await flushed;
   }
 
   private settle(id: unknown): void {

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Logger, UpstreamHost, UpstreamSession, UpstreamTransport } from '@mcp-switchboard/plugin-api';
 import { errorMessage } from '@mcp-switchboard/plugin-api';
+import { statelessDivert } from './stateless-stdio.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, StdioServerFrontDoor } from './stdio-server-front-door.js';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
@@ -39,12 +40,14 @@ export class StdioUpstream implements UpstreamTransport {
     if (this.stopping) throw new Error('the stdio front door is stopped');
     const { logger, guardStdout = true } = this.options;
     let shutdownRequested = false;
+    const divert = statelessDivert(host, (message) => frontDoor.send(message), logger);
     const frontDoor = new StdioServerFrontDoor({
       ...(this.options.stdin ? { stdin: this.options.stdin } : {}),
       ...(this.options.stdout ? { stdout: this.options.stdout } : {}),
       maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       ...(logger ? { logger } : {}),
       ...(guardStdout ? { redirectForeignWritesTo: this.options.stderr ?? process.stderr } : {}),
+      ...(divert ? { divert } : {}),
       onInputEnd: () => {
         if (shutdownRequested || this.stopping) return;
         shutdownRequested = true;

@@ -2,10 +2,8 @@ import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { Kernel } from '@mcp-switchboard/kernel';
 import { SwitchboardError, type PluginEntry, type RemoteServerDefinition, type ServerDefinition } from '@mcp-switchboard/plugin-api';
-import { TokenStore, defaultAuthDir, loginToServer } from '@mcp-switchboard/plugin-transport-http';
-import { builtinPlugins } from '../builtin-plugins.js';
+import type { TokenStore } from '@mcp-switchboard/plugin-transport-http';
 import type { CliSettings } from '../cli-settings.js';
 import { formatTable } from '../format-table.js';
 
@@ -22,6 +20,8 @@ interface AuthOptions {
 async function loadServers(settings: CliSettings, env: NodeJS.ProcessEnv): Promise<ServerDefinition[]> {
   const extraPlugins: PluginEntry[] = [];
   if (settings.pluggedin) extraPlugins.push(['pluggedin', { ...settings.pluggedin }]);
+  // Imported here, not at the top: registering the command (every CLI start) must not load the kernel.
+  const [{ Kernel }, { builtinPlugins }] = await Promise.all([import('@mcp-switchboard/kernel'), import('../builtin-plugins.js')]);
   const kernel = await Kernel.create({
     cwd: process.cwd(),
     env,
@@ -102,6 +102,7 @@ async function login(id: string, settings: CliSettings, options: AuthOptions, st
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   try {
+    const { loginToServer } = await import('@mcp-switchboard/plugin-transport-http');
     const result = await loginToServer({
       server: remote,
       store,
@@ -134,6 +135,8 @@ export function registerAuthCommand(program: Command, settings: () => CliSetting
     .option('--timeout <seconds>', 'how long to wait for the browser', '300')
     .action(async (server: string | undefined, options: AuthOptions) => {
       const env = process.env;
+      // The HTTP transport (where logins live) is imported when the command runs, not when it is registered.
+      const { TokenStore, defaultAuthDir } = await import('@mcp-switchboard/plugin-transport-http');
       const store = new TokenStore(defaultAuthDir(env));
       if (options.list) return done(await listLogins(store));
       if (options.logout) {

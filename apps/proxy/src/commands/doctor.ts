@@ -6,6 +6,7 @@ import type { CliSettings } from '../cli-settings.js';
 import { failureHint } from '../doctor/hints.js';
 import { ConnectionProbes, type Probe } from '../doctor/probes.js';
 import { formatTable } from '../format-table.js';
+import { sourceCell } from './list.js';
 
 /** One row of the doctor report. */
 export interface DoctorRow {
@@ -21,6 +22,8 @@ export interface DoctorRow {
 export interface DoctorReport {
   configFile: string | undefined;
   rows: DoctorRow[];
+  /** Config sources that could not load their servers (a wrong plugged.in key, an unreachable App). */
+  failedSources?: Array<{ plugin: string; error: string }>;
   /** True when every enabled server is ready. */
   healthy: boolean;
 }
@@ -50,13 +53,25 @@ function rootCause(probe: Probe | undefined): string | undefined {
   return message;
 }
 
-function lastStderrLine(probe: Probe | undefined): string | undefined {
-  const lines = (probe?.stderr ?? []).map((l) => l.trim()).filter((l) => l && !/^npm (warn|notice)\b/i.test(l));
-  return lines.at(-1);
+/** npm's lines that never explain a failure: notices, the error code, the log file, blank `npm error 404` lines. */
+const NPM_NOISE = /^npm (warn|notice)\b|^npm error (code \S+|errno \S+|syscall \S+|A complete log of this run|Log files were not written|\d{3})?\s*$|^npm error A complete log/i;
+
+/**
+ * The stderr line that explains the failure: for npm/npx, its first `npm error` line with content (`npm error 404
+ * Not Found - GET …` for a typo in a package name, not the closing `A complete log of this run…`); else the last.
+ */
+function telltaleStderrLine(probe: Probe | undefined): string | undefined {
+  const lines = (probe?.stderr ?? []).map((l) => l.trim()).filter((l) => l && !NPM_NOISE.test(l));
+  return lines.find((l) => /^npm error\b/i.test(l)) ?? lines.at(-1);
 }
 
 /** Builds the report rows from the hub's status and what the probes saw. */
-export function doctorRows(status: ServerStatus[], probes: ConnectionProbes, connectMs: (id: string) => number): DoctorRow[] {
+export function doctorRows(
+  status: ServerStatus[],
+  probes: ConnectionProbes,
+  connectMs: (id: string) => number,
+  detail: (id: string) => string | undefined = () => undefined,
+): DoctorRow[] {
   return status.map((s) => {
     const probe = probes.get(s.id);
     const definition = probe?.server as (ServerDefinition & { command?: string; url?: string; cwd?: string }) | undefined;
@@ -77,17 +92,20 @@ export function doctorRows(status: ServerStatus[], probes: ConnectionProbes, con
       });
       const cause = rootCause(probe);
       if (cause && error && s.transport !== 'stdio' && !error.includes(cause)) error = `${error} (${cause})`;
-      const stderr = lastStderrLine(probe);
+      const stderr = telltaleStderrLine(probe);
       if (stderr && !(error ?? '').includes(stderr)) error = `${error ?? s.state}; stderr: ${stderr}`;
       if (!error) error = s.state === 'starting' ? 'still starting when doctor stopped waiting' : undefined;
     }
-    return { id: s.id, source: s.source, state: s.state, tools: s.tools, startupMs: s.startupMs, error, hint };
+    return { id: s.id, source: sourceCell(s.source, detail(s.id)), state: s.state, tools: s.tools, startupMs: s.startupMs, error, hint };
   });
 }
 
 /** The report as text: the config file, a table (a hint under each failure) and a summary line. Secrets redacted. */
 export function renderDoctor(report: DoctorReport, secrets: Pick<SecretRedactor, 'redact'>): string {
   const rows: string[][] = [];
+  const failedSources = report.failedSources ?? [];
+  // A source that failed hides every server it would have listed: it leads the table, as a failed row.
+  for (const source of failedSources) rows.push([`(config source)`, source.plugin, 'failed', '-', '-', source.error]);
   for (const row of report.rows) {
     rows.push([row.id, row.source, row.state, String(row.tools), row.startupMs !== undefined ? String(row.startupMs) : '-', row.error ?? '']);
     if (row.hint) rows.push(['', '', '', '', '', `hint: ${row.hint}`]);
@@ -95,16 +113,20 @@ export function renderDoctor(report: DoctorReport, secrets: Pick<SecretRedactor,
   const enabled = report.rows.filter((r) => r.state !== 'disabled');
   const ready = enabled.filter((r) => r.state === 'ready');
   const bad = enabled.filter((r) => r.state !== 'ready');
+  const sourceSummary = failedSources.length
+    ? [`config source${failedSources.length === 1 ? '' : 's'} failed: ${failedSources.map((s) => s.plugin).join(', ')} (their servers are missing above)`]
+    : [];
   const lines = [
     `config: ${report.configFile ?? '(no config file)'}`,
     '',
-    report.rows.length ? formatTable(['SERVER', 'SOURCE', 'STATE', 'TOOLS', 'STARTUP (ms)', 'ERROR / HINT'], rows) : 'no servers configured',
+    rows.length ? formatTable(['SERVER', 'SOURCE', 'STATE', 'TOOLS', 'STARTUP (ms)', 'ERROR / HINT'], rows) : 'no servers configured',
     '',
     enabled.length === 0
       ? 'no enabled servers'
       : bad.length === 0
         ? `all ${enabled.length} enabled server${enabled.length === 1 ? '' : 's'} ready`
         : `${ready.length} of ${enabled.length} enabled servers ready; not ready: ${bad.map((r) => r.id).join(', ')}`,
+    ...sourceSummary,
   ];
   return `${secrets.redact(lines.join('\n'))}\n`;
 }
@@ -130,11 +152,13 @@ export async function doctorCommand(settings: CliSettings, env: NodeJS.ProcessEn
     // Per-server connect timeouts may be longer than the global one: wait for those too, bounded by the longest.
     const longest = Math.max(config.timeouts.connectMs, ...booted.hub.status().map((s) => connectMs(s.id)));
     if (booted.hub.status().some((s) => s.state === 'starting')) await booted.hub.settled(longest);
-    const rows = doctorRows(booted.hub.status(), probes, connectMs);
+    const rows = doctorRows(booted.hub.status(), probes, connectMs, booted.serverDetail);
+    const failedSources = booted.sourceHealth().flatMap(({ plugin, error }) => (error ? [{ plugin, error }] : []));
     const report: DoctorReport = {
       configFile: booted.kernel.config.filepath,
       rows,
-      healthy: rows.every((r) => ok(r.state)),
+      failedSources,
+      healthy: rows.every((r) => ok(r.state)) && failedSources.length === 0,
     };
     process.stdout.write(renderDoctor(report, booted.kernel.secrets));
     return report.healthy ? 0 : 1;

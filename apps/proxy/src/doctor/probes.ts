@@ -102,6 +102,7 @@ export class ConnectionProbes {
         },
       };
       if (connector.accepts) wrapped.accepts = (server) => connector.accepts!(server);
+      if (connector.watchCredentials) wrapped.watchCredentials = (server, onChange) => connector.watchCredentials!(server, onChange);
       return wrapped;
     });
   }

@@ -50,6 +50,8 @@ export interface SupervisedLink<T> {
   dropLists(why: 'circuit' | 'stop' | 'restart'): void;
   /** One ping over the current link; rejects if it fails. */
   ping(timeoutMs: number): Promise<void>;
+  /** Whether the current link can be pinged (a 2026-07-28 server has no ping: its answers show it alive). */
+  pingable(): boolean;
   /** A standing use keeps an idle server running (a resource subscription: its updates would be lost). */
   inStandingUse(): boolean;
   stateChanged(): void;

@@ -1,14 +1,19 @@
 import { SwitchboardError, type Clock, type Contributed, type DownstreamConnector, type DownstreamLink, type Logger, type ServerDefinition } from '@mcp-switchboard/plugin-api';
 import { chooseConnector, connectThrough, connectorTypes, watchCredentialsThrough, type Connectors } from '../plugins/connector-choice.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { Protocol, RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { ClientNotification, ClientRequest, ClientResult, JSONRPCMessage, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type ClientNotification, type ClientRequest, type ClientResult, type JSONRPCMessage, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { redact } from '../util/redact.js';
 import { errorMessage } from '../util/rpc-error.js';
-import { isRecord, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
+import { LooseResultSchema, isRecord, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
+import { EraMemory, MODERN_VERSION, classifyProbe, modernRequestMeta, probeOverTransport, readDiscover, type DiscoverInfo, type EraVerdict, type ProbeOutcome } from './era-probe.js';
+import { probeOverHttp } from './http-probe.js';
+import { ModernLinkClient, legacyLinkClient, type LinkClient } from './link-client.js';
 import type { ListKind } from './list-cache.js';
+import { DirectRequests } from './direct-requests.js';
+import { ListenStream, listChangesOffered, offersResourceSubscriptions } from './listen-stream.js';
 import { TRANSPORT_FAULT_LIMIT, TRANSPORT_FAULT_WINDOW_MS, formatDuration, needsLogin } from './supervision.js';
 
 /** The `extra` of a downstream server→client request handler. */
@@ -23,11 +28,29 @@ export const downstreamClientCapabilities = { sampling: {}, elicitation: {}, roo
 
 /** A connected, initialized link to a server. */
 export interface OpenLink {
-  readonly client: Client;
+  readonly client: LinkClient;
+  /** A 2025-era link's relayed requests, written to its transport past the SDK client (see DirectRequests). */
+  readonly direct: DirectRequests | undefined;
   readonly link: DownstreamLink;
   readonly capabilities: ServerCapabilities | undefined;
   readonly instructions: string | undefined;
+  /** The server's era: a `legacy` link was initialized, a `modern` one speaks 2026-07-28 per request. */
+  readonly era: EraVerdict;
+  /** One ping (legacy links only: the 2026-07-28 era has none). */
+  readonly ping: ((timeoutMs: number) => Promise<void>) | undefined;
+  /** Modern links: the subscriptions/listen stream (list changes, resource updates) where the server offers it. */
+  readonly listen: ListenStream | undefined;
 }
+
+/** What clients asked of a server that a 2026-era link carries itself (see StandingRequests). */
+export interface StandingState {
+  readonly uris: readonly string[];
+  readonly logLevel: string | undefined;
+}
+const noStanding: StandingState = { uris: [], logLevel: undefined };
+
+/** How long a stdio server gets to answer the era probe before it counts as a 2025-era server that stays silent. */
+export const ERA_PROBE_MAX_MS = 5_000;
 
 /** What one link reports. The opener calls these only while the link is current. */
 export interface LinkEvents {
@@ -66,16 +89,20 @@ const listChangedNotifications: Array<[string, ListKind]> = [
 export class LinkOpener {
   private connecting: AbortController | undefined;
   private readonly id: string;
+  /** The server's era, probed once and kept across restarts (see EraMemory). */
+  readonly era = new EraMemory();
 
   constructor(private readonly options: LinkOpenerOptions) {
     this.id = options.definition.id;
   }
 
   /**
-   * Connects and initializes. `current` turns false when the attempt is abandoned (then it fails); `serving` says
-   * whether the link is in service (transport errors before that, like a start-up banner on stdout, are tolerated).
+   * Connects and initializes (or, for a 2026-07-28 server, discovers). `current` turns false when the attempt is
+   * abandoned (then it fails); `serving` says whether the link is in service (transport errors before that, like a
+   * start-up banner on stdout, are tolerated); `standing` gives what clients asked that a 2026-era link carries
+   * itself (the subscribed resource URIs, the log level).
    */
-  async open(events: LinkEvents, current: () => boolean, serving: () => boolean): Promise<OpenLink> {
+  async open(events: LinkEvents, current: () => boolean, serving: () => boolean, standing: StandingState = noStanding): Promise<OpenLink> {
     const { definition, connectMs } = this.options;
     const connector = this.connectorFor(definition);
     const abort = new AbortController();
@@ -84,27 +111,152 @@ export class LinkOpener {
       () => abort.abort(new Error(`did not connect and initialize within ${connectMs} ms`)),
       Math.min(Math.max(0, connectMs), MAX_TIMEOUT_MS),
     );
-    try {
-      const connect = connectThrough(this.options.connectors, connector, definition, { logger: this.options.logger, signal: abort.signal });
-      const link = await raceAbort(connect, abort.signal, (late) =>
+    const connect = () =>
+      raceAbort(connectThrough(this.options.connectors, connector, definition, { logger: this.options.logger, signal: abort.signal }), abort.signal, (late) =>
         void late.transport.close().catch(() => undefined),
       );
+    let probed = false;
+    try {
+      if (this.era.verdict === undefined && definition.transport === 'streamable-http') {
+        probed = true;
+        await this.probeHttp(definition.url, definition.headers, abort.signal);
+      }
+      let link = await connect();
+      if (this.era.verdict === undefined && definition.transport === 'stdio') {
+        probed = true;
+        link = await this.probeStdio(link, connect, abort.signal);
+      }
+      const era = this.era.verdict ?? { era: 'legacy', how: 'not-probed' };
       this.watchTransport(link.transport, events, current, serving);
-      const client = this.createClient(events, current, serving);
       try {
         if (!current()) throw new Error('stopped while connecting');
-        await raceAbort(client.connect(link.transport, { signal: abort.signal, timeout: connectMs }), abort.signal);
-        if (!current()) throw new Error('stopped while connecting');
+        const open =
+          era.era === 'modern'
+            ? await this.openModern(link, era, events, current, serving, standing, abort.signal, probed)
+            : await this.openLegacy(link, era, events, current, serving, abort.signal);
+        if (!current()) {
+          open.listen?.close();
+          await open.client.close().catch(() => undefined);
+          throw new Error('stopped while connecting');
+        }
+        this.intercept(link.transport, events, open.direct);
+        return open;
       } catch (error) {
-        await client.close().catch(() => undefined);
         await link.transport.close().catch(() => undefined);
+        // A remembered era whose handshake the server refused (an error answer, not a crash or a silence) may be
+        // wrong now, as after an upgrade: probe again next time.
+        if (!probed && current() && refusedHandshake(error)) this.era.forget();
         throw error;
       }
-      this.interceptProgress(link.transport, events);
-      return { client, link, capabilities: client.getServerCapabilities(), instructions: client.getInstructions() };
     } finally {
       this.options.clock.clearTimeout(timer);
       if (this.connecting === abort) this.connecting = undefined;
+    }
+  }
+
+  /**
+   * The stdio era probe (spec: transports/stdio, backward compatibility): `server/discover` before anything else.
+   * A server that exits on it is a 2025-era server that tolerates nothing before initialize: it is started again
+   * for initialize, and the verdict is remembered so it is never probed again.
+   */
+  private async probeStdio(link: DownstreamLink, connect: () => Promise<DownstreamLink>, signal: AbortSignal): Promise<DownstreamLink> {
+    let outcome: ProbeOutcome;
+    try {
+      await startOnce(link.transport);
+      const meta = modernRequestMeta(this.options.clientInfo, downstreamClientCapabilities);
+      outcome = await probeOverTransport(link.transport, meta, { timeoutMs: this.probeMs(), clock: this.options.clock }, signal);
+    } catch (error) {
+      await link.transport.close().catch(() => undefined);
+      throw error;
+    }
+    const classified = classifyProbe(outcome);
+    if (classified.kind === 'no-verdict') return link;
+    const discover = outcome.kind === 'result' ? readDiscover(outcome.result) : undefined;
+    this.era.remember(classified.verdict, discover);
+    this.options.logger.info(`server "${this.id}" speaks ${describeEra(classified.verdict)}`, { server: this.id, era: classified.verdict });
+    if (outcome.kind !== 'closed') return link;
+    this.options.logger.info(`server "${this.id}" exited on the era probe; starting it again for initialize (it will not be probed again)`, {
+      server: this.id,
+    });
+    await link.transport.close().catch(() => undefined);
+    return connect();
+  }
+
+  /** How long the era probe waits: a third of the connect budget, at most ERA_PROBE_MAX_MS. */
+  private probeMs(): number {
+    return Math.min(ERA_PROBE_MAX_MS, Math.max(1, Math.floor(this.options.connectMs / 3)));
+  }
+
+  /** The Streamable HTTP era probe; a verdict is remembered, an auth error, a 5xx or no answer is not. */
+  private async probeHttp(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
+    const meta = modernRequestMeta(this.options.clientInfo, downstreamClientCapabilities);
+    const outcome = await probeOverHttp(url, headers, meta, this.probeMs(), signal);
+    const classified = outcome.kind === 'unreachable' ? { kind: 'no-verdict' as const, reason: outcome.reason } : classifyProbe(outcome);
+    if (classified.kind === 'no-verdict') {
+      this.options.logger.debug(`server "${this.id}": the era probe gave no verdict (${redact(classified.reason, this.options.definition)}); using initialize`, {
+        server: this.id,
+      });
+      return;
+    }
+    const discover = outcome.kind === 'result' ? readDiscover(outcome.result) : undefined;
+    this.era.remember(classified.verdict, discover);
+    this.options.logger.info(`server "${this.id}" speaks ${describeEra(classified.verdict)}`, { server: this.id, era: classified.verdict });
+  }
+
+  private async openLegacy(link: DownstreamLink, era: EraVerdict, events: LinkEvents, current: () => boolean, serving: () => boolean, signal: AbortSignal): Promise<OpenLink> {
+    const client = this.createClient(events, current, serving);
+    try {
+      await raceAbort(client.connect(link.transport, { signal, timeout: this.options.connectMs }), signal);
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+    return {
+      client: legacyLinkClient(client),
+      direct: new DirectRequests(client, link.transport),
+      link,
+      capabilities: client.getServerCapabilities(),
+      instructions: client.getInstructions(),
+      era,
+      ping: async (timeoutMs) => void (await client.ping({ timeout: Math.min(timeoutMs, MAX_TIMEOUT_MS) })),
+      listen: undefined,
+    };
+  }
+
+  /** A 2026-07-28 link: no initialize; `server/discover` gives the capabilities, a listen stream the changes. */
+  private async openModern(
+    link: DownstreamLink,
+    era: EraVerdict,
+    events: LinkEvents,
+    current: () => boolean,
+    serving: () => boolean,
+    standing: StandingState,
+    signal: AbortSignal,
+    justProbed: boolean,
+  ): Promise<OpenLink> {
+    const client = new ModernLinkClient(this.options.clientInfo, downstreamClientCapabilities, () => standing.logLevel);
+    this.watchClient(client.protocol, events, current, serving);
+    // Streamable HTTP: the version travels in the MCP-Protocol-Version header too (the connector adds Mcp-Method).
+    (link.transport as { setProtocolVersion?: (version: string) => void }).setProtocolVersion?.(MODERN_VERSION);
+    try {
+      await raceAbort(client.connect(link.transport), signal);
+      let discover: DiscoverInfo | undefined = justProbed ? this.era.discover : undefined;
+      if (!discover) {
+        const result = await raceAbort(
+          client.request({ method: 'server/discover' }, LooseResultSchema, { signal, timeout: Math.min(this.options.connectMs, MAX_TIMEOUT_MS) }),
+          signal,
+        );
+        discover = readDiscover(result);
+        if (!discover) throw new Error('server/discover returned no supportedVersions and capabilities');
+        this.era.remember(era, discover);
+      }
+      const capabilities = discover.capabilities as ServerCapabilities;
+      const listen = new ListenStream(client, listChangesOffered(discover.capabilities), offersResourceSubscriptions(discover.capabilities), this.options.logger, this.id);
+      listen.listen(standing.uris);
+      return { client, direct: undefined, link, capabilities, instructions: discover.instructions, era, ping: undefined, listen };
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
     }
   }
 
@@ -128,6 +280,7 @@ export class LinkOpener {
   /** Closes a link (closing a stdio link ends its process). Never rejects. */
   async close(open: OpenLink | undefined): Promise<void> {
     try {
+      open?.listen?.close();
       await open?.client.close();
     } catch (error) {
       this.options.logger.debug(`server "${this.id}": error while closing`, { server: this.id, error: errorMessage(error) });
@@ -150,6 +303,15 @@ export class LinkOpener {
         (request, extra) => events.serverRequest(request as LooseRequest<ServerToClientMethod>, extra) as Promise<ClientResult>,
       );
     }
+    this.watchClient(client, events, current, serving);
+    return client;
+  }
+
+  /**
+   * The notifications both eras deliver (a modern server only on its listen stream), and the link's end. `client`
+   * is the SDK Client or the modern link's Protocol: they differ only in the message types they send.
+   */
+  private watchClient(client: Protocol<any, any, any>, events: LinkEvents, current: () => boolean, serving: () => boolean): void {
     for (const [method, kind] of listChangedNotifications) {
       client.setNotificationHandler(looseNotificationSchema(method), () => {
         if (current()) events.listChanged(kind);
@@ -168,7 +330,6 @@ export class LinkOpener {
       if (!current()) return;
       this.options.logger.debug(`server "${this.id}": protocol error`, { server: this.id, error: redact(errorMessage(error), this.options.definition) });
     };
-    return client;
   }
 
   /**
@@ -202,17 +363,44 @@ export class LinkOpener {
   /**
    * Progress notifications for our tokens are taken off the transport before the SDK sees them: the SDK's own
    * progress handling replaces the token and drops a notification sent just before the result
-   * (typescript-sdk#2580). Handling them synchronously here keeps their order relative to the result.
+   * (typescript-sdk#2580). Handling them synchronously here keeps their order relative to the result. Answers to
+   * relayed requests are taken off too (DirectRequests), and they fail when the link closes, after the SDK's own.
    */
-  private interceptProgress(transport: Transport, events: LinkEvents): void {
+  private intercept(transport: Transport, events: LinkEvents, direct: DirectRequests | undefined): void {
     const inner = transport.onmessage;
     transport.onmessage = (message: JSONRPCMessage, extra) => {
       if ('method' in message && message.method === 'notifications/progress' && !('id' in message)) {
         if (events.progress(isRecord(message.params) ? message.params : {})) return;
       }
+      if (direct?.take(message)) return;
       inner?.call(transport, message, extra);
     };
+    const innerClose = transport.onclose;
+    transport.onclose = () => {
+      innerClose?.call(transport);
+      direct?.closed();
+    };
   }
+}
+
+/** The server answered the handshake (initialize, or server/discover) with a JSON-RPC error of its own. */
+function refusedHandshake(error: unknown): boolean {
+  return error instanceof McpError && error.code !== ErrorCode.ConnectionClosed && error.code !== ErrorCode.RequestTimeout;
+}
+
+/** How the status names an era. */
+export function describeEra(verdict: EraVerdict): string {
+  return verdict.era === 'modern' ? `MCP ${verdict.version} (no initialize)` : 'MCP 2025-era (initialize)';
+}
+
+/**
+ * Starts a transport now (for the era probe) and makes its later `start()` a no-op: the SDK client starts the
+ * transport it connects to, and a stdio transport may be started only once.
+ */
+function startOnce(transport: Transport): Promise<void> {
+  const started = transport.start();
+  transport.start = () => started;
+  return started;
 }
 
 /** Races a promise against an abort signal; a value that arrives after the abort goes to `onLate`. */

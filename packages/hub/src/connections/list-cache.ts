@@ -1,5 +1,5 @@
 import type { Logger, Prompt, Resource, ResourceTemplate, Tool } from '@mcp-switchboard/plugin-api';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { LinkClient } from './link-client.js';
 import { ErrorCode, McpError, type ClientRequest, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { errorMessage } from '../util/rpc-error.js';
@@ -37,7 +37,7 @@ function nonEmptyKinds(cache: ServerCache): ListKind[] {
 /** Where a refresh gets its lists from, and whom it tells. */
 export interface ListSource {
   /** The link to refetch from when ready; `later` while a start attempt runs (it fetches everything anyway). */
-  refreshTarget(): { client: Client; run: number } | 'later' | undefined;
+  refreshTarget(): { client: LinkClient; run: number } | 'later' | undefined;
   isCurrent(run: number): boolean;
   /** Lists were (re)fetched (`discovered`) or dropped. */
   changed(kinds: ReadonlySet<ListKind>, discovered: boolean): void;
@@ -105,7 +105,7 @@ export class ListCache {
    * The full listing of a new link. A server whose tools cannot be listed fails; one whose prompts or resources
    * cannot be listed serves the rest (logged), keeping the previous list of that kind after a restart.
    */
-  async fetchAll(client: Client, caps: ServerCapabilities, run: number): Promise<ServerCache> {
+  async fetchAll(client: LinkClient, caps: ServerCapabilities, run: number): Promise<ServerCache> {
     const previous = this.lists;
     const next = emptyCache();
     await Promise.all(
@@ -164,7 +164,7 @@ export class ListCache {
     this.refreshing.set(kind, running);
   }
 
-  private async listKind(client: Client, kind: ListKind): Promise<Partial<ServerCache>> {
+  private async listKind(client: LinkClient, kind: ListKind): Promise<Partial<ServerCache>> {
     if (kind === 'tools') return { tools: await this.listAll<Tool>(client, 'tools/list', 'tools', (t) => typeof t.name === 'string') };
     if (kind === 'prompts') return { prompts: await this.listAll<Prompt>(client, 'prompts/list', 'prompts', (p) => typeof p.name === 'string') };
     const [resources, resourceTemplates] = await Promise.all([
@@ -181,7 +181,7 @@ export class ListCache {
   }
 
   /** Every page of a list (following nextCursor). A server without the method gives an empty list. */
-  private async listAll<T>(client: Client, method: string, key: string, valid: (item: Record<string, unknown>) => boolean): Promise<T[]> {
+  private async listAll<T>(client: LinkClient, method: string, key: string, valid: (item: Record<string, unknown>) => boolean): Promise<T[]> {
     const items: T[] = [];
     const seen = new Set<string>();
     let cursor: string | undefined;
@@ -189,7 +189,7 @@ export class ListCache {
       let result: LooseResult;
       try {
         const request = cursor === undefined ? { method } : { method, params: { cursor } };
-        result = await client.request(request as ClientRequest, LooseResultSchema, { timeout: Math.min(this.options.requestMs, MAX_TIMEOUT_MS) });
+        result = await client.request(request, LooseResultSchema, { timeout: Math.min(this.options.requestMs, MAX_TIMEOUT_MS) });
       } catch (error) {
         if (error instanceof McpError && error.code === ErrorCode.MethodNotFound) return items;
         throw new Error(`${method} failed: ${errorMessage(error)}`, { cause: error });

@@ -1,10 +1,15 @@
 import type { Logger, ServerDefinition } from '@mcp-switchboard/plugin-api';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { McpError, type ClientNotification, type ClientRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { LinkClient } from './link-client.js';
+import { McpError, type ClientNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { missingCapability } from '../routing/client-requests.js';
 import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { redact } from '../util/redact.js';
 import { ErrorCode, RpcError, errorMessage, passThroughError, switchboardRpcError } from '../util/rpc-error.js';
-import { LooseResultSchema, isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
+import { LooseResultSchema, isRecord, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
+import type { DirectCall, DirectRequests } from './direct-requests.js';
+import { bridgeInputRequired, isInputRequired, stateBinding, unwrapRetry, wrapResult, type InputRequiredHandling } from './input-bridge.js';
+import { ownMeta } from './link-client.js';
+import type { ServerToClientMethod } from './link-opener.js';
 import type { SessionLanes, SessionRef, UpstreamExtra } from './session-lanes.js';
 import { serverUnavailable, type ServerCondition } from './unavailable.js';
 
@@ -25,6 +30,11 @@ export interface ForwardOptions {
   origin?: { session: SessionRef; extra: UpstreamExtra };
   /** The original tool name of a tools/call: its own time limits apply (`timeouts.tools`). */
   tool?: string;
+  /**
+   * A 2026-era server's `input_required`: bridged to the client of `origin` (default), or passed through. Default:
+   * what the origin's session asks for (`SessionRef.inputRequiredHandling`).
+   */
+  inputRequired?: InputRequiredHandling;
 }
 
 let connectionSequence = 0;
@@ -78,7 +88,9 @@ export interface RequestForwarderOptions {
   progress: ProgressTokens;
   logger: Logger;
   /** The client of the ready link, or undefined when the server is not ready. */
-  readyClient(): Client | undefined;
+  readyClient(): LinkClient | undefined;
+  /** The ready link's client and (2025-era links) its relay of requests, or undefined when the server is not ready. */
+  readyLink(): { client: LinkClient; direct: DirectRequests | undefined } | undefined;
   condition(): ServerCondition;
 }
 
@@ -109,17 +121,29 @@ export class RequestForwarder {
   /**
    * Sends one request to the ready server and returns its result untouched. We own the timeout (`requestMs`,
    * reset by each progress notification, capped by `maxTotalMs`; per tool when configured); the upstream signal
-   * and the timeout both abort the downstream request (the SDK then sends `notifications/cancelled`).
+   * and the timeout both abort the downstream request (then `notifications/cancelled` goes to the server). The
+   * request is relayed past the SDK client (DirectRequests): the result comes back as the server sent it.
    */
   async send(method: string, params: LooseParams, options: ForwardOptions): Promise<LooseResult> {
-    const client = this.options.readyClient();
-    if (!client) throw serverUnavailable(this.options.condition(), { kind: 'down' });
+    const link = this.options.readyLink();
+    if (!link) throw serverUnavailable(this.options.condition(), { kind: 'down' });
+    const client = link.client;
     const lanes = this.options.lanes;
     // Session lanes: wait for this session's turn before the clock starts; the call is registered as it is admitted.
     const callId = options.origin ? await lanes.enter(options.origin.session, options.origin.extra, options.signal) : undefined;
 
     const { requestMs, maxTotalMs, perTool } = this.limitsFor(options.tool);
+    // The first of timeout and client cancellation ends the downstream request (no AbortController: this is per call).
+    let call: DirectCall | undefined;
+    let cancelledBy: { reason: unknown } | undefined;
+    // A 2026-era link (and a client asked on a 2026-era server's behalf) is cancelled through a signal.
     const abort = new AbortController();
+    const cancel = (reason: unknown) => {
+      if (cancelledBy) return;
+      cancelledBy = { reason };
+      call?.cancel(reason);
+      abort.abort(reason);
+    };
     const startedAt = Date.now();
     let timeoutError: RpcError | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -135,7 +159,7 @@ export class RequestForwarder {
           : `Server "${this.id}" did not answer ${options.label} within ${limit} ms (no progress in that time${whose})`,
         { server: this.id, request: options.label, limitMs: limit, ...(options.tool !== undefined ? { tool: options.tool } : {}) },
       );
-      abort.abort(timeoutError);
+      cancel(timeoutError);
     };
     const arm = () => {
       if (timer) clearTimeout(timer);
@@ -144,7 +168,7 @@ export class RequestForwarder {
       const wait = Math.min(requestMs, left, MAX_TIMEOUT_MS);
       timer = setTimeout(() => expire(wait < requestMs), wait);
     };
-    const onUpstreamAbort = () => abort.abort(options.signal?.reason ?? new Error('cancelled by the client'));
+    const onUpstreamAbort = () => cancel(options.signal?.reason ?? new Error('cancelled by the client'));
     options.signal?.addEventListener('abort', onUpstreamAbort, { once: true });
     const token = this.options.progress.open((progress) => {
       if (timeoutError) return;
@@ -153,9 +177,27 @@ export class RequestForwarder {
     });
     arm();
     try {
-      const meta = isRecord(params._meta) ? params._meta : {};
-      const request = { method, params: { ...params, _meta: { ...meta, progressToken: token } } };
-      return await client.request(request as ClientRequest, LooseResultSchema, { signal: abort.signal, timeout: MAX_TIMEOUT_MS });
+      const handling = options.inputRequired ?? options.origin?.session.inputRequiredHandling?.() ?? { kind: 'bridge' };
+      const binding = stateBinding(this.id, method, params);
+      const sent = handling.kind === 'pass-through' ? unwrapRetry(params, binding, handling.states) : params;
+      const once = (p: LooseParams): Promise<LooseResult> => {
+        const meta = isRecord(p._meta) ? p._meta : {};
+        const withToken = { ...p, _meta: { ...meta, progressToken: token } };
+        if (!link.direct) return client.request({ method, params: withToken }, LooseResultSchema, { signal: abort.signal, timeout: MAX_TIMEOUT_MS });
+        // A 2025-era link: relayed past the SDK client, the reserved client-hop keys dropped as its client does.
+        call = link.direct.start(method, ownMeta(withToken, {}) ?? {});
+        if (cancelledBy) call.cancel(cancelledBy.reason);
+        return call.result;
+      };
+      const result = await once(sent);
+      if (!isInputRequired(result)) return result;
+      if (handling.kind === 'pass-through') return wrapResult(result, binding, handling.states);
+      return await bridgeInputRequired(
+        result,
+        { server: this.id, label: options.label },
+        (request) => this.askClient(request, options, abort.signal, maxTotalMs),
+        (extra) => once({ ...sent, ...extra }),
+      );
     } catch (error) {
       if (timeoutError) throw timeoutError;
       if (this.options.readyClient() !== client) throw serverUnavailable(this.options.condition(), { kind: 'went-away', during: options.label });
@@ -174,13 +216,33 @@ export class RequestForwarder {
     }
   }
 
+  /**
+   * One input request of a 2026-era server, asked of the client whose call it is (the reverse bridge). Unlike a
+   * 2025-era server's own request, nothing needs attributing: the call that got `input_required` is known.
+   */
+  private async askClient(request: LooseRequest, options: ForwardOptions, signal: AbortSignal, maxTotalMs: number): Promise<LooseResult> {
+    const method = request.method as ServerToClientMethod;
+    const origin = options.origin;
+    const missing = origin ? missingCapability(origin.session.clientCapabilities(), method, request.params) : 'a session to ask';
+    if (missing || !origin) {
+      throw switchboardRpcError(
+        ErrorCode.InvalidRequest,
+        'SWB_INPUT_REQUIRED',
+        `Server "${this.id}" needs ${method} to complete ${options.label}, but the client did not declare ${missing}`,
+        { server: this.id, method },
+      );
+    }
+    const timeout = Math.min(maxTotalMs, MAX_TIMEOUT_MS);
+    return this.options.lanes.asking(() => origin.extra.sendRequest(request as ServerRequest, LooseResultSchema, { signal, timeout }));
+  }
+
   /** A plain request with the server's request timeout (setLevel, subscribe, ...). */
   async request(method: string, params: LooseParams | undefined): Promise<LooseResult> {
     const client = this.options.readyClient();
     if (!client) throw serverUnavailable(this.options.condition(), { kind: 'down' });
     try {
       const request = params === undefined ? { method } : { method, params };
-      return await client.request(request as ClientRequest, LooseResultSchema, { timeout: Math.min(this.options.timeouts.requestMs, MAX_TIMEOUT_MS) });
+      return await client.request(request, LooseResultSchema, { timeout: Math.min(this.options.timeouts.requestMs, MAX_TIMEOUT_MS) });
     } catch (error) {
       throw passThroughError(error);
     }

@@ -15,8 +15,8 @@ export interface RoutableConnection {
   /** Ready, or on its way back (starting, restarting, idle): its lists are in the catalog and calls wait for it. */
   readonly servesLists: boolean;
   readonly capabilities: ServerCapabilities | undefined;
-  /** Which session a server→client request belongs to (see SessionLanes). */
-  readonly lanes: Pick<SessionLanes, 'attribute'>;
+  /** Which session a server→client request belongs to (see SessionLanes); `reconsider` when a call parks. */
+  readonly lanes: Pick<SessionLanes, 'attribute' | 'reconsider'>;
   forward(method: string, params: LooseParams, options: ForwardOptions): Promise<LooseResult>;
   unavailableError(): RpcError;
   setLogLevel(level: string): Promise<boolean>;

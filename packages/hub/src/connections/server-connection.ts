@@ -5,6 +5,7 @@ import type { Connectors } from '../plugins/connector-choice.js';
 import { redact } from '../util/redact.js';
 import { errorMessage, type RpcError } from '../util/rpc-error.js';
 import { LooseResultSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
+import type { EraVerdict } from './era-probe.js';
 import { LinkOpener, type DownstreamExtra, type LinkEvents, type OpenLink, type ServerToClientMethod } from './link-opener.js';
 import { ListCache, type ListKind, type ServerCache } from './list-cache.js';
 import { ProgressTokens, RequestForwarder, type ForwardOptions, type ResolvedTimeouts } from './request-forwarder.js';
@@ -127,6 +128,7 @@ export class ServerConnection implements RoutableConnection {
       progress: this.progress,
       logger: this.logger,
       readyClient: () => this.readyClient(),
+      readyLink: () => (this.supervisor.isReady ? this.link : undefined),
       condition: () => this.supervisor.condition(),
     });
   }
@@ -156,6 +158,10 @@ export class ServerConnection implements RoutableConnection {
   }
   get capabilities(): ServerCapabilities | undefined {
     return this._capabilities;
+  }
+  /** The server's protocol era, once probed (see era-probe.ts). */
+  get era(): EraVerdict | undefined {
+    return this.opener.era.verdict;
   }
   get isReady(): boolean {
     return this.supervisor.isReady;
@@ -255,7 +261,8 @@ export class ServerConnection implements RoutableConnection {
    */
   async setLogLevel(level: string): Promise<boolean> {
     this.standing.setLogLevel(level);
-    if (!this.isReady || !this._capabilities?.logging) return false;
+    // The 2026-07-28 era has no logging/setLevel (a level travels per request, and the hub sets none).
+    if (!this.isReady || !this._capabilities?.logging || this.link?.era.era !== 'legacy') return false;
     await this.request('logging/setLevel', { level });
     return true;
   }
@@ -267,6 +274,7 @@ export class ServerConnection implements RoutableConnection {
   async retainSubscription(uri: string): Promise<void> {
     if (!this.servesLists) throw this.unavailableError();
     const first = this.standing.retain(uri);
+    if (first && this.link?.listen) return this.link.listen.listen(this.standing.uris);
     if (!first || !this.isReady || !this._capabilities?.resources?.subscribe) return;
     try {
       await this.request('resources/subscribe', { uri });
@@ -279,6 +287,7 @@ export class ServerConnection implements RoutableConnection {
   /** Drops a session's subscription; the last one unsubscribes downstream. */
   async releaseSubscription(uri: string): Promise<void> {
     if (!this.standing.release(uri) || !this._capabilities?.resources?.subscribe || !this.isReady) return;
+    if (this.link?.listen) return this.link.listen.listen(this.standing.uris);
     await this.request('resources/unsubscribe', { uri });
   }
 
@@ -302,9 +311,9 @@ export class ServerConnection implements RoutableConnection {
       if (why !== 'stop' && had.length) this.hooks.catalogChanged(this, new Set(had), false);
     },
     ping: async (timeoutMs) => {
-      const client = this.readyClient();
-      if (client) await client.ping({ timeout: Math.min(timeoutMs, MAX_TIMEOUT_MS) });
+      if (this.readyClient()) await this.link?.ping?.(timeoutMs);
     },
+    pingable: () => this.link?.ping !== undefined,
     inStandingUse: () => this.standing.inUse,
     stateChanged: () => this.hooks.stateChanged(this),
     watchCredentials: (onChange) => this.opener.watchCredentials(onChange),
@@ -316,7 +325,7 @@ export class ServerConnection implements RoutableConnection {
   private async open(run: number): Promise<ServerCache> {
     this._startupMs = undefined;
     const current = () => this.supervisor.isCurrent(run);
-    const open = await this.opener.open(this.eventsOf(run), current, () => current() && this.supervisor.isReady);
+    const open = await this.opener.open(this.eventsOf(run), current, () => current() && this.supervisor.isReady, this.standing);
     this.link = open;
     this._capabilities = open.capabilities;
     this._instructions = open.instructions;
@@ -340,7 +349,7 @@ export class ServerConnection implements RoutableConnection {
   /** After a new link: the last log level a client set and every resource subscription still held. */
   private async reapply(open: OpenLink, run: number): Promise<void> {
     await Promise.all(
-      this.standing.toApply(open.capabilities).map((request) =>
+      this.standing.toApply(open.era.era === 'legacy' ? open.capabilities : undefined).map((request) =>
         open.client
           .request({ method: request.method, params: request.params } as ClientRequest, LooseResultSchema, {
             timeout: Math.min(this.timeouts.requestMs, MAX_TIMEOUT_MS),

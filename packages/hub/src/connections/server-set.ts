@@ -1,6 +1,7 @@
 import { stableJson, type Clock, type Logger, type ServerDefinition, type SwitchboardConfig } from '@mcp-switchboard/plugin-api';
 import type { Connectors } from '../plugins/connector-choice.js';
 import type { ServerStatus } from '../types.js';
+import type { EraVerdict } from './era-probe.js';
 import { ServerConnection, type ConnectionHooks, type ResolvedTimeouts } from './server-connection.js';
 import type { SupervisionSettings } from './supervision.js';
 
@@ -112,6 +113,7 @@ export class ServerSet {
         ...(c.nextRetryAt !== undefined ? { nextRetryAt: c.nextRetryAt } : {}),
         ...(c.isIdle ? { idle: true } : {}),
         ...(c.startupMs !== undefined ? { startupMs: c.startupMs } : {}),
+        ...eraStatus(c.era),
       };
     });
   }
@@ -134,4 +136,10 @@ export class ServerSet {
       clock: this.options.clock,
     });
   }
+}
+
+/** The status fields of a server's era (none before it was probed). */
+function eraStatus(verdict: EraVerdict | undefined): Pick<ServerStatus, 'era' | 'protocolVersion'> {
+  if (!verdict) return {};
+  return verdict.era === 'modern' ? { era: 'modern', protocolVersion: verdict.version } : { era: 'legacy' };
 }

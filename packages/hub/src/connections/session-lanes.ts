@@ -1,5 +1,6 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ClientCapabilities, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { InputRequiredHandling } from './input-bridge.js';
 
 /** The `extra` of an upstream request handler: how to reach the client in relation to that request. */
 export type UpstreamExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -9,6 +10,21 @@ export interface SessionRef {
   readonly id: string;
   /** The capabilities the session's client declared at initialize (undefined before it did). */
   clientCapabilities(): ClientCapabilities | undefined;
+  /**
+   * True while the session's call waits for its client to come back (a stateless call suspended on
+   * `input_required`): it holds no lane and is not the one a server's request is relayed to meanwhile.
+   */
+  waitingOnClient?(): boolean;
+  /**
+   * For a session the hub does not hold (a stateless request): whether a log message at `level` may go to its
+   * client. Absent: decided by the hub's own session.
+   */
+  acceptsLog?(level: unknown): boolean;
+  /**
+   * How a 2026-era server's `input_required` reaches this session's client (see input-bridge.ts). A session of a
+   * 2026-era client may take it as it is (`pass-through`); without this, it is bridged.
+   */
+  inputRequiredHandling?(): InputRequiredHandling;
 }
 
 export interface InflightCall {
@@ -129,18 +145,23 @@ export class SessionLanes {
     this.wake();
   }
 
-  /** The most recent call still in flight (and not cancelled). */
+  /** The most recent call still in flight (and not cancelled or waiting on its client). */
   latest(): InflightCall | undefined {
     let found: InflightCall | undefined;
-    for (const call of this.calls.values()) if (!call.extra.signal.aborted) found = call;
+    for (const call of this.calls.values()) if (active(call)) found = call;
     return found;
   }
 
-  /** The most recent call in flight of each session that has one. */
+  /** The most recent active call of each session that has one. */
   latestPerSession(): InflightCall[] {
     const bySession = new Map<string, InflightCall>();
-    for (const call of this.calls.values()) if (!call.extra.signal.aborted) bySession.set(call.session.id, call);
+    for (const call of this.calls.values()) if (active(call)) bySession.set(call.session.id, call);
     return [...bySession.values()];
+  }
+
+  /** A call started or stopped waiting on its client: queued sessions may get their turn now. */
+  reconsider(): void {
+    this.wake();
   }
 
   get size(): number {
@@ -149,7 +170,7 @@ export class SessionLanes {
 
   /** True when no call of another session is in flight. */
   private onlySession(sessionId: string): boolean {
-    for (const call of this.calls.values()) if (call.session.id !== sessionId) return false;
+    for (const call of this.calls.values()) if (call.session.id !== sessionId && !call.session.waitingOnClient?.()) return false;
     return true;
   }
 
@@ -165,4 +186,8 @@ export class SessionLanes {
       } else i++;
     }
   }
+}
+
+function active(call: InflightCall): boolean {
+  return !call.extra.signal.aborted && !call.session.waitingOnClient?.();
 }

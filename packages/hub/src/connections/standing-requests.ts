@@ -39,6 +39,11 @@ export class StandingRequests {
     return left <= 0;
   }
 
+  /** The URIs subscribed to (a 2026-era server gets them on its listen stream). */
+  get uris(): string[] {
+    return [...this.subscriptions.keys()];
+  }
+
   has(uri: string): boolean {
     return this.subscriptions.has(uri);
   }

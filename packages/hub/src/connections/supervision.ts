@@ -54,7 +54,7 @@ export function backoffDelay(settings: SupervisionSettings, failures: number, ra
  * - `retry`: count it and restart with backoff (a crash, a timeout, a dropped link);
  * - `circuit`: retrying soon cannot help (the command does not exist or is not executable; the server refused
  *   `initialize` with a JSON-RPC error): open the circuit at once and try again after `circuitOpenMs`;
- * - `never`: nothing but a config change can help (no connector for the transport type);
+ * - `never`: nothing but a config change can help (no connector for the transport type, an unset `${VAR}`);
  * - `needs-auth`: the server wants an OAuth login (SWB_NEEDS_AUTH): no retries until a login is stored.
  */
 export type FaultKind = 'retry' | 'circuit' | 'never' | 'needs-auth';
@@ -75,7 +75,8 @@ export function startFailureKind(error: unknown): FaultKind {
   if (needsLogin(error)) return 'needs-auth';
   let current: unknown = error;
   for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
-    if (current instanceof SwitchboardError && current.code === 'SWB_CONNECTOR_MISSING') return 'never';
+    // No connector, or a `${VAR}` the server needs is unset: only a config change can help.
+    if (current instanceof SwitchboardError && (current.code === 'SWB_CONNECTOR_MISSING' || current.code === 'SWB_CONFIG_ENV_MISSING')) return 'never';
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && HOPELESS_ERRNO.has(code)) return 'circuit';
     current = (current as { cause?: unknown }).cause;

@@ -32,6 +32,7 @@ function supervised(options: Partial<SupervisorOptions> = {}) {
   const states: string[] = [];
   const pings: Array<Deferred<void>> = [];
   let standing = false;
+  let pingable = true;
   let onCredentials: (() => void) | undefined;
   const link: SupervisedLink<string> = {
     open(run) {
@@ -49,6 +50,7 @@ function supervised(options: Partial<SupervisorOptions> = {}) {
       pings.push(answer);
       return answer.promise;
     },
+    pingable: () => pingable,
     inStandingUse: () => standing,
     stateChanged: () => states.push(supervisor.serverState),
     watchCredentials(onChange) {
@@ -86,6 +88,9 @@ function supervised(options: Partial<SupervisorOptions> = {}) {
     states,
     pings,
     opens,
+    setPingable: (value: boolean) => {
+      pingable = value;
+    },
     setStanding: (value: boolean) => {
       standing = value;
     },
@@ -354,6 +359,17 @@ describe('Supervisor', () => {
     await flush();
     expect(t.supervisor.lifecycle.kind).toBe('restarting');
     expect(t.supervisor.error).toMatch(/^server "s" did not answer a ping within 500 ms: /);
+  });
+
+  it('never pings a link that has no ping (a 2026-07-28 server), however long it stays ready', async () => {
+    const t = supervised({ pingIntervalMs: 500 });
+    t.setPingable(false);
+    void t.supervisor.start();
+    await t.succeed();
+    t.clock.advance(5_000);
+    expect(t.pings).toHaveLength(0);
+    expect(t.clock.pending).toBe(0);
+    expect(t.supervisor.lifecycle.kind).toBe('ready');
   });
 
   it('a call waits for a restarting server (answered when ready, or refused after callWaitMs) and is refused at once by a failed one', async () => {

@@ -369,7 +369,7 @@ export class Supervisor<T> {
   private armPing(): void {
     this.timers.clear('ping');
     const every = this.options.pingIntervalMs;
-    if (!every || every <= 0 || this.state.kind !== 'ready') return;
+    if (!every || every <= 0 || this.state.kind !== 'ready' || !this.link.pingable()) return;
     const run = this.run;
     this.timers.set('ping', every, () => {
       this.ping(run, every).catch((error: unknown) => {

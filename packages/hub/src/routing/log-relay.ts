@@ -34,10 +34,12 @@ export function relayServerLog(connection: RoutableConnection, params: LoosePara
   if (calls.length) {
     for (const call of calls) {
       const session = sessions.get(call.session.id);
-      if (!session || !session.isInitialized || !session.acceptsLog(out.level)) continue;
+      // A stateless request is no session of ours: it says itself whether it asked for logs (and at what level).
+      const accepts = session ? session.isInitialized && session.acceptsLog(out.level) : call.session.acceptsLog?.(out.level) === true;
+      if (!accepts) continue;
       call.extra
         .sendNotification({ method: 'notifications/message', params: out } as never)
-        .catch((error: unknown) => logger.debug('log relay failed', { session: session.id, error: errorMessage(error) }));
+        .catch((error: unknown) => logger.debug('log relay failed', { session: call.session.id, error: errorMessage(error) }));
     }
     return;
   }

@@ -15,6 +15,7 @@ import type { RequestableSession } from '../routing/client-requests.js';
 import type { UpstreamExtra } from '../connections/session-lanes.js';
 import type { RoutedSession, Router } from '../routing/router.js';
 import { errorMessage } from '../util/rpc-error.js';
+import { isPlainRequest } from './plain-request.js';
 import {
   LooseResultSchema,
   looseNotificationSchema,
@@ -126,7 +127,27 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
 
   /** Starts the session on an unstarted server-side transport. */
   async connect(transport: Transport): Promise<void> {
+    const before = transport.onmessage;
     await this.server.connect(transport);
+    this.dispatchRequests(transport, before);
+  }
+
+  /**
+   * Requests go straight to the SDK's request dispatch (`Protocol._onrequest`), past `Protocol`'s message sorting,
+   * which tries the two response schemas first and the request schema next (three zod parses, two of them failing,
+   * for every request). `isPlainRequest` decides as the request schema does; anything else takes the SDK's way.
+   * The transport's own listener from before the connect still sees every message first, as the SDK does it.
+   */
+  private dispatchRequests(transport: Transport, before: Transport['onmessage']): void {
+    const server = this.server as unknown as { _onrequest?: (request: unknown, extra: unknown) => void };
+    const sorted = transport.onmessage;
+    if (typeof server._onrequest !== 'function' || !sorted) return;
+    const onrequest = server._onrequest.bind(this.server);
+    transport.onmessage = (message, extra) => {
+      if (!isPlainRequest(message)) return sorted.call(transport, message, extra);
+      before?.call(transport, message, extra);
+      onrequest(message, extra);
+    };
   }
 
   async close(): Promise<void> {
@@ -232,7 +253,9 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
   /**
    * Registers a handler with a permissive request schema. It goes through `Protocol.prototype.setRequestHandler`
    * on purpose: `Server.setRequestHandler` wraps `tools/call` to re-parse the result with the SDK's schema, which
-   * would strip fields it does not know; a proxy must pass results through untouched.
+   * would strip fields it does not know; a proxy must pass results through untouched. The entry it makes is then
+   * replaced by one without the schema parse: every request reaching it passed the SDK's request schema (or
+   * `isPlainRequest`), so its params are an object or absent and the loose parse could only copy them.
    */
   private handle(method: string, handler: Handler): void {
     const schema = looseRequestSchema(method);
@@ -241,7 +264,10 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
       requestSchema: typeof schema,
       fn: (request: { params?: Record<string, unknown> | undefined }, extra: UpstreamExtra) => Promise<LooseResult>,
     ) => void;
-    register.call(this.server, schema, (request, extra) => handler((request.params ?? {}) as LooseParams, extra));
+    const run = (request: { params?: Record<string, unknown> | undefined }, extra: UpstreamExtra) => handler((request.params ?? {}) as LooseParams, extra);
+    register.call(this.server, schema, run);
+    const handlers = (this.server as unknown as { _requestHandlers?: unknown })._requestHandlers;
+    if (handlers instanceof Map && handlers.has(method)) handlers.set(method, run);
   }
 
   /**

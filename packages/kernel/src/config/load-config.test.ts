@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SwitchboardAggregateError, SwitchboardError } from '@mcp-switchboard/plugin-api';
 import { loadConfig, type LoadConfigOptions } from './load-config.js';
+import { unsetVariablesOf } from './unset-server-variables.js';
 import { removeTempDirs, tempDir, writeFiles } from '../../test/helpers.js';
 
 afterAll(removeTempDirs);
@@ -141,17 +142,38 @@ describe('interpolation', () => {
     expect(config.mcpServers.gh).toEqual({ command: 'node', args: ['--token=t0k', '${NOT_A_VAR}'] });
   });
 
-  it('reports every missing variable with its JSON path, and nothing else', async () => {
+  it('reports every missing variable outside mcpServers with its JSON path, and nothing else', async () => {
     const root = await tempDir();
     await writeFiles(root, {
-      'switchboard.config.json': { mcpServers: { github: { command: '${GH_CMD}', env: { GITHUB_TOKEN: '${GITHUB_TOKEN}' } } } },
+      'switchboard.config.json': { logFile: '${LOG_DIR}/switchboard.log', http: { authToken: '${API_TOKEN}' }, mcpServers: {} },
     });
     const error = await failure(load(root));
     expect(error).toBeInstanceOf(SwitchboardAggregateError);
     const errors = (error as SwitchboardAggregateError).errors as SwitchboardError[];
     expect(errors.map((e) => e.code)).toEqual(['SWB_CONFIG_ENV_MISSING', 'SWB_CONFIG_ENV_MISSING']);
-    expect(errors[0]!.message).toContain('mcpServers.github.command: environment variable GH_CMD is not set');
-    expect(errors[1]!.message).toContain('mcpServers.github.env.GITHUB_TOKEN: environment variable GITHUB_TOKEN is not set');
+    expect(errors[0]!.message).toContain('logFile: environment variable LOG_DIR is not set');
+    expect(errors[1]!.message).toContain('http.authToken: environment variable API_TOKEN is not set');
+  });
+
+  it('a missing variable inside one server marks that server only (a stand-in when the value was required)', async () => {
+    const root = await tempDir();
+    await writeFiles(root, {
+      'switchboard.config.json': {
+        mcpServers: {
+          github: { command: '${GH_CMD}', env: { GITHUB_TOKEN: '${GITHUB_TOKEN}' } },
+          off: { command: 'node', env: { KEY: '${OFF_KEY}' }, disabled: true },
+          fine: { command: 'node' },
+        },
+      },
+    });
+    const { config } = await load(root);
+    expect(unsetVariablesOf(config.mcpServers.github)).toEqual([
+      { variable: 'GH_CMD', at: 'mcpServers.github.command' },
+      { variable: 'GITHUB_TOKEN', at: 'mcpServers.github.env.GITHUB_TOKEN' },
+    ]);
+    expect(unsetVariablesOf(config.mcpServers.off)).toEqual([{ variable: 'OFF_KEY', at: 'mcpServers.off.env.KEY' }]);
+    expect(config.mcpServers.off?.disabled).toBe(true);
+    expect(unsetVariablesOf(config.mcpServers.fine)).toBeUndefined();
   });
 });
 

@@ -1,9 +1,10 @@
 import { SwitchboardError, switchboardConfigSchema, type SwitchboardConfig } from '@mcp-switchboard/plugin-api';
 import { throwCollected } from '../collect-errors.js';
 import { formatJsonPath, isUnderPath, type JsonPath } from '../json-path.js';
-import { defaultGlobalConfigDir, findConfig } from './find-config.js';
+import { defaultGlobalConfigDir, findConfig, type SkippedConfig } from './find-config.js';
 import { issuesToErrors } from './format-issues.js';
 import { interpolateEnv } from './interpolate.js';
+import { settleServerVariables } from './unset-server-variables.js';
 import { deepMerge } from './merge.js';
 import { findSecrets, processSecrets, type SecretRedactor } from '../secrets.js';
 
@@ -20,7 +21,7 @@ export interface LoadConfigOptions {
   required?: boolean | undefined;
   /** The user config dir (default `$XDG_CONFIG_HOME/switchboard` or `~/.config/switchboard`). */
   globalConfigDir?: string | undefined;
-  /** The last folder searched going up from cwd (default: the home folder). */
+  /** The last folder searched going up from cwd (default: the home folder); the first project root also ends it. */
   stopDir?: string | undefined;
   /**
    * Told every secret of the config (env and header values, tokens, keys, interpolated variables) before it is
@@ -41,6 +42,20 @@ export interface PreparedConfig {
   errors: SwitchboardError[];
   /** `plugins` entries as written (after interpolation and overrides), minus those the schema rejected. */
   pluginEntries: Array<{ entry: unknown; index: number }>;
+  /** Things a person should know that do not stop the start (logged once the logger exists). */
+  notices: ConfigNotice[];
+}
+
+/** A problem found while loading that does not stop the start. */
+export interface ConfigNotice {
+  level: 'info' | 'warn';
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+/** Config files discovery refused to load, as notices: someone may be trying to plant one. */
+function skippedNotices(skipped: readonly SkippedConfig[]): ConfigNotice[] {
+  return skipped.map(({ file, reason }) => ({ level: 'warn', message: `config file ${file} was not loaded: ${reason}`, fields: { file } }));
 }
 
 const searchedNames =
@@ -71,21 +86,25 @@ export async function prepareConfig(options: LoadConfigOptions): Promise<Prepare
     stopDir: options.stopDir,
   });
   if (!found.found && options.required) {
-    throw new SwitchboardError('SWB_CONFIG_NOT_FOUND', `no Switchboard config found; looked in ${found.searched.join(', ')} for ${searchedNames}`, {
-      details: { searched: found.searched },
+    const refused = found.skipped.map(({ file, reason }) => `; ignored ${file} (${reason})`).join('');
+    throw new SwitchboardError('SWB_CONFIG_NOT_FOUND', `no Switchboard config found; looked in ${found.searched.join(', ')} for ${searchedNames}${refused}`, {
+      details: { searched: found.searched, skipped: found.skipped },
     });
   }
   const filepath = found.found ? found.filepath : undefined;
   const where = filepath ?? 'configuration';
 
-  const { value: interpolated, missing, referenced } = interpolateEnv(found.found ? found.raw : {}, options.env);
+  const { value: interpolated, missing: allMissing, referenced } = interpolateEnv(found.found ? found.raw : {}, options.env);
+  // An unset variable inside one server's entry stops that server only (marked here, refused when started).
+  const settled = settleServerVariables(deepMerge(deepMerge(options.defaults ?? {}, interpolated), options.overrides ?? {}), allMissing);
+  const missing = settled.rest;
+  const merged = settled.config;
   const errors = missing.map(
     ({ variable, path }) =>
       new SwitchboardError('SWB_CONFIG_ENV_MISSING', `${where}: ${formatJsonPath(path)}: environment variable ${variable} is not set`, {
         details: { variable, path: [...path], ...(filepath ? { file: filepath } : {}) },
       }),
   );
-  const merged = deepMerge(deepMerge(options.defaults ?? {}, interpolated), options.overrides ?? {});
   const secrets = options.secrets ?? processSecrets;
   secrets.addPublic(publicNames(merged));
   secrets.add([...findSecrets(merged), ...referenced.map((name) => options.env[name])]);
@@ -120,7 +139,7 @@ export async function prepareConfig(options: LoadConfigOptions): Promise<Prepare
       );
     }
   }
-  return { config: errors.length ? undefined : config, filepath, errors, pluginEntries };
+  return { config: errors.length ? undefined : config, filepath, errors, pluginEntries, notices: [...skippedNotices(found.skipped), ...settled.notices] };
 }
 
 /** Loads the configuration, throwing every problem at once (SwitchboardAggregateError when several). */

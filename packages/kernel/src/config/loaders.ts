@@ -1,13 +1,17 @@
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
+import type { Loader, Loaders } from 'cosmiconfig';
 import { SwitchboardError, errorMessage } from '@mcp-switchboard/plugin-api';
 import { parseJsonConfig } from './parse-json.js';
 
-/** YAML through cosmiconfig's js-yaml loader; its errors carry a mark we turn into line:column. */
+/**
+ * YAML through cosmiconfig's js-yaml loader (imported on first use: JSON configs never need it); its errors
+ * carry a mark we turn into line:column.
+ */
 const loadYaml: Loader = async (filepath, content) => {
   try {
+    const { defaultLoaders } = await import('cosmiconfig');
     return await defaultLoaders['.yaml'](filepath, content);
   } catch (error) {
     const mark = (error as { mark?: { line: number; column: number } }).mark;

@@ -1,4 +1,11 @@
-import semver from 'semver';
+// The functions one by one: semver's index loads all of its ~50 modules, and every start checks plugins.
+import major from 'semver/functions/major.js';
+import minor from 'semver/functions/minor.js';
+import satisfies from 'semver/functions/satisfies.js';
+import valid from 'semver/functions/valid.js';
+import validRange from 'semver/ranges/valid.js';
+
+const semver = { major, minor, satisfies, valid, validRange };
 import { compatibleApiVersions, apiVersion as hostApiVersion } from '@mcp-switchboard/plugin-api';
 
 export type ApiVersionCheck = { ok: true } | { ok: false; invalid: boolean; reason: string; fix: string };

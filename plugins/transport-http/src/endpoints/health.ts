@@ -13,13 +13,15 @@ function isPath(request: FrontDoorRequest, name: string): boolean {
 
 /**
  * `GET /health`: liveness (`{status:'ok'}`), public when `healthWithoutAuth`; `?detail=1` adds each server's state
- * and always needs the token. `GET /ready`: 200 once the host is ready, 503 before.
+ * and always needs the token. `GET /ready`: 200 once the host is ready, 503 before (`starting`) and from stop() on
+ * (`draining`). Both answer until the process stops.
  */
 export function healthEndpoints(services: FrontDoorServices): HttpEndpoint[] {
   const health: HttpEndpoint = {
     name: 'health',
     paths: ['/health'],
     isPublic: (request) => services.settings.healthWithoutAuth && isPath(request, 'health') && !wantsDetail(request),
+    answersWhileStopping: (request) => isPath(request, 'health'),
     matches: (request) => isPath(request, 'health'),
     async handle(request) {
       if (!allowMethods(request.req, request.res, ['GET', 'HEAD'])) return;
@@ -29,11 +31,13 @@ export function healthEndpoints(services: FrontDoorServices): HttpEndpoint[] {
   const ready: HttpEndpoint = {
     name: 'ready',
     paths: ['/ready'],
+    answersWhileStopping: (request) => isPath(request, 'ready'),
     matches: (request) => isPath(request, 'ready'),
     async handle(request) {
       if (!allowMethods(request.req, request.res, ['GET', 'HEAD'])) return;
-      const isReady = services.host().isReady();
-      sendJson(request.res, isReady ? 200 : 503, { status: isReady ? 'ready' : 'starting' });
+      // From stop() on the replica drains: a balancer must send it nothing new.
+      const status = services.isStopping() ? 'draining' : services.host().isReady() ? 'ready' : 'starting';
+      sendJson(request.res, status === 'ready' ? 200 : 503, { status });
     },
   };
   return [health, ready];

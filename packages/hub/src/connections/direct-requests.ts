@@ -1,0 +1,104 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode, McpError, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { LooseResultSchema, isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
+
+interface Pending {
+  resolve(result: LooseResult): void;
+  reject(error: unknown): void;
+}
+
+/** One request in flight: its result, and how to cancel it. */
+export interface DirectCall {
+  readonly result: Promise<LooseResult>;
+  cancel(reason: unknown): void;
+}
+
+/**
+ * Relayed requests (`tools/call`, `prompts/get`, `resources/read`, `completion/complete`) written straight to the
+ * link's transport, their answers taken off it before the SDK's `Protocol` sees them: the result object goes back
+ * as it arrived, without `Client.request`'s handler bookkeeping and without parsing it with a zod schema (the hub
+ * relays it; it does not read it). What the caller sees is what `client.request(request, LooseResultSchema,
+ * { signal })` gives: the same ids (the client's own counter, so the two never collide), the same
+ * `notifications/cancelled` on abort, the same errors (an error answer as `McpError`, a closed link as
+ * `ConnectionClosed`, a result that is not an object as the schema's error). Timeouts are the forwarder's.
+ */
+export class DirectRequests {
+  private readonly pending = new Map<RequestId, Pending>();
+  private fallbackId = 0;
+
+  constructor(
+    private readonly client: Client,
+    private readonly transport: Transport,
+  ) {}
+
+  /** The next id of the client's own sequence (an SDK internal; a private sequence if it is ever gone). */
+  private nextId(): RequestId {
+    const sdk = this.client as unknown as { _requestMessageId?: unknown };
+    if (typeof sdk._requestMessageId === 'number') return sdk._requestMessageId++;
+    return `swb-direct-${++this.fallbackId}`;
+  }
+
+  /** Sends a request; `signal` cancels it (see `start`). */
+  request(method: string, params: LooseParams, signal?: AbortSignal): Promise<LooseResult> {
+    try {
+      signal?.throwIfAborted();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const call = this.start(method, params);
+    if (!signal) return call.result;
+    const onAbort = () => call.cancel(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    return call.result.finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
+  /**
+   * Sends a request. `cancel(reason)` ends it as an aborted `client.request` does: `notifications/cancelled` to the
+   * server, and the result fails with `reason` if it is an `McpError`, else with a RequestTimeout `McpError`
+   * carrying it. Cancelling a settled request does nothing.
+   */
+  start(method: string, params: LooseParams): DirectCall {
+    const id = this.nextId();
+    let cancel: (reason: unknown) => void = () => undefined;
+    const result = new Promise<LooseResult>((resolve, reject) => {
+      cancel = (reason) => {
+        if (!this.pending.delete(id)) return;
+        this.transport
+          .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(reason) } })
+          .catch((error: unknown) => this.client.onerror?.(new Error(`Failed to send cancellation: ${String(error)}`)));
+        reject(reason instanceof McpError ? reason : new McpError(ErrorCode.RequestTimeout, String(reason)));
+      };
+      this.pending.set(id, { resolve, reject });
+      this.transport.send({ method, params, jsonrpc: '2.0', id } as JSONRPCMessage).catch((error: unknown) => {
+        if (this.pending.delete(id)) reject(error);
+      });
+    });
+    return { result, cancel: (reason) => cancel(reason) };
+  }
+
+  /** An answer to one of our requests settles it and goes no further (true); anything else is not ours (false). */
+  take(message: JSONRPCMessage): boolean {
+    if ('method' in message || !('id' in message) || message.id === undefined) return false;
+    const pending = this.pending.get(message.id);
+    if (!pending) return false;
+    this.pending.delete(message.id);
+    if ('result' in message) {
+      const result: unknown = message.result;
+      if (isRecord(result)) pending.resolve(result);
+      else pending.reject(LooseResultSchema.safeParse(result).error);
+    } else if ('error' in message) {
+      const { code, message: text, data } = message.error;
+      pending.reject(McpError.fromError(code, text, data));
+    }
+    return true;
+  }
+
+  /** The link closed: what is in flight fails as the SDK fails its own requests. */
+  closed(): void {
+    const error = McpError.fromError(ErrorCode.ConnectionClosed, 'Connection closed');
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const request of pending) request.reject(error);
+  }
+}
