@@ -68,11 +68,11 @@ describe('the API reports', () => {
   it('fail the check when a checked-in report was edited or is missing', () => {
     const root = copyOfRepo();
     const report = join(root, 'api', 'plugin-api.api.md');
-    writeFileSync(report, readFileSync(report, 'utf8').replace('export declare const apiVersion = "1.0.0";', 'export declare const apiVersion = "0.9.0";'));
+    writeFileSync(report, readFileSync(report, 'utf8').replace('export declare const apiVersion = "2.0.0";', 'export declare const apiVersion = "0.9.0";'));
     const edited = run(['--check', '--root', root, 'plugin-api']);
     expect(edited.code).toBe(1);
     expect(edited.stderr).toContain('- export declare const apiVersion = "0.9.0";');
-    expect(edited.stderr).toContain('+ export declare const apiVersion = "1.0.0";');
+    expect(edited.stderr).toContain('+ export declare const apiVersion = "2.0.0";');
 
     rmSync(join(root, 'api', 'testing.api.md'));
     const missing = run(['--check', '--root', root, 'testing']);

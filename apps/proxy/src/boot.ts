@@ -128,6 +128,7 @@ export async function boot(
       })),
       connectors: wrapped.map((contribution, i) => ({ pluginId: connectors[i]?.pluginId ?? `connector #${i + 1}`, contribution })),
       filters: kernel.contributed('filter'),
+      middleware: kernel.contributed('middleware'),
       events: kernel.events,
       logger: kernel.logger.child({ component: 'hub' }),
       ...(config.profile ? { profile: config.profile } : {}),

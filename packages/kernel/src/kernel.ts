@@ -1,7 +1,11 @@
 import {
   PluginDriver,
+  PluginHookError,
   SwitchboardError,
   coreServices,
+  currentPluginId,
+  isSwitchboardError,
+  runAsPlugin,
   errorMessage,
   formatError,
   type Clock,
@@ -33,7 +37,7 @@ import { processSecrets, type SecretRedactor } from './secrets.js';
 import { plan, type PlanOptions } from './plan.js';
 import { pluginInStack } from './plugins/blame.js';
 import { contributionProblem } from './plugins/check-contribution.js';
-import { setupOrder } from './plugins/setup-order.js';
+import { dependencyProblems, providedTokens, providersByToken, setupOrder } from './plugins/setup-order.js';
 import type { ResolvedPlugin } from './plugins/types.js';
 import { contributionTokens, kernelTokens } from './tokens.js';
 
@@ -256,11 +260,30 @@ export class Kernel {
   }
 
   /**
-   * The id of the plugin whose code an error came from (by its stack), for errors nobody caught: a plugin's own
-   * timer or promise. Undefined when its stack names no plugin's file.
+   * The read-only facts a plugin's contribution publishes through `info()` (e.g. the port it bound), or
+   * undefined when it has none or is not set up. A failing `info()` is reported as that plugin's hook error.
+   */
+  info(pluginId: string): Readonly<Record<string, unknown>> | undefined {
+    const found = this.#contributions.find((c) => c.plugin.plugin.id === pluginId);
+    if (!found) return undefined;
+    const contribution = found.contribution as { info?: () => Readonly<Record<string, unknown>> };
+    if (typeof contribution.info !== 'function') return undefined;
+    try {
+      return contribution.info();
+    } catch (error) {
+      throw new PluginHookError(pluginId, 'info', error);
+    }
+  }
+
+  /**
+   * The id of the plugin whose code an error came from, for errors nobody caught (a plugin's own timer or promise):
+   * by its stack, else by the async scope it failed in (what a plugin's setup or hook started). Undefined when
+   * neither names a plugin. Call it from the `uncaughtException`/`unhandledRejection` handler, where the scope is
+   * still the failing callback's.
    */
   pluginBlamedFor(error: unknown): string | undefined {
-    return pluginInStack(error, this.plugins)?.plugin.id;
+    // The stack first (exact); else the plugin whose setup or hook started what failed (its async scope).
+    return pluginInStack(error, this.plugins)?.plugin.id ?? currentPluginId();
   }
 
   /** A kind's contributions, each with its plugin's id: what the host hands the hub and calls hooks through. */
@@ -291,7 +314,7 @@ export class Kernel {
     let setupFinished!: () => void;
     this.#setupDone = new Promise<void>((resolve) => (setupFinished = resolve));
     try {
-      throwCollected(this.#checkDeps(), (count) => `${count} plugin dependencies nobody provides`);
+      throwCollected(this.#checkDeps(), (count) => `${count} problems with plugin dependencies`);
       for (const item of this.plugins) {
         if (this.#stopRequested) throw new SwitchboardError('SWB_PLUGIN_SETUP', 'start was cancelled because stop() was called');
         await this.#setup(item);
@@ -311,14 +334,17 @@ export class Kernel {
   /** Unknown tokens are found before anything is set up, for every plugin at once. */
   #checkDeps(): SwitchboardError[] {
     const known = new Set<string>([...Object.values(coreServices), ...Object.values(contributionTokens)].map((t) => t.id));
+    const provided = providersByToken(this.plugins);
     const errors: SwitchboardError[] = [];
     for (const item of this.plugins) {
       for (const [key, token] of Object.entries(item.plugin.deps ?? {})) {
-        if (known.has(token.id) || this.container.isRegistered(token.id, true)) continue;
+        if (known.has(token.id) || provided.has(token.id) || this.container.isRegistered(token.id, true)) continue;
+        // A multi-token nobody provides is an empty list, not a missing service.
+        if (token.multiple) continue;
         errors.push(
           new SwitchboardError(
             'SWB_PLUGIN_INVALID',
-            `plugin "${item.plugin.id}" (${item.source}) depends on "${token.id}" (deps.${key}), which no loaded plugin or the host provides; known: ${[...known].join(', ')}`,
+            `plugin "${item.plugin.id}" (${item.source}) depends on "${token.id}" (deps.${key}), which no loaded plugin or the host provides; known: ${[...known, ...provided.keys()].join(', ')}`,
             {
               fix: `Load the plugin that provides "${token.id}" (list it in "plugins"), or use a version of "${item.plugin.id}" that does not need it.`,
               details: { plugin: item.plugin.id, source: item.source, token: token.id },
@@ -327,6 +353,7 @@ export class Kernel {
         );
       }
     }
+    errors.push(...dependencyProblems(this.plugins));
     return errors;
   }
 
@@ -346,28 +373,38 @@ export class Kernel {
   async #setup(item: ResolvedPlugin): Promise<void> {
     const { plugin, source } = item;
     const timeoutMs = this.#options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
-    const outcome = await runWithTimeout(() => plugin.setup(this.#resolveDeps(item), item.options), timeoutMs, this.#clock);
+    const deps = this.#resolveDeps(item);
+    // In the plugin's scope: timers and promises its setup starts are attributed to it if they fail uncaught.
+    const outcome = await runWithTimeout(() => runAsPlugin(plugin.id, () => plugin.setup(deps as never, item.options as never)), timeoutMs, this.#clock);
     if (outcome.status === 'timed-out') {
       throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) did not finish setting up within ${timeoutMs} ms`, {
         fix: 'Its setup() never settled (a promise that is never resolved, a connection that never answers): report it to the plugin\'s author, or remove it from "plugins".',
         details: { plugin: plugin.id, source, timeoutMs },
       });
     }
-    let contribution: unknown;
-    try {
-      if (outcome.status === 'failed') throw outcome.error;
-      contribution = outcome.value;
-      const problem = contributionProblem(plugin.kind, contribution);
-      if (problem) throw new Error(problem);
-    } catch (cause) {
-      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${errorMessage(cause)}`, {
+    if (outcome.status === 'failed') {
+      const cause = outcome.error;
+      // The author's own SwitchboardError keeps its code (in the message and details) and its fix.
+      const own = isSwitchboardError(cause) ? cause : undefined;
+      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${errorMessage(cause)}${own ? ` (${own.code})` : ''}`, {
         cause,
+        ...(own ? { fix: own.fix } : {}),
+        details: { ...own?.details, plugin: plugin.id, source, ...(own ? { cause: own.code } : {}) },
+      });
+    }
+    const contribution: unknown = outcome.value;
+    const problem = contributionProblem(plugin.kind, contribution) ?? missingProvided(item, contribution);
+    if (problem) {
+      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${problem}`, {
+        fix: `A bug in the plugin: its setup() must return what a ${plugin.kind} plugin contributes (docs/plugins.md); report it to the plugin's author.`,
         details: { plugin: plugin.id, source },
       });
     }
     const entry = { plugin: item, kind: plugin.kind, contribution } as Contribution;
     this.#contributions.push(entry);
     this.container.register(contributionTokens[plugin.kind].id, { useValue: contribution });
+    const services = (contribution as { provides?: Record<string, unknown> }).provides ?? {};
+    for (const { key, id } of providedTokens(item)) this.container.register(id, { useValue: services[key] });
     const disposable = contribution as { dispose?: () => unknown };
     if (typeof disposable.dispose === 'function') {
       this.#disposables.add({ owner: owner(item), what: 'dispose', run: () => disposable.dispose!() });
@@ -446,6 +483,14 @@ export class Kernel {
   async reloadConfig(): Promise<SwitchboardConfig> {
     return (await this.reload()).config;
   }
+}
+
+/** The first service a plugin declares in `provides` but its setup did not return, as a problem text. */
+function missingProvided(item: ResolvedPlugin, contribution: unknown): string | undefined {
+  const services = (contribution as { provides?: Record<string, unknown> }).provides ?? {};
+  const missing = providedTokens(item).filter(({ key }) => services[key] === undefined);
+  if (missing.length === 0) return undefined;
+  return `it declares provides.${missing[0]!.key} ("${missing[0]!.id}") but setup() returned no value for it under "provides"`;
 }
 
 /** Deep equality of two config values (key order ignored; functions of `.mjs` plugin objects compare by source). */

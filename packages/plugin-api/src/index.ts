@@ -1,10 +1,10 @@
-export { apiVersion } from './version.js';
+export { apiVersion, compatibleApiVersions } from './version.js';
 export { createToken } from './tokens.js';
-export type { Token, TokenMap, ResolvedDeps } from './tokens.js';
+export type { Token, MultiToken, TokenMap, ResolvedDeps, ProvidedServices } from './tokens.js';
 export { coreServices } from './services.js';
 export type { Logger, ConfigService, Clock, Lifecycle, EventBus } from './services.js';
 export { definePlugin, isSwitchboardPlugin } from './define-plugin.js';
-export type { PluginSpec, SwitchboardPlugin } from './define-plugin.js';
+export type { PluginSpec, SetupResult, SwitchboardPlugin } from './define-plugin.js';
 export { pluginKinds } from './kinds.js';
 export type * from './kinds.js';
 export * from './server-definition.js';
@@ -14,11 +14,12 @@ export * from './errors.js';
 export { MODERN_PROTOCOL_VERSION, MetaKey, ModernErrorCode, isModernRequest, statelessHttpStatus } from './stateless.js';
 export type { StatelessRequest, StatelessResponse, StatelessNotification, StatelessRequestOptions } from './stateless.js';
 export { PluginDriver, PluginHookError, withPluginIds } from './plugin-driver.js';
+export { currentPluginId, runAsPlugin } from './plugin-scope.js';
 export type { Contributed, HookArgs, HookName, HookOutcome, HookResult } from './plugin-driver.js';
 export { shortHash, stableJson } from './stable-json.js';
 export { closestMatches, editDistance, type SuggestionCandidate } from './suggest.js';
 export { formatJsonPath, type JsonPath } from './json-path.js';
 export { MAX_MESSAGE_DEPTH, messageDepth, messageTooDeep } from './message-depth.js';
 /** MCP protocol types, re-exported so plugins use the same SDK copy. */
-export type { Tool, Prompt, Resource, ResourceTemplate, CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+export type { Tool, Prompt, Resource, ResourceTemplate, CallToolResult, GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 export type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';

@@ -13,7 +13,7 @@ describe('defineTestPlugin', () => {
     const a = defineTestPlugin('reporter');
     const b = defineTestPlugin('reporter');
     expect(a.id).not.toBe(b.id);
-    expect(a).toMatchObject({ kind: 'reporter', apiVersion: '1.0.0', deps: {} });
+    expect(a).toMatchObject({ kind: 'reporter', apiVersion: '2.0.0', deps: {} });
     const contribution = await a.setup({}, undefined);
     expect(typeof contribution.onEvent).toBe('function');
   });

@@ -33,7 +33,8 @@ function configService(input: SwitchboardConfigInput = {}, filepath = '/cfg/swit
 }
 
 async function setup(options: FilterRulesInput | undefined, config = configService()): Promise<FilterContribution> {
-  return plugin.setup({ config: config.service, logger: recordingLogger().logger }, options);
+  // Raw options as a config gives them (the plugin reads its own defaults); setup is typed with the parsed ones.
+  return plugin.setup({ config: config.service, logger: recordingLogger().logger }, options as never);
 }
 
 /** The visible names among `names` for `server`. */
@@ -174,7 +175,7 @@ describe('filter-rules plugin', () => {
     it('is ignored (with a warning) when the plugin has options of its own', async () => {
       const config = configService({ filters: { tools: { deny: ['list'] } } });
       const { logger, text } = recordingLogger();
-      const filter = await plugin.setup({ config: config.service, logger }, { tools: { deny: ['delete_*'] } });
+      const filter = await plugin.setup({ config: config.service, logger }, { tools: { deny: ['delete_*'] } } as never);
       expect(visibleTools(filter, github, ['delete_repo', 'list'])).toEqual(['list']);
       expect(text().join('\n')).toContain('"filters" is ignored');
     });
@@ -215,7 +216,7 @@ describe('filter-rules plugin', () => {
     it('an invalid reload keeps the previous rules and logs the error', async () => {
       const config = configService({ filters: { tools: { deny: ['a'] } } });
       const { logger, text } = recordingLogger();
-      const filter = await plugin.setup({ config: config.service, logger }, undefined);
+      const filter = await plugin.setup({ config: config.service, logger }, undefined as never);
       config.reload({ filters: { tools: { deny: [42] } } });
       expect(visibleTools(filter, fs, ['a', 'b'])).toEqual(['b']);
       expect(text().join('\n')).toContain('filters.tools.deny[0]');

@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 async function connect(): Promise<{ client: Client; connector: DownstreamConnector }> {
-  const contribution = await pluggedinDiscovery.setup({ logger: recordingLogger(), clock: manualClock() }, appOptions(app));
+  const contribution = await pluggedinDiscovery.setup({ logger: recordingLogger(), clock: manualClock() }, appOptions(app) as never);
   stops.push(() => contribution.dispose?.());
   const connector = contribution.connectors![0]!;
   const link = await connector.connect(discoveryServerDefinition(), { logger: recordingLogger(), signal: new AbortController().signal });
@@ -43,7 +43,7 @@ function textOf(result: unknown): string {
 
 describe('pluggedin discovery server', () => {
   it('is chosen for the discovery definition only', async () => {
-    const contribution = await pluggedinDiscovery.setup({ logger: recordingLogger(), clock: manualClock() }, appOptions(app));
+    const contribution = await pluggedinDiscovery.setup({ logger: recordingLogger(), clock: manualClock() }, appOptions(app) as never);
     stops.push(() => contribution.dispose?.());
     const [connector] = contribution.connectors!;
     expect(connector!.types).toEqual(['in-process']);

@@ -35,7 +35,8 @@ describe('@mcp-switchboard/plugin-pluggedin', () => {
     app.setInactiveTools([{ name: 'hidden', mcp_server_uuid: UUIDS.memory }]);
     const clock = manualClock();
     const deps = { logger: recordingLogger(), clock };
-    const options = appOptions(app);
+    // Raw options as a config gives them (each plugin parses its own); setup is typed with the parsed ones.
+    const options = appOptions(app) as never;
     const source = (await pluggedinSource.setup(deps, options)) as ConfigSource;
     const filter = (await pluggedinToolFilter.setup(deps, options)) as FilterContribution;
     const reporter = (await pluggedinReporter.setup(deps, options)) as ReporterContribution;

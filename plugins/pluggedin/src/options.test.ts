@@ -73,7 +73,7 @@ describe('pluggedin options', () => {
 
   it('makes plugin setup fail with SWB_PLUGIN_OPTIONS (never a silent fallback)', async () => {
     const logger = recordingLogger();
-    await expect(Promise.resolve().then(() => pluggedinSource.setup({ logger }, { apiKey: '' }))).rejects.toMatchObject({ code: 'SWB_PLUGIN_OPTIONS' });
+    await expect(Promise.resolve().then(() => pluggedinSource.setup({ logger } as never, { apiKey: '' } as never))).rejects.toMatchObject({ code: 'SWB_PLUGIN_OPTIONS' });
     for (const plugin of pluggedinPlugins) {
       expect(plugin.options?.safeParse({ apiKey: 'k', baseUrl: 'plugged-in' }).success).toBe(false);
     }

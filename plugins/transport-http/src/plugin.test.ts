@@ -14,7 +14,7 @@ function configService(input: SwitchboardConfigInput & Record<string, unknown>, 
 async function setup(config: SwitchboardConfigInput & Record<string, unknown>, options: unknown = undefined) {
   const logger = recordingLogger();
   const parsed = options === undefined ? undefined : httpOptionsSchema.parse(options);
-  const contribution = await plugin.setup({ logger, config: configService(config) }, parsed);
+  const contribution = await plugin.setup({ logger, config: configService(config) }, parsed as never);
   return { contribution, logger };
 }
 
