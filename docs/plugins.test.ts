@@ -23,7 +23,8 @@ import {
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFiles, repoRoot, writeTempProject, type CompileResult, type TempProject } from './test-helpers/compile-ts.js';
-import { fakeConfig, fakeEvents, fakeLifecycle, manualClock, memoryLogger } from './test-helpers/fake-services.js';
+import { createFakeConfig, createMemoryLogger } from '@mcp-switchboard/testing';
+import { fakeEvents, fakeLifecycle, manualClock } from './test-helpers/fake-services.js';
 import { extractCodeBlocks, namedImportsFrom, type CodeBlock } from './test-helpers/markdown-blocks.js';
 
 const guide = readFileSync(join(repoRoot, 'docs', 'plugins.md'), 'utf8');
@@ -88,13 +89,13 @@ const checks: Record<string, (mod: Module) => Promise<void>> = {
     const options = plugin.options!.parse({
       servers: { echo: { command: 'echo-mcp', args: ['--quiet'] }, remote: { type: 'sse', url: 'http://127.0.0.1:1/sse' } },
     });
-    const logger = memoryLogger();
+    const logger = createMemoryLogger();
     const source = (await plugin.setup({ logger }, options)) as ConfigSource;
     expect(await source.load()).toEqual([
       { id: 'echo', name: 'echo', source: 'team-source', enabled: true, transport: 'stdio', command: 'echo-mcp', args: ['--quiet'], env: {} },
       { id: 'remote', name: 'remote', source: 'team-source', enabled: true, transport: 'sse', url: 'http://127.0.0.1:1/sse', headers: {} },
     ]);
-    expect(logger.entries).toContainEqual({ level: 'debug', message: 'team servers loaded', fields: { count: 2 } });
+    expect(logger.lines).toContainEqual({ level: 'debug', message: 'team servers loaded', fields: { count: 2 } });
   },
 
   async 'clock-server.ts'(mod) {
@@ -109,7 +110,7 @@ const checks: Record<string, (mod: Module) => Promise<void>> = {
     expect(connector!.types).toEqual(['in-process']);
     expect(connector!.accepts!(server)).toBe(true);
     expect(connector!.accepts!({ ...server, meta: { plugin: 'someone-else' } })).toBe(false);
-    const link = await connector!.connect(server, { logger: memoryLogger(), signal: new AbortController().signal });
+    const link = await connector!.connect(server, { logger: createMemoryLogger(), signal: new AbortController().signal });
     const client = new Client({ name: 'docs-test', version: '1.0.0' });
     await client.connect(link.transport);
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['now']);
@@ -139,8 +140,8 @@ const checks: Record<string, (mod: Module) => Promise<void>> = {
   async 'call-stats.ts'(mod) {
     const plugin = pluginOf(mod.default, 'reporter');
     expect(plugin.options!.safeParse(undefined).success).toBe(false);
-    const logger = memoryLogger();
-    const config = fakeConfig(join(scratch, 'switchboard.config.json'));
+    const logger = createMemoryLogger();
+    const config = createFakeConfig({}, join(scratch, 'switchboard.config.json'));
     const reporter = (await plugin.setup({ config, logger }, plugin.options!.parse({ file: 'out/stats.json' }))) as ReporterContribution;
     const events = [finished('echo', 'echo', true, 5), finished('echo', 'echo', false, 7), finished('math', 'add', true, 1)];
     for (const event of events) expect(reporter.onEvent(event)).toBeUndefined();
@@ -149,49 +150,49 @@ const checks: Record<string, (mod: Module) => Promise<void>> = {
     const written = readFileSync(join(scratch, 'out', 'stats.json'), 'utf8');
     expect(JSON.parse(written)).toEqual({ 'echo/echo': { calls: 2, failures: 1, totalMs: 12 }, 'math/add': { calls: 1, failures: 0, totalMs: 1 } });
     expect(written).not.toContain('value');
-    expect(logger.entries.map((e) => e.message)).toContain('call statistics written');
+    expect(logger.lines.map((e) => e.message)).toContain('call statistics written');
   },
 
   async 'tokens.ts'(mod) {
     expect(mod.quotaToken).toEqual({ id: 'acme.quota', multiple: false });
     expect(Object.isFrozen(mod.quotaToken)).toBe(true);
-    const logger = memoryLogger();
+    const logger = createMemoryLogger();
     expect((mod.loggerIsTyped as (d: unknown) => unknown)({ logger, quota: { take: () => true } })).toBe(logger);
   },
 
   async 'heartbeat.ts'(mod) {
     const plugin = pluginOf(mod.default, 'reporter');
-    const logger = memoryLogger();
+    const logger = createMemoryLogger();
     const clock = manualClock();
     const lifecycle = fakeLifecycle();
-    const config = fakeConfig(undefined, { mcpServers: { a: { command: 'a' }, b: { command: 'b' } } });
+    const config = createFakeConfig({ mcpServers: { a: { command: 'a' }, b: { command: 'b' } } });
     const reporter = (await plugin.setup({ logger, clock, lifecycle, config }, plugin.options!.parse({}))) as ReporterContribution;
     expect(clock.pending()).toBe(0);
     await lifecycle.start();
     for (let i = 0; i < 3; i++) reporter.onEvent(finished('a', 'x', true, 1));
     clock.advance(59_999);
-    expect(logger.entries).toEqual([]);
+    expect(logger.lines).toEqual([]);
     clock.advance(1);
     clock.advance(60_000);
-    expect(logger.entries.filter((e) => e.message === 'heartbeat').map((e) => e.fields)).toEqual([
+    expect(logger.lines.filter((e) => e.message === 'heartbeat').map((e) => e.fields)).toEqual([
       { calls: 3, servers: 2 },
       { calls: 0, servers: 2 },
     ]);
     config.replace({ mcpServers: { a: { command: 'a' } } });
-    expect(logger.entries.at(-1)).toMatchObject({ message: 'config reloaded', fields: { servers: 1 } });
+    expect(logger.lines.at(-1)).toMatchObject({ message: 'config reloaded', fields: { servers: 1 } });
     await lifecycle.stop();
     expect(clock.pending()).toBe(0);
     await reporter.dispose!();
-    const count = logger.entries.length;
+    const count = logger.lines.length;
     config.replace({ mcpServers: {} });
-    expect(logger.entries).toHaveLength(count);
+    expect(logger.lines).toHaveLength(count);
   },
 
   async 'json-file-source.ts'(mod) {
     const plugin = pluginOf(mod.default, 'config-source');
-    const logger = memoryLogger();
+    const logger = createMemoryLogger();
     const clock = manualClock();
-    const config = fakeConfig(join(scratch, 'switchboard.config.json'));
+    const config = createFakeConfig({}, join(scratch, 'switchboard.config.json'));
     const servers = join(scratch, 'servers.json');
     const source = (await plugin.setup({ config, clock, logger }, plugin.options!.parse({ file: 'servers.json', pollMs: 1000 }))) as ConfigSource;
     const failure = async () => {
@@ -225,7 +226,7 @@ const checks: Record<string, (mod: Module) => Promise<void>> = {
     writeFileSync(servers, 'broken');
     await pollOnce();
     expect(changes).toHaveLength(2);
-    expect(logger.entries.at(-1)).toMatchObject({ level: 'warn', message: 'keeping the last good server list' });
+    expect(logger.lines.at(-1)).toMatchObject({ level: 'warn', message: 'keeping the last good server list' });
     unsubscribe();
     expect(clock.pending()).toBe(0);
   },

@@ -1,26 +1,9 @@
-import type { Clock, ConfigService, EventBus, Lifecycle, Logger, SwitchboardConfig, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
-import { switchboardConfigSchema } from '@mcp-switchboard/plugin-api';
+import type { Clock, EventBus, Lifecycle, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
 
-/** Hand-made core services for running documentation examples without a kernel. */
-
-export interface LogEntry {
-  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  fields: Record<string, unknown>;
-}
-
-export function memoryLogger(entries: LogEntry[] = [], bindings: Record<string, unknown> = {}): Logger & { entries: LogEntry[] } {
-  const at = (level: LogEntry['level']) => (message: string, fields: Record<string, unknown> = {}) => void entries.push({ level, message, fields: { ...bindings, ...fields } });
-  return {
-    entries,
-    trace: at('trace'),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: (more) => memoryLogger(entries, { ...bindings, ...more }),
-  };
-}
+/**
+ * Hand-made core services for running documentation examples without a kernel; the logger and the config are
+ * the test kit's (`createMemoryLogger`, `createFakeConfig`).
+ */
 
 /** A clock that only moves when told to. */
 export function manualClock(start = Date.UTC(2025, 5, 1, 12, 0, 0)): Clock & { advance(ms: number): void; pending(): number } {
@@ -49,25 +32,6 @@ export function manualClock(start = Date.UTC(2025, 5, 1, 12, 0, 0)): Clock & { a
       now = target;
     },
     pending: () => timers.size,
-  };
-}
-
-export function fakeConfig(filepath: string | undefined, input: Record<string, unknown> = {}): ConfigService & { replace(input: Record<string, unknown>): void } {
-  let current: SwitchboardConfig = switchboardConfigSchema.parse(input);
-  const listeners = new Set<(config: SwitchboardConfig) => void>();
-  return {
-    get current() {
-      return current;
-    },
-    filepath,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    replace(next) {
-      current = switchboardConfigSchema.parse(next);
-      for (const listener of listeners) listener(current);
-    },
   };
 }
 

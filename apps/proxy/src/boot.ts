@@ -65,12 +65,15 @@ export async function boot(
   try {
     await kernel.start();
     const config = options.hubConfig ? options.hubConfig(kernel.config.current) : kernel.config.current;
-    const connectors = kernel.transports.flatMap((t): DownstreamConnector[] => t.connectors ?? []);
+    // Each contribution goes to the hub with its plugin's id, so a failing hook is reported with it.
+    const connectors = kernel.connectors;
+    const bare = connectors.map((c) => c.contribution);
+    const wrapped = options.connectors ? options.connectors(bare) : bare;
     hub = new Hub({
       config,
-      sources: kernel.sources.map((source) => secretAware(source, kernel.secrets)),
-      connectors: options.connectors ? options.connectors(connectors) : connectors,
-      filters: kernel.filters,
+      sources: kernel.contributed('config-source').map(({ pluginId, contribution }) => ({ pluginId, contribution: secretAware(contribution, kernel.secrets) })),
+      connectors: wrapped.map((contribution, i) => ({ pluginId: connectors[i]?.pluginId ?? `connector #${i + 1}`, contribution })),
+      filters: kernel.contributed('filter'),
       events: kernel.events,
       logger: kernel.logger.child({ component: 'hub' }),
       ...(config.profile ? { profile: config.profile } : {}),

@@ -1,4 +1,4 @@
-import { SwitchboardError, formatError, type UpstreamTransport } from '@mcp-switchboard/plugin-api';
+import { PluginDriver, SwitchboardError, formatError } from '@mcp-switchboard/plugin-api';
 import { boot } from './boot.js';
 import type { CliSettings } from './cli-settings.js';
 import { ConfigReloader, type ReloadOutcome } from './config-reloader.js';
@@ -21,7 +21,9 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
   const config = kernel.config.current;
   const transportName = (config.transport as string | undefined) ?? settings.defaults.transport;
 
-  const frontDoor: UpstreamTransport | undefined = kernel.transports.map((t) => t.upstream).find((u) => u?.name === transportName);
+  // The front door's hooks go through a driver like every plugin hook: a failure names its plugin.
+  const frontDoors = new PluginDriver(kernel.frontDoors);
+  const frontDoor = frontDoors.entries.find((door) => door.contribution.name === transportName);
   if (!frontDoor) {
     await booted.stop();
     const known = kernel.transports.flatMap((t) => (t.upstream ? [t.upstream.name] : []));
@@ -47,7 +49,7 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
     logger.info('stopping', { reason });
     void (async () => {
       try {
-        await frontDoor.stop();
+        await frontDoors.call(frontDoor, 'stop');
       } catch (error) {
         logger.error('front door failed to stop', { error: formatError(error) });
       }
@@ -67,22 +69,32 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const onFatal = (error: unknown) => {
-    logger.error('uncaught error; stopping', { error: formatError(error) });
+  // An error nobody caught is blamed on the plugin whose code threw, when its stack says so. A plugin's promise
+  // rejected unhandled leaves the process sound: it is logged and the proxy carries on. A throw is not: stop.
+  const onUncaught = (error: unknown, origin: 'throw' | 'rejection') => {
+    const plugin = kernel.pluginBlamedFor(error);
+    if (plugin !== undefined && origin === 'rejection') {
+      logger.error(`plugin "${plugin}" left a promise rejection unhandled; carrying on`, { plugin, error: formatError(error), err: error });
+      return;
+    }
+    const where = plugin === undefined ? '' : ` in plugin "${plugin}"`;
+    logger.error(`uncaught error${where}; stopping`, { error: formatError(error), ...(plugin === undefined ? {} : { plugin, err: error }) });
     shutdown('uncaught error', 1);
   };
+  const onFatal = (error: unknown) => onUncaught(error, 'throw');
+  const onRejection = (reason: unknown) => onUncaught(reason, 'rejection');
   process.on('uncaughtException', onFatal);
-  process.on('unhandledRejection', onFatal);
+  process.on('unhandledRejection', onRejection);
 
   try {
-    await frontDoor.start(frontDoorHost(hub, kernel.secrets));
+    await frontDoors.call(frontDoor, 'start', frontDoorHost(hub, kernel.secrets));
   } catch (error) {
     await booted.stop();
     throw error;
   }
   // After the front door is up: from now on a SIGHUP reloads instead of ending the process.
   reloader.start();
-  const where = frontDoor.describe?.() ?? transportName;
+  const where = frontDoors.callSync(frontDoor, 'describe') ?? transportName;
   void hub.settled(config.startupBudgetMs).then(() => {
     if (!shuttingDown) process.stderr.write(`${kernel.secrets.redact(summaryLine(hub, where))}\n`);
   });
@@ -92,6 +104,6 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.off('uncaughtException', onFatal);
-  process.off('unhandledRejection', onFatal);
+  process.off('unhandledRejection', onRejection);
   return code;
 }

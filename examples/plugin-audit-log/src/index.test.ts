@@ -5,13 +5,12 @@ import {
   apiVersion,
   coreServices,
   isSwitchboardPlugin,
-  type ConfigService,
   type ReporterContribution,
-  type SwitchboardConfig,
 } from '@mcp-switchboard/plugin-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import defaultExport, { auditLogOptionsSchema, plugin, resolveAuditFile, type AuditRecord } from './index.js';
-import { memoryLogger, toolFinished } from '../test/fakes.js';
+import { createFakeConfig, createMemoryLogger } from '@mcp-switchboard/testing';
+import { toolFinished } from '../test/fakes.js';
 
 let dir: string;
 beforeEach(() => {
@@ -19,15 +18,11 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function configService(filepath: string | undefined): ConfigService {
-  return { current: {} as SwitchboardConfig, filepath, onChange: () => () => undefined };
-}
-
 /** Sets the plugin up the way the kernel does: options through its schema, deps by token. */
 async function setUp(options: unknown, filepath: string | undefined = join(dir, 'switchboard.config.json')) {
-  const logger = memoryLogger();
+  const logger = createMemoryLogger();
   const parsed = plugin.options!.parse(options);
-  const reporter = (await plugin.setup({ logger, config: configService(filepath) }, parsed)) as ReporterContribution;
+  const reporter = (await plugin.setup({ logger, config: createFakeConfig({}, filepath) }, parsed)) as ReporterContribution;
   return { reporter, logger };
 }
 

@@ -1,4 +1,4 @@
-import type { Logger, ServerDefinition, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
+import type { ServerDefinition, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
 
 /** Hand-made events and fakes for the unit tests (not exported by the package). */
 export function stdioServer(id: string): ServerDefinition {
@@ -22,24 +22,4 @@ export function toolFinished(overrides: Partial<Extract<SwitchboardEvent, { type
     at: Date.UTC(2025, 0, 2, 3, 4, 5, 678),
     ...rest,
   };
-}
-
-export interface LogLine {
-  level: string;
-  message: string;
-  fields: Record<string, unknown> | undefined;
-}
-
-export function memoryLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, fields });
-  const logger: Logger & { lines: LogLine[] } = {
-    lines,
-    trace: at('trace'),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger,
-  };
-  return logger;
 }

@@ -1,4 +1,4 @@
-import type { FilterContribution, Logger, SwitchboardConfig, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
+import type { FilterContribution, Logger, PluginDriver, SwitchboardConfig, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
 import type { CatalogSnapshot } from './catalog/catalog.js';
 import type { RoutableConnection } from './connections/routable-connection.js';
 
@@ -6,7 +6,8 @@ import type { RoutableConnection } from './connections/routable-connection.js';
 export interface HubContext {
   readonly config: SwitchboardConfig;
   readonly logger: Logger;
-  readonly filters: readonly FilterContribution[];
+  /** The filters' hooks, called through their driver. */
+  readonly filters: PluginDriver<FilterContribution>;
   emit(event: SwitchboardEvent): void;
   /** The catalog snapshot of a view ('' = every server the hub runs, else a profile). */
   view(key: string): CatalogSnapshot;

@@ -1,4 +1,4 @@
-import type { FilterContribution, ToolCallContext } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, type FilterContribution, type ToolCallContext } from '@mcp-switchboard/plugin-api';
 import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -137,20 +137,20 @@ describe('catalog and names', () => {
     expect(prompt.message).toContain('beta__hello');
   });
 
-  it('hides a tool a filter rejects and refuses calls to it; beforeToolCall can refuse a call', async () => {
+  it("hides a tool a filter rejects and refuses calls to it; beforeToolCall refuses a call with the author's code and fix", async () => {
     const seen: ToolCallContext[] = [];
     const filter: FilterContribution = {
       tool: (_server, tool) => tool.name !== 'secret',
       beforeToolCall: (call) => {
         seen.push(call);
-        if (call.tool === 'guarded') throw new Error('denied by policy');
+        if (call.tool === 'guarded') throw new SwitchboardError('SWB_TOOL_DENIED', 'denied by policy', { fix: 'Ask an admin for the guarded role.' });
       },
     };
     const fx = echoServer('fx', (s) => {
       s.registerTool('secret', {}, async () => ({ content: [{ type: 'text', text: 'leak' }] }));
       s.registerTool('guarded', {}, async () => ({ content: [{ type: 'text', text: 'ran' }] }));
     });
-    const { hub } = await hubWith({ fixtures: { fx: { create: fx } }, filters: [filter] });
+    const { hub, logs } = await hubWith({ fixtures: { fx: { create: fx } }, filters: [{ pluginId: 'policy', contribution: filter }] });
     const { client } = await connectClient(hub);
     const names = (await listAll(client, 'tools/list', 'tools')).map((t) => t.name);
     expect(names).toContain('fx__echo');
@@ -159,12 +159,73 @@ describe('catalog and names', () => {
     await expect(callTool(client, 'fx__secret')).rejects.toMatchObject({ code: -32602 });
     const refused = await callTool(client, 'fx__guarded');
     expect(refused.isError).toBe(true);
-    expect(textOf(refused)).toContain('denied by policy');
+    expect(textOf(refused)).toBe('Switchboard refused the call to "fx__guarded": denied by policy (SWB_TOOL_DENIED)\nfix: Ask an admin for the guarded role.');
+    expect(refused._meta).toEqual({ 'io.mcp-switchboard/error': { code: 'SWB_TOOL_DENIED', fix: 'Ask an admin for the guarded role.', plugin: 'policy' } });
+    expect(logs.find((l) => l.message.includes('refused by filter "policy"'))?.fields).toMatchObject({ plugin: 'policy', hook: 'beforeToolCall', code: 'SWB_TOOL_DENIED' });
     expect(textOf(await callTool(client, 'fx__echo', { text: 'ok' }))).toBe('fx: ok');
     expect(seen.map((c) => [c.tool, c.exposedName, c.server.id])).toEqual([
       ['guarded', 'fx__guarded', 'fx'],
       ['echo', 'fx__echo', 'fx'],
     ]);
+  });
+
+  it("reports a bug in a filter's hook as that plugin's: an internal error naming it, logged with hook and stack; the call is not forwarded", async () => {
+    let ran = 0;
+    const buggy: FilterContribution = {
+      tool: (_server, tool) => (tool.name === 'odd' ? (undefined as unknown as { x: boolean }).x : true),
+      beforeToolCall: (call) => {
+        if (call.tool === 'counted') (call.arguments as unknown as { missing: { deep: number } }).missing.deep++;
+      },
+    };
+    const fx = echoServer('fx', (s) => {
+      s.registerTool('odd', {}, async () => ({ content: [{ type: 'text', text: 'odd' }] }));
+      s.registerTool('counted', {}, async () => ((ran += 1), { content: [{ type: 'text', text: 'ran' }] }));
+    });
+    const { hub, logs } = await hubWith({ fixtures: { fx: { create: fx } }, filters: [{ pluginId: 'buggy-guard', contribution: buggy }] });
+    const { client } = await connectClient(hub);
+    const names = (await listAll(client, 'tools/list', 'tools')).map((t) => t.name);
+    // tool() threw: the tool is hidden (fail closed) and the warning names the plugin and hook.
+    expect(names).not.toContain('fx__odd');
+    const hidden = logs.find((l) => l.message.includes('threw in tool()'));
+    expect(hidden?.message).toContain('filter "buggy-guard" threw in tool() while deciding whether to show tool "odd" of server "fx"');
+    expect(hidden?.fields).toMatchObject({ plugin: 'buggy-guard', hook: 'tool' });
+    expect((hidden?.fields.err as Error).stack).toContain('TypeError');
+
+    const error = (await callTool(client, 'fx__counted', {}).catch((e: unknown) => e)) as McpError;
+    expect(error).toBeInstanceOf(McpError);
+    expect(error.code).toBe(-32603);
+    expect(error.message).toContain('Internal error in plugin "buggy-guard" (beforeToolCall) on tool "fx__counted"');
+    expect(error.data).toMatchObject({ code: 'SWB_PLUGIN_HOOK', plugin: 'buggy-guard', hook: 'beforeToolCall' });
+    expect(ran).toBe(0);
+    const logged = logs.find((l) => l.level === 'error' && l.message.includes('failed in beforeToolCall()'));
+    expect(logged?.fields).toMatchObject({ plugin: 'buggy-guard', hook: 'beforeToolCall', tool: 'fx__counted', server: 'fx', code: 'SWB_PLUGIN_HOOK' });
+    expect((logged?.fields.err as Error).stack).toMatch(/TypeError: Cannot read properties of undefined/);
+  });
+
+  it('answers a call whose beforeToolCall never settles with an internal error naming the plugin, after the hook time limit', async () => {
+    // The hub's clock: timers run only when the test fires them (supervision's own timers are never fired here).
+    const timers = new Map<number, { ms: number; fire: () => void }>();
+    let nextTimer = 0;
+    const clock = {
+      now: () => Date.now(),
+      setTimeout: (fire: () => void, ms: number) => (timers.set(++nextTimer, { ms, fire }), nextTimer),
+      clearTimeout: (id: unknown) => void timers.delete(id as number),
+    };
+    const stuck: FilterContribution = { beforeToolCall: () => new Promise<void>(() => {}) };
+    const { hub, logs } = await hubWith({
+      fixtures: { fx: { create: echoServer('fx') } },
+      filters: [{ pluginId: 'stuck-guard', contribution: stuck }],
+      extra: { clock, hookTimeoutMs: 4321 },
+    });
+    const { client } = await connectClient(hub);
+    const call = callTool(client, 'fx__echo', { text: 'hi' }).catch((e: unknown) => e);
+    const hookTimer = await waitFor(() => [...timers.values()].find((t) => t.ms === 4321), 5_000, 'the hook timer');
+    hookTimer!.fire();
+    const error = (await call) as McpError;
+    expect(error.code).toBe(-32603);
+    expect(error.data).toMatchObject({ code: 'SWB_PLUGIN_HOOK', plugin: 'stuck-guard', hook: 'beforeToolCall' });
+    expect(logs.find((l) => l.level === 'error' && l.message.includes('stuck-guard'))?.fields).toMatchObject({ plugin: 'stuck-guard', hook: 'beforeToolCall' });
+    expect(String((logs.find((l) => l.message.includes('stuck-guard'))?.fields.err as Error).message)).toBe('did not answer within 4321 ms');
   });
 
   it("rebuilds the catalog when a filter's rules change and tells clients", async () => {

@@ -20,6 +20,8 @@ import { realClock, resolveSupervision } from './connections/supervision.js';
 import type { HubContext } from './context.js';
 import { Router } from './routing/router.js';
 import { HubSession, type SessionHost } from './session/upstream-session.js';
+import { watchFilters } from './plugins/filter-changes.js';
+import { hubPlugins, type HubPlugins } from './plugins/hub-plugins.js';
 import { SourceServers } from './sources.js';
 import type { HubOptions, ServerStatus } from './types.js';
 import { delay } from './util/deferred.js';
@@ -54,6 +56,7 @@ export class Hub implements UpstreamHost {
 
   private readonly connections: ServerSet;
   private readonly sourceServers: SourceServers;
+  private readonly plugins: HubPlugins;
   private readonly sessions = new Map<string, HubSession>();
   private readonly disposers: Array<() => void> = [];
 
@@ -76,10 +79,11 @@ export class Hub implements UpstreamHost {
     };
     if (options.profile !== undefined) this.assertProfile(options.profile);
     this.profileName = options.profile;
-    this.sourceServers = new SourceServers(options.sources, this.logger);
+    this.plugins = hubPlugins(options);
+    this.sourceServers = new SourceServers(this.plugins.sources, this.logger);
     this.connections = new ServerSet({
       config,
-      connectors: options.connectors,
+      connectors: this.plugins.connectors,
       clientInfo: this.serverInfo,
       logger: this.logger,
       hooks: connectionHooks({
@@ -95,7 +99,7 @@ export class Hub implements UpstreamHost {
 
     this.views = new CatalogViews({
       namespace: this.namespace,
-      filters: options.filters,
+      filters: this.plugins.filters,
       serversOf: (view) => this.serversOf(view),
       sourcesOf: (ids) => this.sourcesOf(ids),
       warn: (message, fields) => this.logger.warn(message, fields),
@@ -112,7 +116,7 @@ export class Hub implements UpstreamHost {
     this.ctx = {
       config,
       logger: this.logger,
-      filters: options.filters,
+      filters: this.plugins.filters,
       emit: (event) => this.emit(event),
       view: (key) => this.views.get(key),
       connection: (id) => this.connections.get(id),
@@ -172,22 +176,7 @@ export class Hub implements UpstreamHost {
         if (!this.stopPromise) this.reconcile(true);
       }),
     );
-    for (const filter of this.options.filters) {
-      if (!filter.onChange) continue;
-      try {
-        this.disposers.push(
-          filter.onChange(() => {
-            try {
-              this.filtersChanged();
-            } catch (error) {
-              this.logger.error('rebuilding the catalog after a filter change failed', { error: errorMessage(error) });
-            }
-          }),
-        );
-      } catch (error) {
-        this.logger.error('a filter could not subscribe to its changes', { error: errorMessage(error) });
-      }
-    }
+    this.disposers.push(...watchFilters(this.plugins.filters, () => this.filtersChanged(), this.logger));
   }
 
   /**

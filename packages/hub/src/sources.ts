@@ -1,5 +1,5 @@
-import { SwitchboardError, formatError, type ConfigSource, type Logger, type ServerDefinition } from '@mcp-switchboard/plugin-api';
-import { errorMessage } from './util/rpc-error.js';
+import type { ConfigSource, Logger, PluginDriver, ServerDefinition } from '@mcp-switchboard/plugin-api';
+import { loadSources, watchSources } from './plugins/source-hooks.js';
 
 /**
  * The servers the config sources give: loaded once (a failing source is logged and counts as empty), kept up to
@@ -9,46 +9,25 @@ export class SourceServers {
   private lists: ServerDefinition[][] = [];
 
   constructor(
-    private readonly sources: readonly ConfigSource[],
+    /** The sources' hooks, called through their driver (a failure names the source's plugin). */
+    private readonly sources: PluginDriver<ConfigSource>,
     private readonly logger: Logger,
   ) {}
 
   async load(): Promise<void> {
-    const loaded = await Promise.allSettled(this.sources.map((source) => Promise.resolve().then(() => source.load())));
-    this.lists = loaded.map((result, index) => {
-      if (result.status === 'fulfilled') return Array.isArray(result.value) ? result.value : [];
-      const error =
-        result.reason instanceof SwitchboardError
-          ? result.reason
-          : new SwitchboardError('SWB_SOURCE_FAILED', `config source #${index + 1} failed to load its servers: ${errorMessage(result.reason)}`, {
-              cause: result.reason,
-            });
-      this.logger.error(formatError(error), { source: index });
-      return [];
-    });
+    this.lists = await loadSources(this.sources, this.logger);
   }
 
   /** Watches every source that can; `changed` runs after a source's servers were replaced. Returns the disposers. */
   watch(changed: () => void): Array<() => void> {
-    const disposers: Array<() => void> = [];
-    this.sources.forEach((source, index) => {
-      if (!source.watch) return;
-      try {
-        disposers.push(
-          source.watch((servers) => {
-            try {
-              this.lists[index] = Array.isArray(servers) ? servers : [];
-              changed();
-            } catch (error) {
-              this.logger.error(`applying the servers of config source #${index + 1} failed`, { error: errorMessage(error) });
-            }
-          }),
-        );
-      } catch (error) {
-        this.logger.error(`config source #${index + 1} could not watch for changes`, { error: errorMessage(error) });
-      }
-    });
-    return disposers;
+    return watchSources(
+      this.sources,
+      (index, servers) => {
+        this.lists[index] = servers;
+        changed();
+      },
+      this.logger,
+    );
   }
 
   /** Server id → definition over every source (later wins), keeping only `members` when given (a profile). */

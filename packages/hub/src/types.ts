@@ -1,6 +1,7 @@
 import type {
   Clock,
   ConfigSource,
+  Contributed,
   DownstreamConnector,
   EventBus,
   FilterContribution,
@@ -15,11 +16,14 @@ export type { CatalogEntry } from './catalog/catalog.js';
 export interface HubOptions {
   /** The configuration, defaults applied (namespace, timeouts, startupBudgetMs, pageSize, profiles). */
   config: SwitchboardConfig;
-  /** Merged by server id; later sources win. */
-  sources: ConfigSource[];
-  /** Picked by `server.transport`. */
-  connectors: DownstreamConnector[];
-  filters: FilterContribution[];
+  /**
+   * The plugins' contributions, each best with its plugin's id (`kernel.contributed(kind)`, `kernel.connectors`)
+   * so a failing hook is reported with it; a bare contribution gets an id of its kind and position (`filter #1`).
+   * Sources are merged by server id (later sources win); connectors are picked by `server.transport`.
+   */
+  sources: ReadonlyArray<ConfigSource | Contributed<ConfigSource>>;
+  connectors: ReadonlyArray<DownstreamConnector | Contributed<DownstreamConnector>>;
+  filters: ReadonlyArray<FilterContribution | Contributed<FilterContribution>>;
   events: EventBus;
   logger: Logger;
   /** The selected profile: only its servers run. Unknown → SwitchboardError SWB_PROFILE_UNKNOWN. */
@@ -30,6 +34,11 @@ export interface HubOptions {
   onShutdownRequest?: (reason: string) => void;
   /** Timers of supervision (restart backoff, circuit, pings, idle timeouts, call waits). Default: real, unref'd. */
   clock?: Clock;
+  /**
+   * How long a filter's `beforeToolCall` may take: one that has not answered by then is reported as that plugin's
+   * failure (SWB_PLUGIN_HOOK) and the call is not forwarded. Default 10000.
+   */
+  hookTimeoutMs?: number;
 }
 
 export interface ServerStatus {

@@ -309,12 +309,68 @@ describe('stop', () => {
     expect(kernel.state).toBe('stopped');
   });
 
+  it("hands out each contribution with its plugin's id, and names the reporter and hook of a failing onEvent or flush", async () => {
+    const root = await tempDir();
+    const bug = new TypeError("Cannot read properties of undefined (reading 'tools')");
+    const broken = definePlugin({
+      id: 'broken-reporter',
+      kind: 'reporter',
+      setup: () => ({
+        onEvent: () => {
+          throw bug;
+        },
+        flush: () => Promise.reject(new Error('disk full')),
+      }),
+    });
+    const connector = { types: ['stdio' as const], connect: () => Promise.reject(new Error('unused')) };
+    const transport = definePlugin({ id: 'door', kind: 'transport', setup: () => ({ connectors: [connector], upstream: { name: 'door', start: async () => {}, stop: async () => {} } }) });
+    const logger = memoryLogger();
+    const kernel = await createKernel(root, { logger, builtinPlugins: [{ plugin: broken }, { plugin: transport }] });
+    await kernel.start();
+    expect(kernel.contributed('reporter').map((c) => c.pluginId)).toEqual(['broken-reporter']);
+    expect(kernel.connectors).toEqual([{ pluginId: 'door', contribution: connector }]);
+    expect(kernel.frontDoors.map((c) => [c.pluginId, c.contribution.name])).toEqual([['door', 'door']]);
+
+    kernel.events.emit({ type: 'catalog.changed', tools: 1, prompts: 0, resources: 0, at: 0 });
+    await kernel.events.idle();
+    const failed = logger.lines.find((line) => line.message === 'reporter "broken-reporter" failed on a catalog.changed event');
+    expect(failed?.fields).toMatchObject({ plugin: 'broken-reporter', hook: 'onEvent', err: bug });
+
+    const { errors } = await kernel.stop();
+    expect(errors.map((e) => [e.code, e.message])).toEqual([['SWB_PLUGIN_DISPOSE', 'plugin "broken-reporter" (builtin): flush failed: disk full']]);
+    expect(errors[0]!.cause).toEqual(new Error('disk full'));
+  });
+
   it('works before start, after which start refuses', async () => {
     const root = await tempDir();
     const kernel = await createKernel(root, { builtinPlugins: [{ plugin: recorder('f', 'filter') }] });
     expect(await kernel.stop()).toEqual({ errors: [] });
     await expect(kernel.start()).rejects.toThrow(/stopped/);
     expect(record()).toEqual([]);
+  });
+
+  it('stops start-up when a setup never finishes, naming the plugin, after its setup timeout on the clock', async () => {
+    const root = await tempDir();
+    // A clock whose timers run only when the test fires them; cleared ones are forgotten.
+    const timers = new Map<number, { ms: number; fire: () => void }>();
+    let nextTimer = 0;
+    const clock = {
+      now: () => 0,
+      setTimeout: (fire: () => void, ms: number) => (timers.set(++nextTimer, { ms, fire }), nextTimer),
+      clearTimeout: (id: unknown) => void timers.delete(id as number),
+    };
+    const hangs = definePlugin({ id: 'hangs', kind: 'filter', setup: () => new Promise<never>(() => {}) });
+    const kernel = await createKernel(root, { clock, setupTimeoutMs: 1234, builtinPlugins: [{ plugin: recorder('first', 'config-source') }, { plugin: hangs }] });
+    const starting = kernel.start().catch((error: unknown) => error);
+    await expect.poll(() => timers.size).toBe(1);
+    const [pending] = [...timers.values()];
+    expect(pending!.ms).toBe(1234);
+    pending!.fire();
+    const error = (await starting) as SwitchboardError;
+    expect(error).toMatchObject({ code: 'SWB_PLUGIN_SETUP', message: 'plugin "hangs" (builtin) did not finish setting up within 1234 ms' });
+    expect(error.fix).toMatch(/never settled/);
+    // What was set up before it is disposed, as after any failed start.
+    expect(record()).toEqual(['setup:first', 'dispose:first']);
   });
 
   it('cuts off a dispose that hangs, reports it, and still disposes the rest', async () => {

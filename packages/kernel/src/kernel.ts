@@ -1,10 +1,14 @@
 import {
+  PluginDriver,
   SwitchboardError,
   coreServices,
+  errorMessage,
   formatError,
   type Clock,
   type ConfigService,
   type ConfigSource,
+  type Contributed,
+  type DownstreamConnector,
   type FilterContribution,
   type Lifecycle,
   type Logger,
@@ -14,6 +18,7 @@ import {
   type SwitchboardConfig,
   type SwitchboardPlugin,
   type TransportContribution,
+  type UpstreamTransport,
 } from '@mcp-switchboard/plugin-api';
 import { throwCollected } from './collect-errors.js';
 import { ConfigStore } from './config/config-store.js';
@@ -21,10 +26,12 @@ import { loadConfig, type LoadConfigOptions } from './config/load-config.js';
 import { rootContainer, type DependencyContainer } from './di.js';
 import { KernelEventBus } from './events/event-bus.js';
 import { DisposableRegistry, runCleanup, type CleanupStep, type Owner } from './lifecycle/disposables.js';
+import { runWithTimeout } from './lifecycle/with-timeout.js';
 import { KernelLifecycle } from './lifecycle/lifecycle.js';
 import { createLogger } from './logger.js';
 import { processSecrets, type SecretRedactor } from './secrets.js';
 import { plan, type PlanOptions } from './plan.js';
+import { pluginInStack } from './plugins/blame.js';
 import { contributionProblem } from './plugins/check-contribution.js';
 import { setupOrder } from './plugins/setup-order.js';
 import type { ResolvedPlugin } from './plugins/types.js';
@@ -47,6 +54,11 @@ export interface KernelOptions extends ConfigSourceOptions {
   clock?: Clock | undefined;
   /** Time each stop hook, flush and dispose gets before it is cut off. Default 5000. */
   disposeTimeoutMs?: number | undefined;
+  /**
+   * Time each plugin's `setup` gets (as avvio's `pluginTimeout`): one that has not finished by then stops
+   * start-up with SWB_PLUGIN_SETUP naming the plugin, instead of waiting forever. Default 60000.
+   */
+  setupTimeoutMs?: number | undefined;
   /** Events each reporter may have queued before the oldest are dropped. Default 1000. */
   eventQueueSize?: number | undefined;
   /**
@@ -111,8 +123,9 @@ const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+const DEFAULT_SETUP_TIMEOUT_MS = 60_000;
+
 const owner = (item: ResolvedPlugin): Owner => ({ id: item.plugin.id, source: item.source });
-const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Loads the config, resolves and validates plugins, wires core services in a tsyringe container of its own,
@@ -150,6 +163,9 @@ export class Kernel {
   readonly #clock: Clock;
   readonly #disposables = new DisposableRegistry();
   readonly #contributions: Contribution[] = [];
+  /** Reporters' hooks are called through one driver, so a failure names the plugin and the hook. */
+  readonly #reporterEntries: Array<Contributed<ReporterContribution>> = [];
+  readonly #reporters = new PluginDriver<ReporterContribution>(this.#reporterEntries);
   /** Per reporter: drain its queue, then flush(); run on stop before anything is disposed. */
   readonly #reporterFlushes: CleanupStep[] = [];
   readonly #ownedLogger: { flush(): void } | undefined;
@@ -238,6 +254,29 @@ export class Kernel {
     return this.contributionsOf('transport').map((c) => c.contribution);
   }
 
+  /**
+   * The id of the plugin whose code an error came from (by its stack), for errors nobody caught: a plugin's own
+   * timer or promise. Undefined when its stack names no plugin's file.
+   */
+  pluginBlamedFor(error: unknown): string | undefined {
+    return pluginInStack(error, this.plugins)?.plugin.id;
+  }
+
+  /** A kind's contributions, each with its plugin's id: what the host hands the hub and calls hooks through. */
+  contributed<K extends PluginKind>(kind: K): Array<Contributed<PluginContributions[K]>> {
+    return this.contributionsOf(kind).map((c) => ({ pluginId: c.plugin.plugin.id, contribution: c.contribution }));
+  }
+
+  /** Every downstream connector of the transport plugins, with the id of the plugin that provides it. */
+  get connectors(): Array<Contributed<DownstreamConnector>> {
+    return this.contributed('transport').flatMap(({ pluginId, contribution }) => (contribution.connectors ?? []).map((connector) => ({ pluginId, contribution: connector })));
+  }
+
+  /** Every front door of the transport plugins, with the id of the plugin that provides it. */
+  get frontDoors(): Array<Contributed<UpstreamTransport>> {
+    return this.contributed('transport').flatMap(({ pluginId, contribution }) => (contribution.upstream ? [{ pluginId, contribution: contribution.upstream }] : []));
+  }
+
   /** Sets every plugin up by phase, then runs start hooks. On failure, what was set up is disposed and the error thrown. */
   start(): Promise<void> {
     if (this.#stopPromise && !this.#startPromise) {
@@ -302,13 +341,22 @@ export class Kernel {
 
   async #setup(item: ResolvedPlugin): Promise<void> {
     const { plugin, source } = item;
+    const timeoutMs = this.#options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
+    const outcome = await runWithTimeout(() => plugin.setup(this.#resolveDeps(item), item.options), timeoutMs, this.#clock);
+    if (outcome.status === 'timed-out') {
+      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) did not finish setting up within ${timeoutMs} ms`, {
+        fix: 'Its setup() never settled (a promise that is never resolved, a connection that never answers): report it to the plugin\'s author, or remove it from "plugins".',
+        details: { plugin: plugin.id, source, timeoutMs },
+      });
+    }
     let contribution: unknown;
     try {
-      contribution = await plugin.setup(this.#resolveDeps(item), item.options);
+      if (outcome.status === 'failed') throw outcome.error;
+      contribution = outcome.value;
       const problem = contributionProblem(plugin.kind, contribution);
       if (problem) throw new Error(problem);
     } catch (cause) {
-      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${reason(cause)}`, {
+      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${errorMessage(cause)}`, {
         cause,
         details: { plugin: plugin.id, source },
       });
@@ -321,9 +369,10 @@ export class Kernel {
       this.#disposables.add({ owner: owner(item), what: 'dispose', run: () => disposable.dispose!() });
     }
     if (plugin.kind === 'reporter') {
-      const reporter = contribution as ReporterContribution;
-      const subscription = this.events.subscribe(`reporter "${plugin.id}"`, (event) => reporter.onEvent(event));
-      this.#reporterFlushes.push({ owner: owner(item), what: 'flush', run: () => subscription.idle().then(() => reporter.flush?.()) });
+      const reporter: Contributed<ReporterContribution> = { pluginId: plugin.id, contribution: contribution as ReporterContribution };
+      this.#reporterEntries.push(reporter);
+      const subscription = this.events.subscribe(`reporter "${plugin.id}"`, (event) => this.#reporters.call(reporter, 'onEvent', event));
+      this.#reporterFlushes.push({ owner: owner(item), what: 'flush', run: () => subscription.idle().then(() => this.#reporters.call(reporter, 'flush')) });
     }
     this.logger.debug('plugin set up', { plugin: plugin.id, kind: plugin.kind, source });
   }

@@ -33,11 +33,18 @@ export const errorCatalogue = {
   SWB_TOOL_DENIED: { exit: 1, fix: 'A filter hides this tool; change the allow/deny rules to expose it.' },
   SWB_TIMEOUT: { exit: 1, fix: 'Raise timeoutMs / maxTotalTimeoutMs for the server, or check why it does not answer.' },
   SWB_SOURCE_FAILED: { exit: 1, fix: 'The config source could not load its servers; the last good list keeps serving.' },
+<<<<<<< HEAD
   // OAuth (issue 15)
   SWB_NEEDS_AUTH: { exit: 1, fix: 'Log in with `mcp-switchboard auth <server>`; the server connects as soon as the login is stored.' },
   SWB_AUTH_FAILED: {
     exit: 1,
     fix: "The login did not complete; see the cause (the authorization server's answer), then run `mcp-switchboard auth <server>` again.",
+=======
+  // plugin-identity: a plugin's hook failing with something other than a SwitchboardError.
+  SWB_PLUGIN_HOOK: {
+    exit: 1,
+    fix: "A bug in the plugin named: report it to the plugin's author with the stack from the log. To refuse or fail on purpose, a hook throws a SwitchboardError.",
+>>>>>>> plugin-identity
   },
 } as const satisfies Record<string, { exit: 1 | 2; fix: string }>;
 
@@ -64,7 +71,7 @@ export class SwitchboardError extends Error {
 }
 
 export function isSwitchboardError(value: unknown): value is SwitchboardError {
-  return value instanceof Error && typeof (value as unknown as { code?: unknown }).code === "string" && ((value as unknown as { code: string }).code in errorCatalogue);
+  return value instanceof Error && typeof (value as unknown as { code?: unknown }).code === 'string' && (value as unknown as { code: string }).code in errorCatalogue;
 }
 
 /** Several problems found at once (config validation, plugin loading): report them all together. */
@@ -87,8 +94,18 @@ export function formatError(error: unknown): string {
     return `${error.message}\n${lines.join('\n')}`;
   }
   if (isSwitchboardError(error)) {
-    const cause = error.cause instanceof Error ? `\n   cause: ${error.cause.message}` : '';
-    return `${error.code}: ${error.message}${cause}\n   fix: ${error.fix}`;
+    // A plugin's own error passed on by the host (PluginHookError) has the same text as its cause: said once.
+    const cause = error.cause instanceof Error && error.cause.message !== error.message ? `\n   cause: ${error.cause.message}` : '';
+    // A plugin's own error passed on from one of its hooks: the plugin and hook, unless the message names them.
+    const { plugin, hook } = error.details ?? {};
+    const from =
+      typeof plugin === 'string' && typeof hook === 'string' && !error.message.includes(`"${plugin}"`) ? `\n   from: plugin "${plugin}", ${hook}()` : '';
+    return `${error.code}: ${error.message}${cause}${from}\n   fix: ${error.fix}`;
   }
+  return errorMessage(error);
+}
+
+/** A readable one-line message of anything thrown: an Error's message, else the value as a string. */
+export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

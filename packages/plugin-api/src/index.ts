@@ -11,6 +11,9 @@ export * from './server-definition.js';
 export * from './config.js';
 export type * from './events.js';
 export * from './errors.js';
+export { PluginDriver, PluginHookError, withPluginIds } from './plugin-driver.js';
+export type { Contributed, HookArgs, HookName, HookOutcome, HookResult } from './plugin-driver.js';
+export { shortHash, stableJson } from './stable-json.js';
 export { formatJsonPath, type JsonPath } from './json-path.js';
 export { MAX_MESSAGE_DEPTH, messageDepth, messageTooDeep } from './message-depth.js';
 /** MCP protocol types, re-exported so plugins use the same SDK copy. */

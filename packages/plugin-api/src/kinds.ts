@@ -127,11 +127,14 @@ export interface ToolCallContext {
  * a hidden item cannot be called either.
  */
 export interface FilterContribution extends Disposable {
-  /** Return false to hide a tool. */
+  /** Return false to hide a tool. Throwing hides it too, with a warning naming the plugin. */
   tool?(server: ServerDefinition, tool: Tool): boolean;
   /** Return false to hide a prompt. */
   prompt?(server: ServerDefinition, prompt: Prompt): boolean;
-  /** Runs before a visible tool is forwarded; throw (SWB_TOOL_DENIED) to refuse the call. */
+  /**
+   * Runs before a visible tool is forwarded. Throw a SwitchboardError (SWB_TOOL_DENIED) to refuse the call: the
+   * client reads your message, code and fix. Anything else thrown is reported as a bug in your plugin.
+   */
   beforeToolCall?(call: ToolCallContext): void | Promise<void>;
   /** Lets the filter announce that its rules changed, so the catalog is rebuilt. Returns an unsubscribe function. */
   onChange?(listener: () => void): () => void;

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coreServices, type ServerDefinition } from '@mcp-switchboard/plugin-api';
 import { z } from 'zod';
-import { createMemoryLogger, createTestKernel, defineTestPlugin, type MemoryLogger } from './test-kernel.js';
+import { createMemoryLogger, type MemoryLogger } from './memory-logger.js';
+import { createTestKernel, defineTestPlugin } from './test-kernel.js';
 
 const server: ServerDefinition = { id: 's', name: 's', source: 'test', enabled: true, transport: 'stdio', command: 'node', args: [], env: {} };
 

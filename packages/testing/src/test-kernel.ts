@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Kernel, type KernelOptions } from '@mcp-switchboard/kernel';
 import {
   definePlugin,
-  type Logger,
   type PluginContributions,
   type PluginKind,
   type ResolvedDeps,
@@ -12,6 +11,7 @@ import {
   type TokenMap,
 } from '@mcp-switchboard/plugin-api';
 import type { z } from 'zod';
+import { createMemoryLogger } from './memory-logger.js';
 import { writeTempConfig } from './temp-config.js';
 
 /** A temp folder, with the config file in it when one was written. */
@@ -24,45 +24,6 @@ interface TempConfig {
 async function emptyTempDir(): Promise<TempConfig> {
   const dir = await realpath(await mkdtemp(join(tmpdir(), 'switchboard-test-')));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
-
-type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error';
-
-export interface MemoryLogLine {
-  level: Level;
-  message: string;
-  /** The line's fields, with the bindings of child loggers merged in. */
-  fields: Record<string, unknown>;
-}
-
-/** A Logger that keeps every line in memory, shared with its children, for assertions. */
-export interface MemoryLogger extends Logger {
-  readonly lines: MemoryLogLine[];
-  /** Messages, optionally of one level. */
-  messages(level?: Level): string[];
-  /** The first line whose message contains `text` (or matches the predicate). */
-  find(match: string | ((line: MemoryLogLine) => boolean)): MemoryLogLine | undefined;
-  clear(): void;
-}
-
-export function createMemoryLogger(): MemoryLogger {
-  const lines: MemoryLogLine[] = [];
-  const make = (bindings: Record<string, unknown>): MemoryLogger => {
-    const at = (level: Level) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, fields: { ...bindings, ...fields } });
-    return {
-      lines,
-      trace: at('trace'),
-      debug: at('debug'),
-      info: at('info'),
-      warn: at('warn'),
-      error: at('error'),
-      child: (more) => make({ ...bindings, ...more }),
-      messages: (level) => lines.filter((line) => level === undefined || line.level === level).map((line) => line.message),
-      find: (match) => lines.find(typeof match === 'string' ? (line) => line.message.includes(match) : match),
-      clear: () => void lines.splice(0),
-    };
-  };
-  return make({});
 }
 
 const emptyContribution: { [K in PluginKind]: () => PluginContributions[K] } = {

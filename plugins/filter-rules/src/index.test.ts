@@ -1,14 +1,5 @@
-import {
-  switchboardConfigSchema,
-  type ConfigService,
-  type FilterContribution,
-  type Logger,
-  type Prompt,
-  type ServerDefinition,
-  type SwitchboardConfig,
-  type SwitchboardConfigInput,
-  type Tool,
-} from '@mcp-switchboard/plugin-api';
+import type { FilterContribution, Prompt, ServerDefinition, SwitchboardConfigInput, Tool } from '@mcp-switchboard/plugin-api';
+import { createFakeConfig, createMemoryLogger } from '@mcp-switchboard/testing';
 import { describe, expect, it } from 'vitest';
 import defaultExport, { FilterRules, filterRulesOptionsSchema, plugin, rulesFromConfig, type FilterRulesInput } from './index.js';
 
@@ -28,37 +19,17 @@ const prompt = (name: string): Prompt => ({ name });
 const github = server('github');
 const fs = server('fs');
 
+/** The test kit's memory logger, with its warnings and errors as text lines. */
 function recordingLogger() {
-  const lines: string[] = [];
-  const logger: Logger = {
-    trace() {},
-    debug() {},
-    info() {},
-    warn: (m) => lines.push(`warn ${m}`),
-    error: (m, f) => lines.push(`error ${m} ${JSON.stringify(f ?? {})}`),
-    child: () => logger,
-  };
-  return { logger, lines };
+  const logger = createMemoryLogger();
+  const text = () => logger.lines.filter((l) => l.level === 'warn' || l.level === 'error').map((l) => `${l.level} ${l.message} ${JSON.stringify(l.fields)}`);
+  return { logger, text };
 }
 
+/** The test kit's config fake: `reload()` swaps the config and tells the listeners, like the kernel does. */
 function configService(input: SwitchboardConfigInput = {}, filepath = '/cfg/switchboard.config.json') {
-  let current: SwitchboardConfig = switchboardConfigSchema.parse(input);
-  const listeners = new Set<(c: SwitchboardConfig) => void>();
-  const service: ConfigService = {
-    get current() {
-      return current;
-    },
-    filepath,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  const reload = (next: SwitchboardConfigInput): void => {
-    current = switchboardConfigSchema.parse(next);
-    for (const listener of listeners) listener(current);
-  };
-  return { service, reload, listenerCount: () => listeners.size };
+  const service = createFakeConfig(input, filepath);
+  return { service, reload: (next: SwitchboardConfigInput) => service.replace(next), listenerCount: service.listenerCount };
 }
 
 async function setup(options: FilterRulesInput | undefined, config = configService()): Promise<FilterContribution> {
@@ -202,10 +173,10 @@ describe('filter-rules plugin', () => {
 
     it('is ignored (with a warning) when the plugin has options of its own', async () => {
       const config = configService({ filters: { tools: { deny: ['list'] } } });
-      const { logger, lines } = recordingLogger();
+      const { logger, text } = recordingLogger();
       const filter = await plugin.setup({ config: config.service, logger }, { tools: { deny: ['delete_*'] } });
       expect(visibleTools(filter, github, ['delete_repo', 'list'])).toEqual(['list']);
-      expect(lines.join('\n')).toContain('"filters" is ignored');
+      expect(text().join('\n')).toContain('"filters" is ignored');
     });
 
     it('is validated with the same schema; errors name filters.<path> and the file', async () => {
@@ -243,11 +214,11 @@ describe('filter-rules plugin', () => {
 
     it('an invalid reload keeps the previous rules and logs the error', async () => {
       const config = configService({ filters: { tools: { deny: ['a'] } } });
-      const { logger, lines } = recordingLogger();
+      const { logger, text } = recordingLogger();
       const filter = await plugin.setup({ config: config.service, logger }, undefined);
       config.reload({ filters: { tools: { deny: [42] } } });
       expect(visibleTools(filter, fs, ['a', 'b'])).toEqual(['b']);
-      expect(lines.join('\n')).toContain('filters.tools.deny[0]');
+      expect(text().join('\n')).toContain('filters.tools.deny[0]');
     });
   });
 });

@@ -2,6 +2,7 @@ import {
   formatJsonPath,
   coreServices,
   definePlugin,
+  errorMessage,
   SwitchboardError,
   type ConfigService,
   type FilterContribution,
@@ -75,7 +76,7 @@ function watchConfigFilters(config: ConfigService, logger: Logger, apply: (rules
       apply(new FilterRules(rulesFromConfig(next, config.filepath)));
     } catch (error) {
       logger.error('reloaded "filters" are invalid; keeping the previous rules', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   });

@@ -2,7 +2,7 @@ import type { Clock, Logger, ServerDefinition } from '@mcp-switchboard/plugin-ap
 import { PluggedinApiClient, PluggedinApiError, type AppTool } from './api-client.js';
 import { looksLikeApiKey, type PluggedinOptions } from './options.js';
 import { discoveryServerDefinition, mapServers, PLUGGEDIN_SOURCE, type InstructionsPrompt } from './server-mapping.js';
-import { stableJson } from './stable-json.js';
+import { stableJson, errorMessage } from '@mcp-switchboard/plugin-api';
 
 /** The poll interval never grows past this on failures (unless `pollIntervalMs` itself is longer). */
 export const MAX_BACKOFF_MS = 5 * 60_000;
@@ -152,7 +152,7 @@ export class PluggedinConnection {
     if (this.inflight) return options.fresh ? this.inflight.then(() => this.refresh()) : this.inflight;
     this.everRefreshed = true;
     this.inflight = this.runRefresh()
-      .catch((error: unknown) => this.logger.error('plugged.in refresh failed unexpectedly', { error: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) => this.logger.error('plugged.in refresh failed unexpectedly', { error: errorMessage(error) }))
       .finally(() => {
         this.inflight = undefined;
       });
@@ -290,7 +290,7 @@ export class PluggedinConnection {
 
   private serversFailed(error: unknown): void {
     if (error instanceof PluggedinApiError && error.kind === 'aborted') return;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     this.failures += 1;
     this.lastErrorMessage = message;
     const refused = error instanceof PluggedinApiError && error.kind === 'http' && (error.status ?? 0) >= 400 && (error.status ?? 0) < 500;
@@ -344,7 +344,7 @@ export class PluggedinConnection {
     if (error instanceof PluggedinApiError && error.kind === 'aborted') return;
     if (this.toolsOutage) return;
     this.toolsOutage = true;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     this.logger.warn(`could not fetch the tools switched off in the plugged.in App: ${message}; keeping the last known set (${this.inactive.size})`);
   }
 
@@ -353,7 +353,7 @@ export class PluggedinConnection {
       try {
         listener();
       } catch (error) {
-        this.logger.error(`a listener for the plugged.in ${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+        this.logger.error(`a listener for the plugged.in ${what} failed`, { error: errorMessage(error) });
       }
     }
   }

@@ -5,7 +5,7 @@ import { ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, McpError, 
 import { z } from 'zod';
 import { PluggedinApiError } from './api-client.js';
 import type { PluggedinConnection } from './connection.js';
-import { stableJson } from './stable-json.js';
+import { stableJson, errorMessage } from '@mcp-switchboard/plugin-api';
 
 /** The name of the discovery tool (as the original proxy named it). */
 export const DISCOVER_TOOL_NAME = 'pluggedin_discover_tools';
@@ -24,7 +24,7 @@ export function discoveryErrorText(error: unknown): string {
   if (error instanceof PluggedinApiError && error.status === 404) {
     return `plugged.in does not know that server: ${error.appError ?? error.message}. Call ${DISCOVER_TOOL_NAME} without server_uuid to discover every server.`;
   }
-  return `plugged.in discovery failed: ${error instanceof Error ? error.message : String(error)}`;
+  return `plugged.in discovery failed: ${errorMessage(error)}`;
 }
 
 /**
@@ -86,7 +86,7 @@ export function createDiscoveryServer(connection: PluggedinConnection): { server
     promptsJson = json;
     if (server.isConnected()) {
       server.server.sendPromptListChanged().catch((error: unknown) => {
-        connection.logger.debug('plugged.in: could not send prompts/list_changed', { error: error instanceof Error ? error.message : String(error) });
+        connection.logger.debug('plugged.in: could not send prompts/list_changed', { error: errorMessage(error) });
       });
     }
   });

@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '@mcp-switchboard/plugin-api';
+import { errorMessage } from '@mcp-switchboard/plugin-api';
 
 /** One unit of reporting work; `describe` names it in logs. */
 export interface ReportJob {
@@ -167,7 +168,7 @@ export class ReportQueue {
   }
 
   private logFailure(job: ReportJob, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const now = this.now();
     if (this.lastFailure && this.lastFailure.message === message && now - this.lastFailure.at < 60_000) return;
     this.lastFailure = { message, at: now };

@@ -3,7 +3,7 @@ import type { ActivityReport, ReportedTool } from './api-client.js';
 import type { PluggedinConnection } from './connection.js';
 import { ReportQueue, type ReportQueueStats } from './report-queue.js';
 import { PLUGGEDIN_SOURCE } from './server-mapping.js';
-import { shortHash, stableJson } from './stable-json.js';
+import { shortHash, stableJson, errorMessage } from '@mcp-switchboard/plugin-api';
 
 /** How long `flush()` waits for queued reports by default. */
 export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
@@ -116,7 +116,7 @@ export function createReporter(connection: PluggedinConnection): PluggedinReport
         if (event.type === 'server.discovered') onDiscovered(event.server, event.catalog);
         else if (event.type === 'call.finished') onCallFinished(event);
       } catch (error) {
-        logger.error('plugged.in reporter could not queue an event', { error: error instanceof Error ? error.message : String(error) });
+        logger.error('plugged.in reporter could not queue an event', { error: errorMessage(error) });
       }
     },
     async flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<void> {

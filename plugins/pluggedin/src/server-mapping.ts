@@ -1,5 +1,5 @@
 import type { InProcessServerDefinition, ServerDefinition } from '@mcp-switchboard/plugin-api';
-import { shortHash } from './stable-json.js';
+import { shortHash } from '@mcp-switchboard/plugin-api';
 
 /** `source` of every definition this package produces. */
 export const PLUGGEDIN_SOURCE = 'pluggedin';

@@ -1,6 +1,6 @@
 import type { ConfigSource, ServerDefinition } from '@mcp-switchboard/plugin-api';
 import type { PluggedinConnection } from './connection.js';
-import { stableJson } from './stable-json.js';
+import { stableJson } from '@mcp-switchboard/plugin-api';
 
 /** The config source's contribution; `lastError` is the App's last refusal or the reason it is unreachable. */
 export interface PluggedinSource extends ConfigSource {

@@ -1,37 +1,15 @@
 // Helpers for this package's tests (excluded from the build).
-import type { Clock, Logger } from '@mcp-switchboard/plugin-api';
+import type { Clock } from '@mcp-switchboard/plugin-api';
+import { createMemoryLogger, type MemoryLogLine, type MemoryLogger } from '@mcp-switchboard/testing';
 
-export interface LogLine {
-  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  fields: Record<string, unknown> | undefined;
-}
-
-/** A logger that records every line (children share the record). */
-export function recordingLogger(): Logger & { lines: LogLine[]; text(level?: LogLine['level']): string } {
-  const lines: LogLine[] = [];
-  const make = (bindings: Record<string, unknown>): Logger => {
-    const at =
-      (level: LogLine['level']) =>
-      (message: string, fields?: Record<string, unknown>): void => {
-        lines.push({ level, message, fields: fields || Object.keys(bindings).length ? { ...bindings, ...fields } : undefined });
-      };
-    return {
-      trace: at('trace'),
-      debug: at('debug'),
-      info: at('info'),
-      warn: at('warn'),
-      error: at('error'),
-      child: (more) => make({ ...bindings, ...more }),
-    };
-  };
-  const root = make({});
-  return Object.assign(root, {
-    lines,
-    text: (level?: LogLine['level']) =>
-      lines
+/** The test kit's memory logger, with `text()`: its lines (of one level) as text, for `toContain` checks. */
+export function recordingLogger(): MemoryLogger & { text(level?: MemoryLogLine['level']): string } {
+  const logger = createMemoryLogger();
+  return Object.assign(logger, {
+    text: (level?: MemoryLogLine['level']) =>
+      logger.lines
         .filter((l) => !level || l.level === level)
-        .map((l) => `${l.level}: ${l.message} ${l.fields ? JSON.stringify(l.fields) : ''}`)
+        .map((l) => `${l.level}: ${l.message} ${Object.keys(l.fields).length ? JSON.stringify(l.fields) : ''}`)
         .join('\n'),
   });
 }

@@ -8,6 +8,7 @@ import {
   type Logger,
   type McpServerEntry,
   type ServerDefinition,
+  errorMessage,
 } from '@mcp-switchboard/plugin-api';
 
 export const DEFAULT_VARIABLE = 'SWITCHBOARD_MCP_SERVERS';
@@ -33,7 +34,7 @@ function kindOf(value: unknown): string {
 
 /** JSON.parse's message without the text it quotes (the variable may hold secrets), plus line and column. */
 function describeJsonError(error: unknown, text: string): string {
-  const raw = error instanceof Error ? error.message : String(error);
+  const raw = errorMessage(error);
   const reason = raw.replace(/,\s*"[\s\S]*" is not valid JSON$/, '').replace(/ in JSON at position \d+.*$/s, '');
   const position = /position (\d+)/.exec(raw)?.[1];
   if (position === undefined) return reason;

@@ -1,8 +1,9 @@
-import type { Logger, ServerDefinition } from '@mcp-switchboard/plugin-api';
+import type { ServerDefinition } from '@mcp-switchboard/plugin-api';
+import { createMemoryLogger } from '@mcp-switchboard/testing';
 import { describe, expect, it } from 'vitest';
 import defaultExport, { EnvConfigSource, parseServersJson, plugin, sourceEnvOptionsSchema } from './index.js';
 
-const silent: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+const silent = createMemoryLogger();
 
 const load = (value: string | undefined, variable?: string) =>
   new EnvConfigSource({ env: { [variable ?? 'SWITCHBOARD_MCP_SERVERS']: value }, ...(variable ? { variable } : {}) }).load();

@@ -9,6 +9,7 @@ import {
   type Logger,
   type ServerDefinition,
   type SwitchboardConfig,
+  errorMessage,
 } from '@mcp-switchboard/plugin-api';
 
 
@@ -68,7 +69,7 @@ export class FileConfigSource implements ConfigSource {
         servers = serversFromConfig(next, this.config.filepath);
       } catch (error) {
         this.logger?.error('reloaded config has invalid servers; keeping the previous list', {
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
         return;
       }

@@ -1,48 +1,14 @@
 import path from 'node:path';
-import {
-  switchboardConfigSchema,
-  type ConfigService,
-  type Logger,
-  type ServerDefinition,
-  type SwitchboardConfig,
-  type SwitchboardConfigInput,
-} from '@mcp-switchboard/plugin-api';
+import type { ServerDefinition, SwitchboardConfig, SwitchboardConfigInput } from '@mcp-switchboard/plugin-api';
+import { createFakeConfig, createMemoryLogger } from '@mcp-switchboard/testing';
 import { describe, expect, it } from 'vitest';
 import defaultExport, { FileConfigSource, plugin, serversFromConfig } from './index.js';
 
-/** A hand-made ConfigService: `reload()` swaps the config and tells the listeners, like the kernel does. */
-function configService(input: SwitchboardConfigInput, filepath: string | undefined = '/etc/switchboard/switchboard.config.json') {
-  let current: SwitchboardConfig = switchboardConfigSchema.parse(input);
-  const listeners = new Set<(config: SwitchboardConfig) => void>();
-  const service: ConfigService = {
-    get current() {
-      return current;
-    },
-    filepath,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  const reload = (next: SwitchboardConfigInput | SwitchboardConfig, validate = true): void => {
-    current = validate ? switchboardConfigSchema.parse(next) : (next as SwitchboardConfig);
-    for (const listener of listeners) listener(current);
-  };
-  return { service, reload, listenerCount: () => listeners.size };
-}
-
-function recordingLogger() {
-  const errors: string[] = [];
-  const logger: Logger = {
-    trace() {},
-    debug() {},
-    info() {},
-    warn() {},
-    error: (message, fields) => errors.push(`${message} ${JSON.stringify(fields ?? {})}`),
-    child: () => logger,
-  };
-  return { logger, errors };
-}
+/** The test kit's config fake, at a config file's path. */
+const configService = (input: SwitchboardConfigInput, filepath: string | undefined = '/etc/switchboard/switchboard.config.json') => {
+  const service = createFakeConfig(input, filepath);
+  return { service, reload: service.replace, listenerCount: service.listenerCount };
+};
 
 const byId = (servers: ServerDefinition[]) => Object.fromEntries(servers.map((s) => [s.id, s]));
 
@@ -62,7 +28,7 @@ describe('source-file plugin', () => {
         tuned: { command: 'node', args: ['s.js'], prefix: 'tt', timeoutMs: 5000 },
       },
     });
-    const source = await plugin.setup({ config: service, logger: recordingLogger().logger }, undefined);
+    const source = await plugin.setup({ config: service, logger: createMemoryLogger() }, undefined);
     const servers = byId(await source.load());
     expect(Object.keys(servers)).toEqual(['memory', 'remote', 'sse', 'tuned']);
     expect(servers.memory).toEqual({
@@ -151,11 +117,11 @@ describe('source-file plugin', () => {
 
   it('watch logs a reload with a bad entry and pushes nothing', () => {
     const { service, reload } = configService({ mcpServers: { a: { command: 'node' } } });
-    const { logger, errors } = recordingLogger();
+    const logger = createMemoryLogger();
     const pushed: ServerDefinition[][] = [];
     new FileConfigSource(service, logger).watch((servers) => pushed.push(servers));
-    reload({ mcpServers: { a: {} } } as unknown as SwitchboardConfig, false);
+    reload({ mcpServers: { a: {} } } as unknown as SwitchboardConfig, { validate: false });
     expect(pushed).toEqual([]);
-    expect(errors.join('\n')).toContain('mcpServers.a.command');
+    expect(logger.lines.filter((l) => l.level === 'error').map((l) => `${l.message} ${JSON.stringify(l.fields)}`).join('\n')).toContain('mcpServers.a.command');
   });
 });

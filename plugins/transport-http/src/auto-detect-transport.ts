@@ -1,4 +1,5 @@
 import type { Logger } from '@mcp-switchboard/plugin-api';
+import { errorMessage } from '@mcp-switchboard/plugin-api';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -139,7 +140,7 @@ export class AutoDetectTransport implements Transport {
       this.probe = undefined;
       await sse.close().catch(() => undefined);
       throw new Error(
-        `${where} speaks neither Streamable HTTP (the initialize POST was refused) nor HTTP+SSE (${error instanceof Error ? error.message : String(error)})`,
+        `${where} speaks neither Streamable HTTP (the initialize POST was refused) nor HTTP+SSE (${errorMessage(error)})`,
         { cause: error },
       );
     }

@@ -43,6 +43,5 @@ export function headerValue(value: string | string[] | undefined): string | unde
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** The shared one-line message of anything thrown (re-exported here for this package's modules). */
+export { errorMessage } from '@mcp-switchboard/plugin-api';

@@ -1,19 +1,13 @@
 import { PassThrough } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger, ServerDefinition, UpstreamHost, UpstreamSession } from '@mcp-switchboard/plugin-api';
+import type { ServerDefinition, UpstreamHost, UpstreamSession } from '@mcp-switchboard/plugin-api';
+import { createMemoryLogger } from '@mcp-switchboard/testing';
 import { describe, expect, it } from 'vitest';
 import defaultExport, { StdioConnector, StdioUpstream, plugin, transportStdioOptionsSchema } from './index.js';
 import { processAlive } from './process-groups.js';
 
-const silent: Logger = {
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child: () => silent,
-};
+const silent = createMemoryLogger();
 
 /** An UpstreamHost that starts the transport the way the hub does (the SDK calls start() on connect). */
 function fakeHost() {

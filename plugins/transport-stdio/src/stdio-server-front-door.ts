@@ -8,7 +8,7 @@ import {
   type JSONRPCMessage,
   type MessageExtraInfo,
 } from '@modelcontextprotocol/sdk/types.js';
-import { messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
+import { errorMessage, messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
 import { waitForDrain } from './wait-for-drain.js';
 
 /** Default cap on one incoming line (one JSON-RPC message), in bytes. */
@@ -305,7 +305,7 @@ export class StdioServerFrontDoor implements Transport {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = errorMessage(error);
       this.logger?.warn('client sent a line that is not JSON; answered -32700', { error: detail });
       this.reply(null, ErrorCode.ParseError, `Parse error: ${detail}`);
       return;

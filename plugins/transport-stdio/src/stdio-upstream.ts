@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Logger, UpstreamHost, UpstreamSession, UpstreamTransport } from '@mcp-switchboard/plugin-api';
+import { errorMessage } from '@mcp-switchboard/plugin-api';
 import { DEFAULT_MAX_MESSAGE_BYTES, StdioServerFrontDoor } from './stdio-server-front-door.js';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
@@ -77,7 +78,7 @@ export class StdioUpstream implements UpstreamTransport {
     try {
       await this.session?.close();
     } catch (error) {
-      this.options.logger?.warn('closing the stdio session failed', { error: error instanceof Error ? error.message : String(error) });
+      this.options.logger?.warn('closing the stdio session failed', { error: errorMessage(error) });
     }
     await frontDoor.close();
   }

@@ -1,6 +1,7 @@
-import type { FilterContribution, Prompt, Resource, ResourceTemplate, ServerDefinition, Tool } from '@mcp-switchboard/plugin-api';
+import type { FilterContribution, PluginDriver, Prompt, Resource, ResourceTemplate, ServerDefinition, Tool } from '@mcp-switchboard/plugin-api';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { ListKind, Listing } from '../pagination.js';
+import { hookFields } from '../plugins/hub-plugins.js';
 import { errorMessage } from '../util/rpc-error.js';
 import { exposedDefinition } from './exposed-definition.js';
 import { assignmentOf, type Assignment, type NameMemory } from './name-memory.js';
@@ -93,7 +94,7 @@ function listing<T>(kind: ListKind, items: readonly T[], keys: string[], servers
 
 export interface BuildOptions {
   namespace: NamespaceOptions;
-  filters: readonly FilterContribution[];
+  filters: PluginDriver<FilterContribution>;
   /** The names this view gave out before, per kind (kept across rebuilds). */
   memory: Readonly<Record<Kind, NameMemory>>;
   /** Reports a problem worth a warning (collisions, duplicate URIs, failing filters). */
@@ -102,21 +103,15 @@ export interface BuildOptions {
 
 type Kind = 'tool' | 'prompt';
 
-function visible(kind: Kind, filters: readonly FilterContribution[], server: ServerDefinition, item: Tool | Prompt, options: BuildOptions): boolean {
-  for (const filter of filters) {
-    const fn = kind === 'tool' ? filter.tool : filter.prompt;
-    if (!fn) continue;
-    try {
-      if (fn.call(filter, server, item as Tool & Prompt) === false) return false;
-    } catch (error) {
-      // Fail closed: a filter that cannot decide must not expose what it may have meant to hide.
-      options.warn(`a filter threw while deciding whether to show ${kind} "${item.name}" of server "${server.id}"; it is hidden`, {
-        error: errorMessage(error),
-      });
-      return false;
-    }
+function visible(kind: Kind, filters: PluginDriver<FilterContribution>, server: ServerDefinition, item: Tool | Prompt, options: BuildOptions): boolean {
+  try {
+    return filters.firstSync(kind, (answer) => answer === false, server, item as Tool & Prompt) === undefined;
+  } catch (error) {
+    // Fail closed: a filter that cannot decide must not expose what it may have meant to hide.
+    const fields = hookFields(error);
+    options.warn(`filter "${String(fields.plugin)}" threw in ${kind}() while deciding whether to show ${kind} "${item.name}" of server "${server.id}"; it is hidden`, fields);
+    return false;
   }
-  return true;
 }
 
 function nameItems<T extends Tool | Prompt>(

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { shortHash as hashOf } from '@mcp-switchboard/plugin-api';
 
 export type NamespaceMode = 'always' | 'on-collision' | 'never';
 
@@ -65,9 +65,9 @@ export function normalizeName(name: string): string {
   return name.replace(INVALID, '_');
 }
 
-/** A short, stable hash (hex) of the given parts. */
+/** The short, stable hash (hex) of the given parts that names carry: the shared one, 6 digits. */
 export function shortHash(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, HASH_LENGTH);
+  return hashOf(parts, HASH_LENGTH);
 }
 
 /** `base` cut so that `base + _hash` fits `maxLength`. */

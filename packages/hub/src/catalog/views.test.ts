@@ -1,4 +1,4 @@
-import type { FilterContribution, ServerDefinition, Tool } from '@mcp-switchboard/plugin-api';
+import { PluginDriver, withPluginIds, type FilterContribution, type ServerDefinition, type Tool } from '@mcp-switchboard/plugin-api';
 import { describe, expect, it } from 'vitest';
 import type { CatalogSource } from './catalog.js';
 import { CatalogViews, DEFAULT_VIEW } from './views.js';
@@ -13,7 +13,7 @@ function harness(filters: FilterContribution[] = []) {
   const warnings: string[] = [];
   const views = new CatalogViews({
     namespace: { mode: 'never', separator: '__', maxLength: 64 },
-    filters,
+    filters: new PluginDriver(withPluginIds('filter', filters)),
     serversOf: () => new Set(servers.keys()),
     sourcesOf: (ids) =>
       [...servers]

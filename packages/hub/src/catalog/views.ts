@@ -1,4 +1,4 @@
-import type { FilterContribution } from '@mcp-switchboard/plugin-api';
+import type { FilterContribution, PluginDriver } from '@mcp-switchboard/plugin-api';
 import { buildSnapshot, type CatalogSnapshot, type CatalogSource } from './catalog.js';
 import { NameMemory } from './name-memory.js';
 import type { NamespaceOptions } from './namespace.js';
@@ -8,7 +8,7 @@ export const DEFAULT_VIEW = '';
 
 export interface ViewsOptions {
   namespace: NamespaceOptions;
-  filters: readonly FilterContribution[];
+  filters: PluginDriver<FilterContribution>;
   /** Server ids a view covers (all running servers for DEFAULT_VIEW, a profile's servers otherwise). */
   serversOf(view: string): ReadonlySet<string>;
   /** Servers among `ids` that serve lists (ready, or on their way back), in server id order. */

@@ -1,4 +1,5 @@
-import { SwitchboardError, type Clock, type DownstreamConnector, type DownstreamLink, type Logger, type ServerDefinition } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, type Clock, type Contributed, type DownstreamConnector, type DownstreamLink, type Logger, type ServerDefinition } from '@mcp-switchboard/plugin-api';
+import { chooseConnector, connectThrough, connectorTypes, type Connectors } from '../plugins/connector-choice.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -44,7 +45,8 @@ export interface LinkEvents {
 
 export interface LinkOpenerOptions {
   definition: ServerDefinition;
-  connectors: readonly DownstreamConnector[];
+  /** The connectors, whose hooks are called through their driver. */
+  connectors: Connectors;
   connectMs: number;
   clientInfo: { name: string; version: string };
   logger: Logger;
@@ -83,7 +85,8 @@ export class LinkOpener {
       Math.min(Math.max(0, connectMs), MAX_TIMEOUT_MS),
     );
     try {
-      const link = await raceAbort(connector.connect(definition, { logger: this.options.logger, signal: abort.signal }), abort.signal, (late) =>
+      const connect = connectThrough(this.options.connectors, connector, definition, { logger: this.options.logger, signal: abort.signal });
+      const link = await raceAbort(connect, abort.signal, (late) =>
         void late.transport.close().catch(() => undefined),
       );
       this.watchTransport(link.transport, events, current, serving);
@@ -130,11 +133,10 @@ export class LinkOpener {
   }
 
   /** The first connector for this transport type that accepts the server (a plugin may claim only its own). */
-  private connectorFor(definition: ServerDefinition): DownstreamConnector {
-    const connectors = this.options.connectors;
-    const connector = connectors.find((c) => c.types.includes(definition.transport) && (c.accepts?.(definition) ?? true));
+  private connectorFor(definition: ServerDefinition): Contributed<DownstreamConnector> {
+    const connector = chooseConnector(this.options.connectors, definition, this.options.logger);
     if (connector) return connector;
-    const known = [...new Set(connectors.flatMap((c) => c.types))];
+    const known = connectorTypes(this.options.connectors);
     throw new SwitchboardError('SWB_CONNECTOR_MISSING', `no connector for transport "${definition.transport}" (loaded: ${known.join(', ') || 'none'})`);
   }
 

@@ -1,6 +1,7 @@
-import type { Clock, DownstreamConnector, Logger, ServerDefinition, ServerState } from '@mcp-switchboard/plugin-api';
+import type { Clock, Logger, ServerDefinition, ServerState } from '@mcp-switchboard/plugin-api';
 import type { ClientRequest, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { MAX_TIMEOUT_MS } from '../util/deferred.js';
+import type { Connectors } from '../plugins/connector-choice.js';
 import { redact } from '../util/redact.js';
 import { errorMessage, type RpcError } from '../util/rpc-error.js';
 import { LooseResultSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
@@ -29,7 +30,8 @@ export interface ConnectionHooks {
 
 export interface ConnectionOptions {
   definition: ServerDefinition;
-  connectors: readonly DownstreamConnector[];
+  /** The connectors, whose hooks are called through their driver. */
+  connectors: Connectors;
   timeouts: ResolvedTimeouts;
   clientInfo: { name: string; version: string };
   logger: Logger;

@@ -1,25 +1,15 @@
-import type { Clock, DownstreamConnector, Logger, ServerDefinition, SwitchboardConfig } from '@mcp-switchboard/plugin-api';
+import { stableJson, type Clock, type Logger, type ServerDefinition, type SwitchboardConfig } from '@mcp-switchboard/plugin-api';
+import type { Connectors } from '../plugins/connector-choice.js';
 import type { ServerStatus } from '../types.js';
 import { ServerConnection, type ConnectionHooks, type ResolvedTimeouts } from './server-connection.js';
 import type { SupervisionSettings } from './supervision.js';
 
 const DEFAULT_TIMEOUTS: ResolvedTimeouts = { connectMs: 60_000, requestMs: 60_000, maxTotalMs: 30 * 60_000 };
 
-/** A stable text of a definition, to tell a changed server from an unchanged one. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 export interface ServerSetOptions {
   config: SwitchboardConfig;
-  connectors: readonly DownstreamConnector[];
+  /** The connectors, whose hooks are called through their driver. */
+  connectors: Connectors;
   clientInfo: { name: string; version: string };
   logger: Logger;
   hooks: ConnectionHooks;

@@ -5,6 +5,7 @@ import { normalizeName } from '../catalog/namespace.js';
 import type { RoutableConnection as ServerConnection } from '../connections/routable-connection.js';
 import type { HubContext } from '../context.js';
 import { paginate, type Listing } from '../pagination.js';
+import { guardToolCall } from '../plugins/tool-call-guard.js';
 import { closestMatches } from '../util/suggest.js';
 import { ErrorCode, RpcError, errorMessage, switchboardRpcError } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
@@ -100,16 +101,8 @@ export class Router {
       arguments: args,
       sessionId: session.id,
     };
-    for (const filter of this.ctx.filters) {
-      if (!filter.beforeToolCall) continue;
-      try {
-        await filter.beforeToolCall(call);
-      } catch (error) {
-        const reason = errorMessage(error);
-        this.ctx.logger.info(`call to tool "${name}" refused by a filter`, { tool: name, server: entry.serverId, reason });
-        return { content: [{ type: 'text', text: `Switchboard refused the call to "${name}": ${reason}` }], isError: true };
-      }
-    }
+    const refusal = await guardToolCall(this.ctx.filters, call, this.ctx.logger);
+    if (refusal) return refusal;
 
     return this.tracked(session, connection, 'tool', entry.originalName, args, () =>
       connection.forward('tools/call', { ...params, name: entry.originalName }, {

@@ -45,8 +45,5 @@ export function passThroughError(error: unknown): Error {
   return new Error(String(error));
 }
 
-/** A readable one-line message for logs and events. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
+/** A readable one-line message for logs and events (the shared one; this path is kept for imports). */
+export { errorMessage } from '@mcp-switchboard/plugin-api';

@@ -7,11 +7,11 @@ import type {
   DownstreamConnector,
   EventBus,
   FilterContribution,
-  Logger,
   ServerDefinition,
   SwitchboardConfig,
   SwitchboardEvent,
 } from '@mcp-switchboard/plugin-api';
+import { createMemoryLogger, type MemoryLogLine, type MemoryLogger } from '@mcp-switchboard/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -23,28 +23,12 @@ import type { HubOptions } from '../../src/types.js';
 
 export const Loose = z.object({}).loose();
 
-export interface LogLine {
-  level: string;
-  message: string;
-  fields: Record<string, unknown>;
-}
+/** A log line as the test kit's memory logger records it. */
+export type LogLine = MemoryLogLine;
 
-export function recordingLogger(lines: LogLine[] = [], bindings: Record<string, unknown> = {}): Logger & { lines: LogLine[] } {
-  const at =
-    (level: string) =>
-    (message: string, fields: Record<string, unknown> = {}) => {
-      lines.push({ level, message, fields: { ...bindings, ...fields } });
-      if (process.env.HUB_TEST_LOG) process.stderr.write(`[${level}] ${message} ${JSON.stringify({ ...bindings, ...fields })}\n`);
-    };
-  return {
-    lines,
-    trace: at('trace'),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: (more) => recordingLogger(lines, { ...bindings, ...more }),
-  };
+/** The test kit's memory logger: every line of the logger and its children, for assertions. */
+export function recordingLogger(): MemoryLogger {
+  return createMemoryLogger();
 }
 
 export function recordingEvents(): EventBus & { events: SwitchboardEvent[] } {
@@ -177,7 +161,7 @@ export async function startHub(options: {
   fixtures: Record<string, FixtureSpec>;
   servers?: ServerDefinition[];
   config?: Partial<SwitchboardConfig>;
-  filters?: FilterContribution[];
+  filters?: HubOptions['filters'];
   profile?: string;
   extra?: Partial<HubOptions>;
   connectorTypes?: DownstreamConnector['types'];

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
-import { SwitchboardError } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, errorMessage } from '@mcp-switchboard/plugin-api';
 import { parseJsonConfig } from './parse-json.js';
 
 /** YAML through cosmiconfig's js-yaml loader; its errors carry a mark we turn into line:column. */
@@ -11,7 +11,7 @@ const loadYaml: Loader = async (filepath, content) => {
     return await defaultLoaders['.yaml'](filepath, content);
   } catch (error) {
     const mark = (error as { mark?: { line: number; column: number } }).mark;
-    const reason = (error as { reason?: string }).reason ?? (error instanceof Error ? error.message : String(error));
+    const reason = (error as { reason?: string }).reason ?? errorMessage(error);
     const where = mark ? `${filepath}:${mark.line + 1}:${mark.column + 1}` : filepath;
     throw new SwitchboardError('SWB_CONFIG_PARSE', `${where}: invalid YAML: ${reason}`, {
       cause: error,
@@ -39,7 +39,7 @@ const loadJs: Loader = async (filepath) => {
     if (!('default' in mod)) throw new Error('the module has no default export; use `export default { ... }`');
     return mod.default;
   } catch (error) {
-    throw new SwitchboardError('SWB_CONFIG_PARSE', `${filepath}: could not load: ${error instanceof Error ? error.message : String(error)}`, {
+    throw new SwitchboardError('SWB_CONFIG_PARSE', `${filepath}: could not load: ${errorMessage(error)}`, {
       cause: error,
       details: { file: filepath },
     });

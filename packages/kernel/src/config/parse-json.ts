@@ -1,4 +1,4 @@
-import { SwitchboardError } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, errorMessage } from '@mcp-switchboard/plugin-api';
 import { lineColumn, locateJsonError } from './json-position.js';
 
 /**
@@ -10,7 +10,7 @@ export function parseJsonConfig(text: string, file: string): unknown {
   try {
     return JSON.parse(source);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     const reported = /at position (\d+)/.exec(reason);
     const offset = reported ? Number(reported[1]) : locateJsonError(source);
     const { line, column } = lineColumn(source, offset < 0 ? source.length : offset);

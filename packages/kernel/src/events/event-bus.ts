@@ -1,4 +1,4 @@
-import { coreServices, type EventBus, type Logger, type SwitchboardEvent } from '@mcp-switchboard/plugin-api';
+import { PluginHookError, coreServices, type EventBus, type Logger, type SwitchboardEvent } from '@mcp-switchboard/plugin-api';
 import { inject, injectable } from '../di.js';
 import { kernelTokens } from '../tokens.js';
 import { BoundedQueue } from './bounded-queue.js';
@@ -122,7 +122,9 @@ export class KernelEventBus implements EventBus {
         subscriber.errors++;
         // A receiver failing on every event must not flood the log: the first few, then every hundredth.
         if (subscriber.errorStreak++ < 3 || subscriber.errorStreak % 100 === 0) {
-          this.logger.error(`${subscriber.name} failed on a ${event.type} event`, { receiver: subscriber.name, failures: subscriber.errors, err: error });
+          // A plugin's hook (a reporter's onEvent): its id and hook as fields, what it threw (with its stack) as err.
+          const hook = error instanceof PluginHookError ? { plugin: error.pluginId, hook: error.hook, err: error.cause } : { err: error };
+          this.logger.error(`${subscriber.name} failed on a ${event.type} event`, { receiver: subscriber.name, failures: subscriber.errors, ...hook });
         }
       }
     }

@@ -1,4 +1,4 @@
-import { SwitchboardError, type Clock } from '@mcp-switchboard/plugin-api';
+import { PluginHookError, SwitchboardError, errorMessage, type Clock } from '@mcp-switchboard/plugin-api';
 import { runWithTimeout } from './with-timeout.js';
 
 /** Who a clean-up step belongs to, for messages. */
@@ -23,8 +23,9 @@ export async function runCleanup(step: CleanupStep, timeoutMs: number, clock: Cl
   if (outcome.status === 'timed-out') {
     return new SwitchboardError('SWB_PLUGIN_DISPOSE', `${name}: ${step.what} did not finish within ${timeoutMs} ms; stopped waiting for it`, { details });
   }
-  const reason = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-  return new SwitchboardError('SWB_PLUGIN_DISPOSE', `${name}: ${step.what} failed: ${reason}`, { cause: outcome.error, details });
+  // A hook called through the driver already names the plugin: the message says it once, the cause keeps the stack.
+  const cause = outcome.error instanceof PluginHookError ? outcome.error.cause : outcome.error;
+  return new SwitchboardError('SWB_PLUGIN_DISPOSE', `${name}: ${step.what} failed: ${errorMessage(cause)}`, { cause, details });
 }
 
 /**

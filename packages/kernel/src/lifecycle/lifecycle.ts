@@ -1,4 +1,4 @@
-import { SwitchboardError, coreServices, type Clock, type Lifecycle, type Logger } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, coreServices, errorMessage, type Clock, type Lifecycle, type Logger } from '@mcp-switchboard/plugin-api';
 import { inject, injectable } from '../di.js';
 import { runCleanup, type Owner } from './disposables.js';
 
@@ -62,7 +62,7 @@ export class KernelLifecycle implements Lifecycle {
       try {
         await hook();
       } catch (cause) {
-        const reason = cause instanceof Error ? cause.message : String(cause);
+        const reason = errorMessage(cause);
         throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${owner.id}" (${owner.source}) failed in its start hook: ${reason}`, {
           cause,
           details: { plugin: owner.id, source: owner.source },

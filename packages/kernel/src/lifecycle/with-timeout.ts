@@ -1,10 +1,10 @@
 import type { Clock } from '@mcp-switchboard/plugin-api';
 
-export type Outcome = { status: 'ok' } | { status: 'failed'; error: unknown } | { status: 'timed-out' };
+export type Outcome = { status: 'ok'; value: unknown } | { status: 'failed'; error: unknown } | { status: 'timed-out' };
 
 /**
- * Runs a clean-up step, giving up after `ms`. The step keeps running in the background when it hangs; we only
- * stop waiting, so one stuck plugin cannot keep the process from stopping.
+ * Runs a step of a plugin (a setup, a clean-up), giving up after `ms`. The step keeps running in the background
+ * when it hangs; we only stop waiting, so one stuck plugin cannot hold start-up or stop forever.
  */
 export function runWithTimeout(step: () => unknown, ms: number, clock: Clock): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
@@ -15,7 +15,7 @@ export function runWithTimeout(step: () => unknown, ms: number, clock: Clock): P
     };
     try {
       Promise.resolve(step()).then(
-        () => settle({ status: 'ok' }),
+        (value: unknown) => settle({ status: 'ok', value }),
         (error: unknown) => settle({ status: 'failed', error }),
       );
     } catch (error) {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { SwitchboardError, isSwitchboardPlugin } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, errorMessage, isSwitchboardPlugin } from '@mcp-switchboard/plugin-api';
 import { throwCollected } from '../collect-errors.js';
 import { candidatePackageNames, isPathSpecifier } from './expand-name.js';
 import { importPluginModule, pluginsFromModule } from './load-module.js';
@@ -77,7 +77,7 @@ async function resolveEntry({ entry, where }: LabelledEntry, options: ResolvePlu
   try {
     exported = pluginsFromModule(await importPluginModule(located.file));
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = errorMessage(cause);
     return { plugins: [], errors: [new SwitchboardError('SWB_PLUGIN_INVALID', `plugin "${spec}" (${located.source}) could not be loaded: ${reason}`, { cause, details: { where } })] };
   }
   if (!exported) {
@@ -92,7 +92,7 @@ async function resolveEntry({ entry, where }: LabelledEntry, options: ResolvePlu
   const results = exported.map((candidate) =>
     validatePlugin(candidate, located.source, recipients.includes(candidate) ? given : { given: false, value: undefined }),
   );
-  return { plugins: results.flatMap((r) => (r.resolved ? [r.resolved] : [])), errors: results.flatMap((r) => r.errors) };
+  return { plugins: results.flatMap((r) => (r.resolved ? [{ ...r.resolved, file: located.file }] : [])), errors: results.flatMap((r) => r.errors) };
 }
 
 /** Adds where an inline plugin object was listed, which its own message cannot know. */

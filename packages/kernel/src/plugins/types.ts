@@ -7,6 +7,8 @@ export interface ResolvedPlugin {
   readonly options: unknown;
   /** Where it came from: `builtin`, `config object`, `./plugins/x.mjs`, `package switchboard-plugin-x (/abs/index.mjs)`. */
   readonly source: string;
+  /** The module file it was loaded from (absolute), when it came from a path or a package: finds it in a stack. */
+  readonly file?: string | undefined;
 }
 
 /** A `plugins` entry: a plugin object, a name or path, or `[name, options]`. */
