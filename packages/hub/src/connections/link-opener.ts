@@ -111,7 +111,7 @@ export class LinkOpener {
   /** The connector's watch for a stored login (a remote server in `needs-auth`); a no-op when it has none. */
   watchCredentials(onChange: () => void): () => void {
     try {
-      return this.connectorFor(this.options.definition).watchCredentials?.(this.options.definition, onChange) ?? (() => undefined);
+      return this.connectorFor(this.options.definition).contribution.watchCredentials?.(this.options.definition, onChange) ?? (() => undefined);
     } catch {
       return () => undefined;
     }
