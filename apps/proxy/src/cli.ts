@@ -10,6 +10,7 @@ import { listCommand } from './commands/list.js';
 import { doctorCommand } from './commands/doctor.js';
 import { registerCreatePluginCommand } from './commands/create-plugin.js';
 import { registerAuthCommand } from './commands/auth.js';
+import { registerPinsCommand } from './commands/pins.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -54,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
 
   registerCreatePluginCommand(program);
   registerAuthCommand(program, settings, (code) => (result = code));
+  registerPinsCommand(program, settings, (code) => (result = code));
 
   try {
     await program.parseAsync(argv);
