@@ -25,6 +25,8 @@ const contributionFor: Record<PluginKind, () => object> = {
   'config-source': () => ({ load: async () => [] }),
   reporter: () => ({ onEvent() {} }),
   filter: () => ({}),
+  middleware: () => ({}),
+  service: () => ({}),
   transport: () => ({}),
 };
 
@@ -218,15 +220,15 @@ describe('failures while starting', () => {
     expect(error.errors![2]!.message).toContain(`plugin "not-installed" (plugins[0] in ${file}) was not found`);
   });
 
-  it("refuses a plugin built for plugin API 2.0.0 and accepts 1.0.0", async () => {
+  it("refuses a plugin built for plugin API 3.0.0 and accepts 2.0.0 and 1.0.0 (1.x plugins load unchanged)", async () => {
     const root = await tempDir();
     const make = (apiVersion: string) => ({ plugin: { ...recorder(`v${apiVersion}`, 'filter'), apiVersion } });
-    const error = await rejection(createKernel(root, { builtinPlugins: [make('2.0.0'), make('1.0.0')] }));
+    const error = await rejection(createKernel(root, { builtinPlugins: [make('3.0.0'), make('1.0.0')] }));
     expect(error.code).toBe('SWB_PLUGIN_API_VERSION');
-    expect(error.message).toContain('plugin "v2.0.0" (builtin) was built for plugin API 2.0.0, but this mcp-switchboard provides plugin API 1.0.0');
-    const kernel = await createKernel(root, { builtinPlugins: [make('1.0.0')] });
+    expect(error.message).toContain('plugin "v3.0.0" (builtin) was built for plugin API 3.0.0, but this mcp-switchboard provides plugin API 2.0.0 (and 1.x up to 1.0.0)');
+    const kernel = await createKernel(root, { builtinPlugins: [make('1.0.0'), make('2.0.0')] });
     await kernel.start();
-    expect(kernel.filters).toHaveLength(1);
+    expect(kernel.filters).toHaveLength(2);
     await kernel.stop();
   });
 });

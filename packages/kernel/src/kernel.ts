@@ -1,5 +1,6 @@
 import {
   PluginDriver,
+  PluginHookError,
   SwitchboardError,
   coreServices,
   errorMessage,
@@ -33,7 +34,7 @@ import { processSecrets, type SecretRedactor } from './secrets.js';
 import { plan, type PlanOptions } from './plan.js';
 import { pluginInStack } from './plugins/blame.js';
 import { contributionProblem } from './plugins/check-contribution.js';
-import { setupOrder } from './plugins/setup-order.js';
+import { dependencyProblems, providedTokens, providersByToken, setupOrder } from './plugins/setup-order.js';
 import type { ResolvedPlugin } from './plugins/types.js';
 import { contributionTokens, kernelTokens } from './tokens.js';
 
@@ -255,6 +256,22 @@ export class Kernel {
   }
 
   /**
+   * The read-only facts a plugin's contribution publishes through `info()` (e.g. the port it bound), or
+   * undefined when it has none or is not set up. A failing `info()` is reported as that plugin's hook error.
+   */
+  info(pluginId: string): Readonly<Record<string, unknown>> | undefined {
+    const found = this.#contributions.find((c) => c.plugin.plugin.id === pluginId);
+    if (!found) return undefined;
+    const contribution = found.contribution as { info?: () => Readonly<Record<string, unknown>> };
+    if (typeof contribution.info !== 'function') return undefined;
+    try {
+      return contribution.info();
+    } catch (error) {
+      throw new PluginHookError(pluginId, 'info', error);
+    }
+  }
+
+  /**
    * The id of the plugin whose code an error came from (by its stack), for errors nobody caught: a plugin's own
    * timer or promise. Undefined when its stack names no plugin's file.
    */
@@ -290,7 +307,7 @@ export class Kernel {
     let setupFinished!: () => void;
     this.#setupDone = new Promise<void>((resolve) => (setupFinished = resolve));
     try {
-      throwCollected(this.#checkDeps(), (count) => `${count} plugin dependencies nobody provides`);
+      throwCollected(this.#checkDeps(), (count) => `${count} problems with plugin dependencies`);
       for (const item of this.plugins) {
         if (this.#stopRequested) throw new SwitchboardError('SWB_PLUGIN_SETUP', 'start was cancelled because stop() was called');
         await this.#setup(item);
@@ -310,19 +327,26 @@ export class Kernel {
   /** Unknown tokens are found before anything is set up, for every plugin at once. */
   #checkDeps(): SwitchboardError[] {
     const known = new Set<string>([...Object.values(coreServices), ...Object.values(contributionTokens)].map((t) => t.id));
+    const provided = providersByToken(this.plugins);
     const errors: SwitchboardError[] = [];
     for (const item of this.plugins) {
       for (const [key, token] of Object.entries(item.plugin.deps ?? {})) {
-        if (known.has(token.id) || this.container.isRegistered(token.id, true)) continue;
+        if (known.has(token.id) || provided.has(token.id) || this.container.isRegistered(token.id, true)) continue;
+        // A multi-token nobody provides is an empty list, not a missing service.
+        if (token.multiple) continue;
         errors.push(
           new SwitchboardError(
             'SWB_PLUGIN_INVALID',
-            `plugin "${item.plugin.id}" (${item.source}) depends on "${token.id}" (deps.${key}), which no loaded plugin or the host provides; known: ${[...known].join(', ')}`,
-            { details: { plugin: item.plugin.id, source: item.source, token: token.id } },
+            `plugin "${item.plugin.id}" (${item.source}) depends on "${token.id}" (deps.${key}), which no loaded plugin or the host provides; known: ${[...known, ...provided.keys()].join(', ')}`,
+            {
+              fix: `Load the plugin that provides "${token.id}" (its README names it) in "plugins", or remove "${item.plugin.id}".`,
+              details: { plugin: item.plugin.id, source: item.source, token: token.id },
+            },
           ),
         );
       }
     }
+    errors.push(...dependencyProblems(this.plugins));
     return errors;
   }
 
@@ -353,7 +377,7 @@ export class Kernel {
     try {
       if (outcome.status === 'failed') throw outcome.error;
       contribution = outcome.value;
-      const problem = contributionProblem(plugin.kind, contribution);
+      const problem = contributionProblem(plugin.kind, contribution) ?? missingProvided(item, contribution);
       if (problem) throw new Error(problem);
     } catch (cause) {
       throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${errorMessage(cause)}`, {
@@ -364,6 +388,8 @@ export class Kernel {
     const entry = { plugin: item, kind: plugin.kind, contribution } as Contribution;
     this.#contributions.push(entry);
     this.container.register(contributionTokens[plugin.kind].id, { useValue: contribution });
+    const services = (contribution as { provides?: Record<string, unknown> }).provides ?? {};
+    for (const { key, id } of providedTokens(item)) this.container.register(id, { useValue: services[key] });
     const disposable = contribution as { dispose?: () => unknown };
     if (typeof disposable.dispose === 'function') {
       this.#disposables.add({ owner: owner(item), what: 'dispose', run: () => disposable.dispose!() });
@@ -442,6 +468,14 @@ export class Kernel {
   async reloadConfig(): Promise<SwitchboardConfig> {
     return (await this.reload()).config;
   }
+}
+
+/** The first service a plugin declares in `provides` but its setup did not return, as a problem text. */
+function missingProvided(item: ResolvedPlugin, contribution: unknown): string | undefined {
+  const services = (contribution as { provides?: Record<string, unknown> }).provides ?? {};
+  const missing = providedTokens(item).filter(({ key }) => services[key] === undefined);
+  if (missing.length === 0) return undefined;
+  return `it declares provides.${missing[0]!.key} ("${missing[0]!.id}") but setup() returned no value for it under "provides"`;
 }
 
 /** Deep equality of two config values (key order ignored; functions of `.mjs` plugin objects compare by source). */

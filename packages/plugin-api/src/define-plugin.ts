@@ -1,12 +1,20 @@
 import type { z } from 'zod';
 import type { PluginContributions, PluginKind } from './kinds.js';
-import type { ResolvedDeps, TokenMap } from './tokens.js';
+import type { ProvidedServices, ResolvedDeps, TokenMap } from './tokens.js';
 import { apiVersion as currentApiVersion } from './version.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
+/**
+ * What a plugin's `setup` returns: its kind's contribution, plus `provides` holding one value per token of its
+ * `provides` record (only when it declares one).
+ */
+export type SetupResult<K extends PluginKind, P extends TokenMap> = {} extends P
+  ? PluginContributions[K] & { provides?: ProvidedServices<P> }
+  : PluginContributions[K] & { provides: ProvidedServices<P> };
+
 /** What `definePlugin` takes. */
-export interface PluginSpec<K extends PluginKind, D extends TokenMap, S extends z.ZodType | undefined> {
+export interface PluginSpec<K extends PluginKind, D extends TokenMap, S extends z.ZodType | undefined, P extends TokenMap = {}> {
   /** Unique id, conventionally the package name without `switchboard-plugin-`. */
   id: string;
   kind: K;
@@ -16,21 +24,31 @@ export interface PluginSpec<K extends PluginKind, D extends TokenMap, S extends 
   enforce?: 'pre' | 'post';
   /** A zod schema for the options given as `["name", { ...options }]` in the config. */
   options?: S;
-  /** The services this plugin needs, as tokens (see coreServices). */
+  /** The services this plugin needs, as tokens (see coreServices, and tokens other plugins provide). */
   deps?: D;
-  /** Builds the plugin's contribution. It may return `dispose()` for clean-up. */
-  setup(deps: ResolvedDeps<D>, options: S extends z.ZodType ? z.output<S> : undefined): MaybePromise<PluginContributions[K]>;
+  /**
+   * The services this plugin provides to others (plugin API 2.0), as tokens; `setup` returns their values under
+   * `provides`. Plugins of any kind that list one of these tokens in `deps` are set up after this one.
+   */
+  provides?: P;
+  /** Builds the plugin's contribution. It may return `dispose()` for clean-up and `provides` for its services. */
+  setup(deps: ResolvedDeps<D>, options: S extends z.ZodType ? z.output<S> : undefined): MaybePromise<SetupResult<K, P>>;
 }
 
-/** A plugin as the kernel sees it. */
-export interface SwitchboardPlugin<K extends PluginKind = PluginKind> {
+/**
+ * A plugin as the kernel sees it. `D`, `S` and `P` keep the types of its deps, options schema and provided
+ * services, so a test can call `plugin.setup(deps, options)` with the right types.
+ */
+export interface SwitchboardPlugin<K extends PluginKind = PluginKind, D extends TokenMap = TokenMap, S extends z.ZodType | undefined = z.ZodType | undefined, P extends TokenMap = TokenMap> {
   readonly id: string;
   readonly kind: K;
   readonly apiVersion: string;
   readonly enforce?: 'pre' | 'post';
-  readonly options?: z.ZodType;
-  readonly deps: TokenMap;
-  setup(deps: Record<string, unknown>, options: unknown): MaybePromise<PluginContributions[K]>;
+  readonly options?: S;
+  readonly deps: D;
+  /** Tokens of the services it provides (empty when none). */
+  readonly provides: P;
+  setup(deps: ResolvedDeps<D>, options: S extends z.ZodType ? z.output<S> : undefined): MaybePromise<SetupResult<K, P>>;
   /** Brand that tells a plugin object from any other object. */
   readonly $switchboardPlugin: true;
 }
@@ -45,9 +63,9 @@ export interface SwitchboardPlugin<K extends PluginKind = PluginKind> {
  *   setup: () => ({ load: async () => [] }),
  * });
  */
-export function definePlugin<K extends PluginKind, D extends TokenMap = {}, S extends z.ZodType | undefined = undefined>(
-  spec: PluginSpec<K, D, S>,
-): SwitchboardPlugin<K> {
+export function definePlugin<K extends PluginKind, D extends TokenMap = {}, S extends z.ZodType | undefined = undefined, P extends TokenMap = {}>(
+  spec: PluginSpec<K, D, S, P>,
+): SwitchboardPlugin<K, D, S, P> {
   if (!spec || typeof spec.setup !== 'function') throw new TypeError('definePlugin: "setup" must be a function');
   if (!spec.id) throw new TypeError('definePlugin: "id" is required');
   return Object.freeze({
@@ -56,8 +74,9 @@ export function definePlugin<K extends PluginKind, D extends TokenMap = {}, S ex
     apiVersion: spec.apiVersion ?? currentApiVersion,
     ...(spec.enforce ? { enforce: spec.enforce } : {}),
     ...(spec.options ? { options: spec.options } : {}),
-    deps: spec.deps ?? {},
-    setup: spec.setup as SwitchboardPlugin<K>['setup'],
+    deps: spec.deps ?? ({} as D),
+    provides: spec.provides ?? ({} as P),
+    setup: spec.setup,
     $switchboardPlugin: true as const,
   });
 }

@@ -27,6 +27,8 @@ export type SwitchboardEvent =
       kind: CallKind;
       /** Original (downstream) name or URI. */
       item: string;
+      /** The name the client used (after renames), for tools and prompts; the URI for resources. */
+      exposedName?: string;
       arguments?: Record<string, unknown>;
       at: number;
     }
@@ -37,10 +39,49 @@ export type SwitchboardEvent =
       server: ServerDefinition;
       kind: CallKind;
       item: string;
+      /** The name the client used (after renames), for tools and prompts; the URI for resources. */
+      exposedName?: string;
       arguments?: Record<string, unknown>;
       success: boolean;
       error?: string;
       durationMs: number;
+      at: number;
+    }
+  | {
+      /** A plugin (filter or middleware) refused a call before it was forwarded; no `call.started` is emitted. */
+      type: 'call.refused';
+      callId: string;
+      sessionId: string;
+      /** Undefined for a virtual tool (one a middleware answers itself). */
+      server?: ServerDefinition;
+      kind: CallKind;
+      /** Original (downstream) name. */
+      item: string;
+      exposedName: string;
+      arguments?: Record<string, unknown>;
+      /** The id of the plugin that refused, and the code and message it gave. */
+      plugin: string;
+      code: string;
+      message: string;
+      at: number;
+    }
+  | {
+      /** A client asked for a name that is not in its catalog (nor hidden, nor held for a server that is down). */
+      type: 'call.unknown';
+      sessionId: string;
+      kind: CallKind;
+      /** The name or URI the client used. */
+      name: string;
+      at: number;
+    }
+  | {
+      /**
+       * Delivered to one reporter only: events were dropped from its queue because it fell behind. `dropped` since
+       * the last such event, `total` since start.
+       */
+      type: 'events.dropped';
+      dropped: number;
+      total: number;
       at: number;
     }
   | { type: 'catalog.changed'; tools: number; prompts: number; resources: number; at: number }

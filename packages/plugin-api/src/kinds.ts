@@ -1,5 +1,5 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { Prompt, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, GetPromptResult, Prompt, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerState, SwitchboardEvent } from './events.js';
 import type { ServerDefinition, ServerTransportType } from './server-definition.js';
 import type { Logger } from './services.js';
@@ -7,6 +7,11 @@ import type { Logger } from './services.js';
 /** Something that can be cleaned up. The kernel calls it on stop, newest first, with a timeout. */
 export interface Disposable {
   dispose?(): void | Promise<void>;
+  /**
+   * Read-only facts the plugin wants its host (and tests) to see, e.g. `{ port: 41234 }` for a server it bound.
+   * Read with `kernel.info(pluginId)`; never used for routing. Any kind of contribution may have it.
+   */
+  info?(): Readonly<Record<string, unknown>>;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -152,13 +157,147 @@ export interface ReporterContribution extends Disposable {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// middleware (plugin API 2.0): transforms lists and wraps calls
+// ---------------------------------------------------------------------------------------------------------
+
+/** A tool or prompt as a middleware sees it while the catalog is built (one view, e.g. a profile, at a time). */
+export interface ListedItem<T extends Tool | Prompt> {
+  /** The server it comes from. */
+  readonly server: ServerDefinition;
+  /** The name the server gave it. */
+  readonly originalName: string;
+  /** The name clients will see so far: the hub's `<server>__<tool>`, or an earlier middleware's rename. */
+  readonly exposedName: string;
+  /** The definition as exposed so far (exposed name, titles, `_meta`). */
+  readonly definition: T;
+  /** The profile (workspace) whose view is being built; undefined for the default view. */
+  readonly profile: string | undefined;
+}
+
+/**
+ * What a middleware's `tool()`/`prompt()` may answer. `false`: hidden (neither listed nor callable).
+ * An object: changes to apply (each field optional); `listed: false` keeps it callable (by `call_tool`-style
+ * meta-tools and clients that know the name) without listing it. `undefined`/`true`: unchanged.
+ */
+export type ListedItemChange =
+  | boolean
+  | undefined
+  | void
+  | {
+      /** The name clients see and call. The hub keeps routing it to (server, original name). */
+      readonly name?: string;
+      readonly title?: string;
+      readonly description?: string;
+      /** Merged over the item's annotations (tools only). */
+      readonly annotations?: Tool['annotations'];
+      /** False: callable but not listed. */
+      readonly listed?: boolean;
+    };
+
+/** One tool call, as middleware sees it before and after it is forwarded. */
+export interface MiddlewareCall {
+  readonly callId: string;
+  readonly sessionId: string;
+  /** The server that answers it; undefined for a virtual tool. */
+  readonly server: ServerDefinition | undefined;
+  /** The server's own name for the tool (for a virtual tool, its name). */
+  readonly tool: string;
+  /** The name the client called. */
+  readonly exposedName: string;
+  /** The arguments as they will be sent (after earlier middleware's rewrites). */
+  readonly arguments: Record<string, unknown> | undefined;
+}
+
+/**
+ * What `beforeToolCall` decides. `continue`: go on, with `arguments` replacing the call's when given.
+ * `refuse`: answer the client with an error result carrying `code` (your own, e.g. `PIN_CHANGED`), `message`
+ * and `fix`; emits `call.refused` naming your plugin. `answer`: reply with `result` without forwarding
+ * (a cache). Returning nothing is `continue` unchanged. Throwing a SwitchboardError refuses with its code;
+ * anything else thrown is a bug in the plugin (an internal error naming it).
+ */
+export type CallDecision =
+  | { readonly action: 'continue'; readonly arguments?: Record<string, unknown> }
+  | { readonly action: 'refuse'; readonly code: string; readonly message: string; readonly fix?: string }
+  | { readonly action: 'answer'; readonly result: CallToolResult };
+
+/** A callable tool of the current view, as the hub routes it (for meta-tools such as `search_tools`). */
+export interface CallableTool {
+  readonly exposedName: string;
+  /** Undefined for a virtual tool. */
+  readonly serverId: string | undefined;
+  readonly originalName: string;
+  readonly definition: Tool;
+  /** False for a tool that is callable but not listed. */
+  readonly listed: boolean;
+}
+
+/** What a virtual tool's handler may use: the session's catalog, and calls through the normal routing. */
+export interface VirtualToolContext {
+  readonly sessionId: string;
+  readonly callId: string;
+  /** Every callable tool of the session's view (listed or not), virtual ones included. */
+  tools(): readonly CallableTool[];
+  /** Calls a tool by its exposed name, through every middleware and filter, as if the client had called it. */
+  callTool(exposedName: string, args: Record<string, unknown> | undefined): Promise<CallToolResult>;
+}
+
+/** A tool a middleware adds and answers itself. Its name is exposed as given (no server prefix). */
+export interface VirtualTool {
+  readonly definition: Tool;
+  call(args: Record<string, unknown> | undefined, context: VirtualToolContext): Promise<CallToolResult>;
+}
+
+/** A prompt a middleware adds and answers itself. */
+export interface VirtualPrompt {
+  readonly definition: Prompt;
+  get(args: Record<string, string> | undefined): Promise<GetPromptResult>;
+}
+
+/**
+ * Transforms what clients see and wraps what they call (Rollup-style: hooks return new values). List hooks run
+ * when the catalog is built, in plugin order (`enforce: 'pre'`, config order, `'post'`), each seeing the previous
+ * one's output; call hooks run on every call, `beforeToolCall` in that order and `afterToolCall` in reverse.
+ * The hub keeps the routing map from exposed names to (server, original name); filters, reporters, errors and
+ * `mcp-switchboard list` show both names.
+ */
+export interface MiddlewareContribution extends Disposable {
+  /** Hide, rename, retitle, re-describe or re-annotate a tool. Keep it pure and cheap: it runs on every rebuild. */
+  tool?(item: ListedItem<Tool>): ListedItemChange;
+  /** The same for a prompt (`annotations` is ignored). */
+  prompt?(item: ListedItem<Prompt>): ListedItemChange;
+  /** Tools this plugin adds and answers itself, asked on every rebuild (call `onChange`'s listener to rebuild). */
+  virtualTools?(): readonly VirtualTool[];
+  /** Prompts this plugin adds and answers itself. */
+  virtualPrompts?(): readonly VirtualPrompt[];
+  /** Before a tool call is forwarded: rewrite its arguments, refuse it with a code, or answer it. */
+  beforeToolCall?(call: MiddlewareCall): CallDecision | undefined | void | Promise<CallDecision | undefined | void>;
+  /** After the answer came back: return a replacement result (transform, redact), or nothing to keep it. */
+  afterToolCall?(call: MiddlewareCall, result: CallToolResult): CallToolResult | undefined | void | Promise<CallToolResult | undefined | void>;
+  /** Lets the middleware announce that its answers changed, so the catalog is rebuilt. Returns an unsubscribe function. */
+  onChange?(listener: () => void): () => void;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// service (plugin API 2.0): a plugin that only provides services to other plugins
+// ---------------------------------------------------------------------------------------------------------
+
+/** A `service` plugin contributes nothing to the hub itself: only what it `provides` (and `dispose`/`info`). */
+export type ServiceContribution = Disposable;
+
+// ---------------------------------------------------------------------------------------------------------
 
 export interface PluginContributions {
   'config-source': ConfigSource;
   transport: TransportContribution;
   filter: FilterContribution;
   reporter: ReporterContribution;
+  middleware: MiddlewareContribution;
+  service: ServiceContribution;
 }
 
 export type PluginKind = keyof PluginContributions;
-export const pluginKinds: readonly PluginKind[] = ['config-source', 'reporter', 'filter', 'transport'];
+/**
+ * Every kind, in the order their phases are set up when dependencies do not decide: services first (others use
+ * them), then sources, reporters (so no event is missed), filters, middleware, and transports (front doors) last.
+ */
+export const pluginKinds: readonly PluginKind[] = ['service', 'config-source', 'reporter', 'filter', 'middleware', 'transport'];

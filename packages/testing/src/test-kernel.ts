@@ -30,6 +30,8 @@ const emptyContribution: { [K in PluginKind]: () => PluginContributions[K] } = {
   'config-source': () => ({ load: async () => [] }),
   reporter: () => ({ onEvent: () => {} }),
   filter: () => ({}),
+  middleware: () => ({}),
+  service: () => ({}),
   transport: () => ({}),
 };
 

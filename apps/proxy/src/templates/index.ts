@@ -4,7 +4,9 @@ import type { PluginKind } from '@mcp-switchboard/plugin-api';
 import { configSourceTemplate } from './config-source.js';
 import type { KindTemplate } from './context.js';
 import { filterTemplate } from './filter.js';
+import { middlewareTemplate } from './middleware.js';
 import { reporterTemplate } from './reporter.js';
+import { serviceTemplate } from './service.js';
 import { transportTemplate } from './transport.js';
 
 export type { KindTemplate, TemplateContext, TemplateVersions } from './context.js';
@@ -15,4 +17,6 @@ export const kindTemplates: Record<PluginKind, KindTemplate> = {
   transport: transportTemplate,
   filter: filterTemplate,
   reporter: reporterTemplate,
+  middleware: middlewareTemplate,
+  service: serviceTemplate,
 };

@@ -1,5 +1,5 @@
 import { SwitchboardError, type Clock, type Contributed, type DownstreamConnector, type DownstreamLink, type Logger, type ServerDefinition } from '@mcp-switchboard/plugin-api';
-import { chooseConnector, connectThrough, connectorTypes, type Connectors } from '../plugins/connector-choice.js';
+import { chooseConnector, connectThrough, connectorTypes, driverOfConnectors, type Connectors } from '../plugins/connector-choice.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -111,7 +111,8 @@ export class LinkOpener {
   /** The connector's watch for a stored login (a remote server in `needs-auth`); a no-op when it has none. */
   watchCredentials(onChange: () => void): () => void {
     try {
-      return this.connectorFor(this.options.definition).contribution.watchCredentials?.(this.options.definition, onChange) ?? (() => undefined);
+      const entry = this.connectorFor(this.options.definition);
+      return driverOfConnectors(this.options.connectors).callSync(entry, 'watchCredentials', this.options.definition, onChange) ?? (() => undefined);
     } catch {
       return () => undefined;
     }

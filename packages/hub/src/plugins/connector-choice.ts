@@ -14,7 +14,8 @@ import { hookFields } from './hub-plugins.js';
 /** Connectors as a connection gets them: behind their driver (the hub), or a bare list (unit tests). */
 export type Connectors = PluginDriver<DownstreamConnector> | readonly DownstreamConnector[];
 
-function driverOf(connectors: Connectors): PluginDriver<DownstreamConnector> {
+/** The connectors' driver (a bare list gets one with made-up ids). */
+export function driverOfConnectors(connectors: Connectors): PluginDriver<DownstreamConnector> {
   return connectors instanceof PluginDriver ? connectors : new PluginDriver(withPluginIds('connector', connectors));
 }
 
@@ -28,7 +29,7 @@ export function chooseConnector(
   server: ServerDefinition,
   logger: Logger,
 ): Contributed<DownstreamConnector> | undefined {
-  const driver = driverOf(connectors);
+  const driver = driverOfConnectors(connectors);
   return driver.entries.find((entry) => {
     if (!entry.contribution.types.includes(server.transport)) return false;
     try {
@@ -52,7 +53,7 @@ export async function connectThrough(
   context: ConnectContext,
 ): Promise<DownstreamLink> {
   try {
-    return (await driverOf(connectors).call(entry, 'connect', server, context))!;
+    return (await driverOfConnectors(connectors).call(entry, 'connect', server, context))!;
   } catch (error) {
     throw error instanceof PluginHookError ? error.cause : error;
   }
@@ -60,5 +61,5 @@ export async function connectThrough(
 
 /** The transport types the loaded connectors serve, for "no connector" messages. */
 export function connectorTypes(connectors: Connectors): string[] {
-  return [...new Set(driverOf(connectors).entries.flatMap((entry) => entry.contribution.types))];
+  return [...new Set(driverOfConnectors(connectors).entries.flatMap((entry) => entry.contribution.types))];
 }

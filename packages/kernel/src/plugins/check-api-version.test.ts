@@ -22,3 +22,17 @@ describe('checkApiVersion (host 1.2.3)', () => {
     expect(checkApiVersion('banana', host)).toMatchObject({ ok: false, invalid: true });
   });
 });
+
+describe('checkApiVersion (host 2.0.0, still loading 1.x up to 1.0.0)', () => {
+  it.each(['2.0.0', '1.0.0', '^1.0.0', '^2.0.0'])('accepts %s', (version) => {
+    expect(checkApiVersion(version, '2.0.0', ['1.0.0'])).toEqual({ ok: true });
+  });
+  it.each(['2.1.0', '1.1.0', '3.0.0', '0.9.0', '^1.1.0'])('refuses %s, naming both APIs it provides', (version) => {
+    const result = checkApiVersion(version, '2.0.0', ['1.0.0']);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toContain('2.0.0 (and 1.x up to 1.0.0)');
+  });
+  it('is what the host uses by default: a 1.0.0 plugin loads on this plugin API', () => {
+    expect(checkApiVersion('1.0.0')).toEqual({ ok: true });
+  });
+});

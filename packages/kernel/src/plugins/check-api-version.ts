@@ -1,14 +1,17 @@
 import semver from 'semver';
-import { apiVersion as hostApiVersion } from '@mcp-switchboard/plugin-api';
+import { compatibleApiVersions, apiVersion as hostApiVersion } from '@mcp-switchboard/plugin-api';
 
 export type ApiVersionCheck = { ok: true } | { ok: false; invalid: boolean; reason: string; fix: string };
 
 /**
- * Can a plugin built against `pluginVersion` run on this host? Same major and a minor no newer than ours; a
- * range (`^1.0.0`) must be satisfied by our version.
+ * Can a plugin built against `pluginVersion` run on this host? It can when one of the versions the host provides
+ * (its own, or an older major it still loads unchanged: `compatible`) has the plugin's major and a minor no older
+ * than the plugin's; a range (`^1.0.0`) must be satisfied by one of them.
  */
-export function checkApiVersion(pluginVersion: unknown, host: string = hostApiVersion): ApiVersionCheck {
+export function checkApiVersion(pluginVersion: unknown, host: string = hostApiVersion, compatible: readonly string[] = host === hostApiVersion ? compatibleApiVersions : []): ApiVersionCheck {
+  const provided = [host, ...compatible];
   const hostMajor = semver.major(host);
+  const providedText = compatible.length ? `${host} (and ${compatible.map((v) => `${semver.major(v)}.x up to ${v}`).join(', ')})` : host;
   const upgradeHost = `upgrade mcp-switchboard to a version that provides plugin API ${String(pluginVersion)}`;
   const downgradePlugin = `install a version of the plugin built for plugin API ${hostMajor}.x`;
   if (typeof pluginVersion !== 'string' || !pluginVersion) {
@@ -16,17 +19,17 @@ export function checkApiVersion(pluginVersion: unknown, host: string = hostApiVe
   }
   const exact = semver.valid(pluginVersion);
   if (exact) {
-    if (semver.major(exact) > hostMajor || (semver.major(exact) === hostMajor && semver.minor(exact) > semver.minor(host))) {
-      return { ok: false, invalid: false, reason: `was built for plugin API ${exact}, but this mcp-switchboard provides plugin API ${host}`, fix: `${upgradeHost}, or ${downgradePlugin}.` };
+    const sameMajor = provided.find((v) => semver.major(v) === semver.major(exact));
+    if (sameMajor && semver.minor(exact) <= semver.minor(sameMajor)) return { ok: true };
+    const reason = `was built for plugin API ${exact}, but this mcp-switchboard provides plugin API ${providedText}`;
+    if (semver.major(exact) > hostMajor || (sameMajor && semver.minor(exact) > semver.minor(sameMajor))) {
+      return { ok: false, invalid: false, reason, fix: `${upgradeHost}, or ${downgradePlugin}.` };
     }
-    if (semver.major(exact) < hostMajor) {
-      return { ok: false, invalid: false, reason: `was built for plugin API ${exact}, but this mcp-switchboard provides plugin API ${host}`, fix: `Upgrade the plugin: ${downgradePlugin}.` };
-    }
-    return { ok: true };
+    return { ok: false, invalid: false, reason, fix: `Upgrade the plugin: ${downgradePlugin}.` };
   }
   if (semver.validRange(pluginVersion)) {
-    if (semver.satisfies(host, pluginVersion)) return { ok: true };
-    return { ok: false, invalid: false, reason: `requires plugin API ${pluginVersion}, but this mcp-switchboard provides plugin API ${host}`, fix: `${downgradePlugin[0]!.toUpperCase()}${downgradePlugin.slice(1)}, or use an mcp-switchboard whose plugin API satisfies ${pluginVersion}.` };
+    if (provided.some((v) => semver.satisfies(v, pluginVersion))) return { ok: true };
+    return { ok: false, invalid: false, reason: `requires plugin API ${pluginVersion}, but this mcp-switchboard provides plugin API ${providedText}`, fix: `${downgradePlugin[0]!.toUpperCase()}${downgradePlugin.slice(1)}, or use an mcp-switchboard whose plugin API satisfies ${pluginVersion}.` };
   }
-  return { ok: false, invalid: true, reason: `has an apiVersion that is not a version: ${JSON.stringify(pluginVersion)}`, fix: 'Set apiVersion to a semver version such as "1.0.0" (definePlugin fills it in).' };
+  return { ok: false, invalid: true, reason: `has an apiVersion that is not a version: ${JSON.stringify(pluginVersion)}`, fix: 'Set apiVersion to a semver version such as "2.0.0" (definePlugin fills it in).' };
 }

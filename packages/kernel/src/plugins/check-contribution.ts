@@ -10,6 +10,8 @@ export function contributionProblem(kind: PluginKind, value: unknown): string | 
   if (value === null || typeof value !== 'object') return `setup() returned ${value === null ? 'null' : typeof value}, expected a ${kind} object`;
   const c = value as Record<string, unknown>;
   if (c.dispose !== undefined && !isFn(c.dispose)) return 'dispose is not a function';
+  if (c.info !== undefined && !isFn(c.info)) return 'info is not a function';
+  if (c.provides !== undefined && (c.provides === null || typeof c.provides !== 'object')) return 'provides is not an object of services';
   switch (kind) {
     case 'config-source':
       if (!isFn(c.load)) return 'a config-source needs a load() function';
@@ -21,6 +23,13 @@ export function contributionProblem(kind: PluginKind, value: unknown): string | 
       return undefined;
     case 'filter':
       for (const key of ['tool', 'prompt', 'beforeToolCall', 'onChange']) if (c[key] !== undefined && !isFn(c[key])) return `${key} is not a function`;
+      return undefined;
+    case 'middleware':
+      for (const key of ['tool', 'prompt', 'virtualTools', 'virtualPrompts', 'beforeToolCall', 'afterToolCall', 'onChange']) {
+        if (c[key] !== undefined && !isFn(c[key])) return `${key} is not a function`;
+      }
+      return undefined;
+    case 'service':
       return undefined;
     case 'transport': {
       const upstream = c.upstream as Record<string, unknown> | undefined;

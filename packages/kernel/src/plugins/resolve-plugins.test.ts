@@ -110,11 +110,11 @@ export default definePlugin({
 describe('resolvePlugins: what it refuses', () => {
   it('refuses a plugin built for another major plugin API, naming both versions', async () => {
     const root = await tempDir();
-    const errors = await failure(resolvePlugins([plain('future', 'filter', { apiVersion: '2.0.0' })], { configDir: root, cwd: root }));
+    const errors = await failure(resolvePlugins([plain('future', 'filter', { apiVersion: '3.0.0' })], { configDir: root, cwd: root }));
     expect(errors[0]!.code).toBe('SWB_PLUGIN_API_VERSION');
     expect(errors[0]!.message).toContain('plugin "future"');
-    expect(errors[0]!.message).toContain('2.0.0');
-    expect(errors[0]!.message).toContain('plugin API 1.0.0');
+    expect(errors[0]!.message).toContain('3.0.0');
+    expect(errors[0]!.message).toContain('plugin API 2.0.0');
     expect(errors[0]!.fix).toMatch(/upgrade mcp-switchboard/i);
   });
 

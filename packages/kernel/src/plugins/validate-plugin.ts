@@ -44,6 +44,10 @@ export function validatePlugin(candidate: unknown, source: string, options: Give
   if (deps !== undefined && (deps === null || typeof deps !== 'object' || !Object.values(deps).every(isToken))) {
     invalid('has "deps" that are not a record of tokens (use coreServices.* or createToken())');
   }
+  const provides: unknown = (plugin as { provides?: unknown }).provides;
+  if (provides !== undefined && (provides === null || typeof provides !== 'object' || !Object.values(provides).every(isToken))) {
+    invalid('has "provides" that is not a record of tokens (use createToken())');
+  }
 
   const schema = plugin.options as { safeParse?: SafeParse } | undefined;
   let parsedOptions: unknown;
