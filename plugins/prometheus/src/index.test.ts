@@ -1,19 +1,19 @@
 import { createServer } from 'node:net';
 import type { ServerDefinition, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
-import { createMemoryLogger, createTestKernel, type MemoryLogger } from '@mcp-switchboard/testing';
+import { createMemoryLogger, createTestKernel } from '@mcp-switchboard/testing';
 import { describe, expect, it } from 'vitest';
-import defaultExport, { plugin, prometheusOptionsSchema, type ApiTwoEvent, type PrometheusInfo } from './index.js';
+import defaultExport, { plugin, prometheusOptionsSchema, type PrometheusInfo } from './index.js';
 
 const fs: ServerDefinition = { id: 'fs', name: 'fs', source: 'test', enabled: true, transport: 'stdio', command: 'fs-mcp', args: [], env: {} };
 const at = 0;
 const started = (item: string): SwitchboardEvent => ({ type: 'call.started', callId: item, sessionId: 's', server: fs, kind: 'tool', item, at });
 const finished = (item: string, success: boolean, durationMs: number, exposedName?: string): SwitchboardEvent =>
-  ({ type: 'call.finished', callId: item, sessionId: 's', server: fs, kind: 'tool', item, success, durationMs, at, ...(exposedName ? { exposedName } : {}) }) as SwitchboardEvent;
+  ({ type: 'call.finished', callId: item, sessionId: 's', server: fs, kind: 'tool', item, success, durationMs, at, ...(exposedName ? { exposedName } : {}) });
 
 async function setUp(options: object = {}) {
   const logger = createMemoryLogger();
-  const reporter = (await plugin.setup({ logger }, prometheusOptionsSchema.parse({ port: 0, processMetrics: false, ...options }))) as Awaited<ReturnType<typeof plugin.setup>> & { info(): PrometheusInfo };
-  return { reporter, logger, info: reporter.info() };
+  const reporter = await plugin.setup({ logger }, prometheusOptionsSchema.parse({ port: 0, processMetrics: false, ...options }));
+  return { reporter, logger, info: reporter.info!() as PrometheusInfo };
 }
 const scrape = async (url: string) => (await fetch(url)).text();
 /** The value of one series in the exposition text, or undefined when it is absent. */
@@ -40,7 +40,7 @@ describe('prometheus reporter', () => {
       reporter.onEvent(finished('read_file', false, 300));
       const text = await scrape(info.url);
       expect(sample(text, 'switchboard_calls_total{server="fs",kind="tool",item="read_file",exposed="files__read",outcome="success"}')).toBe(1);
-      // Before plugin API 2 the events carry no exposed name: the original stands in.
+      // An event without the exposed name (from an older host) counts under the original.
       expect(sample(text, 'switchboard_calls_total{server="fs",kind="tool",item="read_file",exposed="read_file",outcome="error"}')).toBe(1);
       expect(sample(text, 'switchboard_call_duration_seconds_bucket{le="0.025",server="fs",kind="tool",item="read_file",exposed="files__read"}')).toBe(1);
       expect(sample(text, 'switchboard_call_duration_seconds_sum{server="fs",kind="tool",item="read_file",exposed="read_file"}')).toBe(0.3);
@@ -53,12 +53,12 @@ describe('prometheus reporter', () => {
   it('counts refusals, unknown names and dropped events, and keeps one state series per server state', async () => {
     const { reporter, info } = await setUp({ prefix: 'sb_' });
     try {
-      const later: ApiTwoEvent[] = [
-        { type: 'call.refused', server: fs, kind: 'tool', item: 'read_file', exposedName: 'fs__read_file', plugin: 'pinning', code: 'PINNING_DEFINITION_CHANGED', at },
-        { type: 'call.unknown', kind: 'tool', name: 'nope', at },
+      const later: SwitchboardEvent[] = [
+        { type: 'call.refused', callId: 'c', sessionId: 's', server: fs, kind: 'tool', item: 'read_file', exposedName: 'fs__read_file', plugin: 'pinning', code: 'PINNING_DEFINITION_CHANGED', message: 'changed', at },
+        { type: 'call.unknown', sessionId: 's', kind: 'tool', name: 'nope', at },
         { type: 'events.dropped', dropped: 7, total: 7, at },
       ];
-      for (const event of later) reporter.onEvent(event as unknown as SwitchboardEvent);
+      for (const event of later) reporter.onEvent(event);
       reporter.onEvent({ type: 'server.state', server: fs, state: 'restarting', at });
       reporter.onEvent({ type: 'server.state', server: fs, state: 'ready', at });
       reporter.onEvent({ type: 'catalog.changed', tools: 12, prompts: 3, resources: 1, at });
@@ -96,11 +96,11 @@ describe('prometheus reporter', () => {
     }
   });
 
-  it('in a kernel: events reach the metrics through the bus, and stop closes the port', async () => {
+  it('in a kernel: the host reads the picked port through info(), events reach the metrics through the bus, and stop closes the port', async () => {
     const kernel = await createTestKernel({ plugins: [[plugin, { port: 0 }]] });
     await kernel.start();
-    const port = ((kernel.logger as MemoryLogger).find('prometheus metrics listening')?.fields as { port: number }).port;
-    const url = `http://127.0.0.1:${port}/metrics`;
+    // The port it picked, as the host reads it.
+    const { url } = kernel.info('prometheus') as PrometheusInfo;
     kernel.events.emit(started('write_file'));
     kernel.events.emit(finished('write_file', true, 5));
     await kernel.events.idle?.();

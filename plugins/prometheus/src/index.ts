@@ -7,15 +7,11 @@ import { SwitchboardMetrics } from './switchboard-metrics.js';
 export { prometheusOptionsSchema } from './options.js';
 export type { PrometheusOptions, PrometheusOptionsInput } from './options.js';
 export { SwitchboardMetrics, serverStates } from './switchboard-metrics.js';
-export type { ApiTwoEvent } from './switchboard-metrics.js';
 export { startMetricsServer } from './metrics-server.js';
 export type { MetricsServer } from './metrics-server.js';
 
 /** What the contribution tells its host: where the metrics are (the port matters with `port: 0`). */
-export interface PrometheusInfo {
-  readonly port: number;
-  readonly url: string;
-}
+export type PrometheusInfo = { readonly port: number; readonly url: string };
 
 /**
  * Prometheus metrics of the proxy on `GET /metrics` of its own port: calls by server and tool (original and

@@ -4,18 +4,6 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 /** Server states a gauge is kept for (one series each, 1 for the current state). */
 export const serverStates = ['new', 'starting', 'ready', 'restarting', 'idle', 'failed', 'needs-auth', 'stopped', 'disabled'] as const;
 
-/**
- * Events of plugin API 2 (refusals, unknown names, dropped events), handled already so that the reporter counts
- * them as soon as the host emits them; older hosts simply never send them.
- */
-export type ApiTwoEvent =
-  | { type: 'call.refused'; server?: { id: string }; kind: string; item: string; exposedName: string; plugin: string; code: string; at: number }
-  | { type: 'call.unknown'; kind: string; name: string; at: number }
-  | { type: 'events.dropped'; dropped: number; total: number; at: number };
-
-/** The call events carry the exposed name under plugin API 2; before it, the original name stands in. */
-type WithExposed<E> = E & { exposedName?: string };
-
 /** The metrics of one proxy, fed by its events. Label values are names from the catalog, never arguments. */
 export class SwitchboardMetrics {
   private readonly calls: Counter<'server' | 'kind' | 'item' | 'exposed' | 'outcome'>;
@@ -41,13 +29,13 @@ export class SwitchboardMetrics {
     this.restarts = new Counter({ name: `${prefix}server_restarts_total`, help: 'Times a server went into restarting.', labelNames: ['server'], registers });
   }
 
-  record(event: SwitchboardEvent | ApiTwoEvent): void {
+  record(event: SwitchboardEvent): void {
     switch (event.type) {
       case 'call.started':
         this.inFlight.inc({ server: event.server.id });
         return;
       case 'call.finished': {
-        const labels = { server: event.server.id, kind: event.kind, item: event.item, exposed: (event as WithExposed<typeof event>).exposedName ?? event.item };
+        const labels = { server: event.server.id, kind: event.kind, item: event.item, exposed: event.exposedName ?? event.item };
         this.inFlight.dec({ server: event.server.id });
         this.calls.inc({ ...labels, outcome: event.success ? 'success' : 'error' });
         this.duration.observe(labels, event.durationMs / 1000);
