@@ -1,3 +1,4 @@
+import type { Stream } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { fixtureServerEntry } from '@mcp-switchboard/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ afterEach(async () => {
 });
 
 /** Resolves with the first match of `pattern` in the stream's text. */
-function waitFor(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<RegExpMatchArray> {
+function waitFor(stream: Stream, pattern: RegExp): Promise<RegExpMatchArray> {
   return new Promise((resolve) => {
     let text = '';
     stream.on('data', (chunk) => {

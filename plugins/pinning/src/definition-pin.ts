@@ -10,6 +10,20 @@ export interface ToolPin {
   readonly fields: Readonly<Partial<Record<PinnedField, string>>>;
 }
 
+/**
+ * The definition as its server gave it, from what the hub lists: where the exposed name carries the server's
+ * prefix, the hub prefixes the titles too (`<prefix>: <title>`); that is taken off again. Applied to the hub's
+ * definitions and to the servers' own alike, so both give the same pin.
+ */
+export function serverDefinition<T extends Pick<Tool, PinnedField>>(tool: T, server: { id: string; prefix?: string | undefined }): T {
+  const prefix = `${server.prefix ?? server.id}: `;
+  const strip = (title: unknown) => (typeof title === 'string' && title.startsWith(prefix) ? title.slice(prefix.length) : title);
+  const out: T = { ...tool };
+  if (out.title !== undefined) out.title = strip(out.title) as string;
+  if (out.annotations && typeof out.annotations.title === 'string') out.annotations = { ...out.annotations, title: strip(out.annotations.title) as string };
+  return out;
+}
+
 /** The one place a value becomes a pin hash (stable JSON, sha256, 16 hex digits). */
 export function pinHash(value: unknown): string {
   return shortHash(stableJson(value), 16);

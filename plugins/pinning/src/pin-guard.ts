@@ -48,10 +48,14 @@ export class PinGuard {
     this.lockText = stableJson(this.lock);
   }
 
-  /** Judges one tool while the catalog is built. Returns false when the tool is quarantined. */
-  review(serverId: string, originalName: string, tool: Tool): boolean {
+  /**
+   * Judges one tool while the catalog is built (`tool` as the hub lists it, or as its server does). Returns false
+   * when the tool is quarantined.
+   */
+  review(server: { id: string; prefix?: string | undefined }, originalName: string, tool: Tool): boolean {
+    const serverId = server.id;
     const key = keyOf(serverId, originalName);
-    const verdict = judgeTool(this.lock, serverId, originalName, tool, this.options.policy);
+    const verdict = judgeTool(this.lock, server, originalName, tool, this.options.policy);
     if (!isQuarantined(verdict)) {
       this.quarantine.delete(key);
       if (verdict.state === 'new') this.pinOnFirstUse(serverId, originalName, verdict.pin);

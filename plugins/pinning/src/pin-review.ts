@@ -12,14 +12,17 @@ export type PinDifference =
 /** The servers' current tools (server's own names), by server id. Only servers that answered are compared. */
 export type CurrentTools = Readonly<Record<string, readonly Tool[]>>;
 
+/** A server's `prefix` setting, by server id, where it has one (titles are compared without it). */
+export type ServerPrefixes = Readonly<Record<string, string | undefined>>;
+
 /** What differs between the lockfile and the servers' current tools, sorted by server and tool. */
-export function diffPins(lock: Lockfile, current: CurrentTools): PinDifference[] {
+export function diffPins(lock: Lockfile, current: CurrentTools, prefixes: ServerPrefixes = {}): PinDifference[] {
   const out: PinDifference[] = [];
   for (const [server, tools] of Object.entries(current)) {
     const seen = new Set<string>();
     for (const definition of tools) {
       seen.add(definition.name);
-      const verdict = judgeTool(lock, server, definition.name, definition, 'strict');
+      const verdict = judgeTool(lock, { id: server, prefix: prefixes[server] }, definition.name, definition, 'strict');
       if (verdict.state === 'changed') out.push({ server, tool: definition.name, status: 'changed', fields: verdict.fields, definition });
       else if (verdict.state === 'unapproved') out.push({ server, tool: definition.name, status: 'new', definition });
     }
@@ -38,13 +41,13 @@ export function parseTarget(target: string): { server: string; tool: string | un
  * Approves the current definitions of `target` (a server, or one tool): the lockfile gets their pins, and a
  * removed tool of an approved server is dropped. Returns the new lockfile and what it approved.
  */
-export function approvePins(lock: Lockfile, current: CurrentTools, target: string): { lock: Lockfile; approved: PinDifference[] } {
+export function approvePins(lock: Lockfile, current: CurrentTools, target: string, prefixes: ServerPrefixes = {}): { lock: Lockfile; approved: PinDifference[] } {
   const { server, tool } = parseTarget(target);
-  const approved = diffPins(lock, current).filter((d) => d.server === server && (tool === undefined || d.tool === tool));
+  const approved = diffPins(lock, current, prefixes).filter((d) => d.server === server && (tool === undefined || d.tool === tool));
   const tools = { ...(lock.servers[server] ?? {}) };
   for (const difference of approved) {
     if (difference.status === 'removed') delete tools[difference.tool];
-    else tools[difference.tool] = judgeTool(lock, server, difference.tool, difference.definition, 'strict').pin;
+    else tools[difference.tool] = judgeTool(lock, { id: server, prefix: prefixes[server] }, difference.tool, difference.definition, 'strict').pin;
   }
   const servers = { ...lock.servers };
   if (Object.keys(tools).length) servers[server] = tools;

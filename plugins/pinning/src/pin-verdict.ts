@@ -1,5 +1,5 @@
 import type { Tool } from '@mcp-switchboard/plugin-api';
-import { changedFields, pinOf, type PinnedField, type ToolPin } from './definition-pin.js';
+import { changedFields, pinOf, serverDefinition, type PinnedField, type ToolPin } from './definition-pin.js';
 import type { Lockfile } from './lockfile.js';
 
 /** `tofu`: a tool seen for the first time is pinned as it is. `strict`: it waits for approval too. */
@@ -15,8 +15,10 @@ export type PinVerdict =
   /** In the lockfile with another definition: quarantined until approved. */
   | { readonly state: 'changed'; readonly pin: ToolPin; readonly previous: ToolPin; readonly fields: readonly PinnedField[] };
 
-export function judgeTool(lock: Lockfile, serverId: string, originalName: string, tool: Tool, policy: PinPolicy): PinVerdict {
-  const pin = pinOf(originalName, tool);
+/** Judges a tool, as the hub lists it or as its server does (`server` gives the prefix to take off titles). */
+export function judgeTool(lock: Lockfile, server: { id: string; prefix?: string | undefined }, originalName: string, tool: Tool, policy: PinPolicy): PinVerdict {
+  const serverId = server.id;
+  const pin = pinOf(originalName, serverDefinition(tool, server));
   const previous = lock.servers[serverId]?.[originalName];
   if (!previous) return policy === 'strict' ? { state: 'unapproved', pin } : { state: 'new', pin };
   if (previous.hash === pin.hash) return { state: 'pinned', pin };

@@ -10,3 +10,5 @@ export { SAVE_DELAY_MS, ToolSearch } from './tool-search.js';
 export type { ListedTool, MetaTool, SearchContext, SearchResult } from './tool-search.js';
 export { UsageStore, usageKey } from './usage-store.js';
 export { USAGE_FILE_NAME, usageFilePath } from './usage-file-path.js';
+export { plugin } from './plugin.js';
+export { plugin as default } from './plugin.js';

@@ -202,7 +202,8 @@ export class ToolSearch {
     if (next === this.resolvedMode) return;
     this.resolvedMode = next;
     this.deps.logger?.info(`tool-search: ${this.seen.size} tools, ${next === 'hybrid' ? 'over' : 'within'} the threshold of ${this.options.threshold}: mode ${next}`);
-    this.notify();
+    // Decided while the hub builds the catalog: ask for the rebuild once this one is done.
+    queueMicrotask(() => this.notify());
   }
 
   private notify(): void {

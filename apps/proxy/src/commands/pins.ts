@@ -1,7 +1,7 @@
 import { isAbsolute, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SwitchboardError, type PluginEntry, type Tool } from '@mcp-switchboard/plugin-api';
-import { approvePins, diffPins, lockfilePath, readLockfile, writeLockfile, type CurrentTools, type PinDifference } from '@mcp-switchboard/plugin-pinning';
+import { approvePins, diffPins, lockfilePath, readLockfile, writeLockfile, type CurrentTools, type PinDifference, type ServerPrefixes } from '@mcp-switchboard/plugin-pinning';
 import { boot } from '../boot.js';
 import type { CliSettings } from '../cli-settings.js';
 import { formatTable } from '../format-table.js';
@@ -19,14 +19,20 @@ export function configuredLockfile(plugins: readonly PluginEntry[] | undefined, 
 }
 
 /** Starts every server once, and collects each one's tools as the server lists them (original names and definitions). */
-async function currentTools(settings: CliSettings, env: NodeJS.ProcessEnv): Promise<{ tools: CurrentTools; lockfile: string; failed: Map<string, string>; redact: (text: string) => string }> {
+async function currentTools(
+  settings: CliSettings,
+  env: NodeJS.ProcessEnv,
+): Promise<{ tools: CurrentTools; prefixes: ServerPrefixes; lockfile: string; failed: Map<string, string>; redact: (text: string) => string }> {
   const booted = await boot(settings, env, process.cwd(), {
     hubConfig: (config) => ({ ...config, supervision: { ...config.supervision, maxFailures: 1 } }),
   });
   const tools: Record<string, Tool[]> = {};
+  const prefixes: Record<string, string | undefined> = {};
   const unsubscribe = booted.kernel.events.on((event) => {
+    if (event.type !== 'server.discovered') return;
     // The event carries the server's own definitions (its list cache), typed loosely as a catalog summary.
-    if (event.type === 'server.discovered') tools[event.server.id] = [...event.catalog.tools] as Tool[];
+    tools[event.server.id] = [...event.catalog.tools] as Tool[];
+    prefixes[event.server.id] = event.server.prefix;
   });
   try {
     const config = booted.kernel.config.current;
@@ -34,7 +40,7 @@ async function currentTools(settings: CliSettings, env: NodeJS.ProcessEnv): Prom
     await booted.kernel.events.idle();
     const failed = new Map(booted.hub.status().filter((s) => !(s.id in tools)).map((s) => [s.id, `${s.state}${s.error ? `: ${s.error}` : ''}`]));
     const lockfile = configuredLockfile(config.plugins, booted.kernel.config.filepath);
-    return { tools, lockfile, failed, redact: (text) => booted.kernel.secrets.redact(text) };
+    return { tools, prefixes, lockfile, failed, redact: (text) => booted.kernel.secrets.redact(text) };
   } finally {
     unsubscribe();
     await booted.stop();
@@ -68,8 +74,8 @@ function unanswered(failed: Map<string, string>, only?: string): string {
 
 /** `mcp-switchboard pins diff [server]`: exit 0 when everything matches the lockfile, 1 when something differs. */
 export async function pinsDiffCommand(settings: CliSettings, server: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { tools, lockfile, failed, redact } = await currentTools(settings, env);
-  const differences = diffPins(await readLockfile(lockfile), tools).filter((d) => server === undefined || d.server === server);
+  const { tools, prefixes, lockfile, failed, redact } = await currentTools(settings, env);
+  const differences = diffPins(await readLockfile(lockfile), tools, prefixes).filter((d) => server === undefined || d.server === server);
   process.stdout.write(redact(renderDiff(differences, lockfile)));
   process.stderr.write(redact(unanswered(failed, server)));
   return differences.length ? 1 : 0;
@@ -77,7 +83,7 @@ export async function pinsDiffCommand(settings: CliSettings, server: string | un
 
 /** `mcp-switchboard pins approve <server>[/<tool>]`: writes the current definitions into the lockfile. */
 export async function pinsApproveCommand(settings: CliSettings, target: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { tools, lockfile, failed, redact } = await currentTools(settings, env);
+  const { tools, prefixes, lockfile, failed, redact } = await currentTools(settings, env);
   const server = target.split('/')[0]!;
   if (!(server in tools)) {
     const why = failed.get(server);
@@ -85,7 +91,7 @@ export async function pinsApproveCommand(settings: CliSettings, target: string, 
       fix: why ? 'Start the server successfully (see `mcp-switchboard doctor`), then approve again.' : 'Use a server id from `mcp-switchboard list`.',
     });
   }
-  const { lock, approved } = approvePins(await readLockfile(lockfile), tools, target);
+  const { lock, approved } = approvePins(await readLockfile(lockfile), tools, target, prefixes);
   if (!approved.length) {
     process.stdout.write(`Nothing to approve for ${target}: it matches ${lockfile}.\n`);
     return 0;
