@@ -74,6 +74,7 @@ export async function boot(
       sources: kernel.contributed('config-source').map(({ pluginId, contribution }) => ({ pluginId, contribution: secretAware(contribution, kernel.secrets) })),
       connectors: wrapped.map((contribution, i) => ({ pluginId: connectors[i]?.pluginId ?? `connector #${i + 1}`, contribution })),
       filters: kernel.contributed('filter'),
+      middleware: kernel.contributed('middleware'),
       events: kernel.events,
       logger: kernel.logger.child({ component: 'hub' }),
       ...(config.profile ? { profile: config.profile } : {}),

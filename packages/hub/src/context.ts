@@ -1,4 +1,4 @@
-import type { FilterContribution, Logger, PluginDriver, SwitchboardConfig, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
+import type { FilterContribution, Logger, MiddlewareContribution, PluginDriver, SwitchboardConfig, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
 import type { CatalogSnapshot } from './catalog/catalog.js';
 import type { RoutableConnection } from './connections/routable-connection.js';
 
@@ -8,6 +8,8 @@ export interface HubContext {
   readonly logger: Logger;
   /** The filters' hooks, called through their driver. */
   readonly filters: PluginDriver<FilterContribution>;
+  /** Middleware's call hooks (before/after, virtual tools), called through their driver. */
+  readonly middleware: PluginDriver<MiddlewareContribution>;
   emit(event: SwitchboardEvent): void;
   /** The catalog snapshot of a view ('' = every server the hub runs, else a profile). */
   view(key: string): CatalogSnapshot;

@@ -100,6 +100,7 @@ export class Hub implements UpstreamHost {
     this.views = new CatalogViews({
       namespace: this.namespace,
       filters: this.plugins.filters,
+      middleware: this.plugins.middleware,
       serversOf: (view) => this.serversOf(view),
       sourcesOf: (ids) => this.sourcesOf(ids),
       warn: (message, fields) => this.logger.warn(message, fields),
@@ -117,6 +118,7 @@ export class Hub implements UpstreamHost {
       config,
       logger: this.logger,
       filters: this.plugins.filters,
+      middleware: this.plugins.middleware,
       emit: (event) => this.emit(event),
       view: (key) => this.views.get(key),
       connection: (id) => this.connections.get(id),
@@ -177,6 +179,7 @@ export class Hub implements UpstreamHost {
       }),
     );
     this.disposers.push(...watchFilters(this.plugins.filters, () => this.filtersChanged(), this.logger));
+    this.disposers.push(...watchFilters(this.plugins.middleware, () => this.filtersChanged(), this.logger, 'middleware'));
   }
 
   /**

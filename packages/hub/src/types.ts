@@ -6,6 +6,7 @@ import type {
   EventBus,
   FilterContribution,
   Logger,
+  MiddlewareContribution,
   ServerState,
   ServerTransportType,
   SwitchboardConfig,
@@ -24,6 +25,8 @@ export interface HubOptions {
   sources: ReadonlyArray<ConfigSource | Contributed<ConfigSource>>;
   connectors: ReadonlyArray<DownstreamConnector | Contributed<DownstreamConnector>>;
   filters: ReadonlyArray<FilterContribution | Contributed<FilterContribution>>;
+  /** Middleware (plugin API 2.0): list transforms and call interception, in plugin order. Default none. */
+  middleware?: ReadonlyArray<MiddlewareContribution | Contributed<MiddlewareContribution>>;
   events: EventBus;
   logger: Logger;
   /** The selected profile: only its servers run. Unknown → SwitchboardError SWB_PROFILE_UNKNOWN. */
@@ -35,7 +38,7 @@ export interface HubOptions {
   /** Timers of supervision (restart backoff, circuit, pings, idle timeouts, call waits). Default: real, unref'd. */
   clock?: Clock;
   /**
-   * How long a filter's `beforeToolCall` may take: one that has not answered by then is reported as that plugin's
+   * How long a filter's `beforeToolCall` (and a middleware's call hook) may take: one that has not answered by then is reported as that plugin's
    * failure (SWB_PLUGIN_HOOK) and the call is not forwarded. Default 10000.
    */
   hookTimeoutMs?: number;

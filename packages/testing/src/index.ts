@@ -6,6 +6,8 @@ export { connectFixture } from './fixtures/connect-fixture.js';
 export type { ConnectedFixture } from './fixtures/connect-fixture.js';
 export { createTestKernel, defineTestPlugin } from './test-kernel.js';
 export type { TestKernelOptions, TestPluginSpec } from './test-kernel.js';
+export { createTestProxy } from './test-proxy.js';
+export type { TestProxy, TestProxyOptions } from './test-proxy.js';
 export { createMemoryLogger } from './memory-logger.js';
 export type { MemoryLogger, MemoryLogLine } from './memory-logger.js';
 export { createFakeConfig } from './fake-config.js';

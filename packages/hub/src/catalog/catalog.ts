@@ -1,9 +1,10 @@
-import type { FilterContribution, PluginDriver, Prompt, Resource, ResourceTemplate, ServerDefinition, Tool } from '@mcp-switchboard/plugin-api';
+import type { FilterContribution, MiddlewareContribution, PluginDriver, Prompt, Resource, ResourceTemplate, ServerDefinition, Tool, VirtualPrompt, VirtualTool } from '@mcp-switchboard/plugin-api';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { ListKind, Listing } from '../pagination.js';
 import { hookFields } from '../plugins/hub-plugins.js';
 import { errorMessage } from '../util/rpc-error.js';
 import { exposedDefinition } from './exposed-definition.js';
+import { applyListMiddleware } from './list-middleware.js';
 import { assignmentOf, type Assignment, type NameMemory } from './name-memory.js';
 import { assignNames, type NamespaceOptions, type NamingItem } from './namespace.js';
 
@@ -13,6 +14,10 @@ export interface CatalogEntry {
   exposedName: string;
   originalName: string;
   definition: Tool | Prompt;
+  /** False: callable but not listed (a middleware said `listed: false`). */
+  listed?: false;
+  /** Set for a tool or prompt a middleware adds and answers itself (serverId is then `plugin:<id>`). */
+  virtual?: { pluginId: string; item: VirtualTool | VirtualPrompt };
 }
 
 export interface ToolEntry extends CatalogEntry {
@@ -58,7 +63,9 @@ export interface CatalogSnapshot {
   readonly version: number;
   /** Servers this view covers (ready or not). */
   readonly serverIds: ReadonlySet<string>;
+  /** Listed tools, in list order. */
   readonly tools: readonly ToolEntry[];
+  /** Every callable tool by exposed name: listed, unlisted by a middleware, and virtual. */
   readonly toolsByName: ReadonlyMap<string, ToolEntry>;
   readonly prompts: readonly PromptEntry[];
   readonly promptsByName: ReadonlyMap<string, PromptEntry>;
@@ -95,6 +102,10 @@ function listing<T>(kind: ListKind, items: readonly T[], keys: string[], servers
 export interface BuildOptions {
   namespace: NamespaceOptions;
   filters: PluginDriver<FilterContribution>;
+  /** Middleware's list hooks (renames, overrides, virtual items), run after the filters and the namespacing. */
+  middleware?: PluginDriver<MiddlewareContribution> | undefined;
+  /** The profile this view is built for; undefined for the default view. */
+  profile?: string | undefined;
   /** The names this view gave out before, per kind (kept across rebuilds). */
   memory: Readonly<Record<Kind, NameMemory>>;
   /** Reports a problem worth a warning (collisions, duplicate URIs, failing filters). */
@@ -190,8 +201,21 @@ export function buildSnapshot(
 ): CatalogSnapshot {
   const namedTools = nameItems('tool', serverIds, sources, (s) => s.tools, options);
   const namedPrompts = nameItems('prompt', serverIds, sources, (s) => s.prompts, options);
-  const tools = namedTools.entries as ToolEntry[];
-  const prompts = namedPrompts.entries as PromptEntry[];
+  const definitions = new Map(sources.map((s) => [s.definition.id, s.definition]));
+  const listOptions = (middleware: PluginDriver<MiddlewareContribution>) => ({
+    middleware,
+    profile: options.profile,
+    serverOf: (id: string) => definitions.get(id),
+    warn: options.warn,
+  });
+  const toolLists = options.middleware
+    ? applyListMiddleware<Tool, ToolEntry>('tool', namedTools.entries as ToolEntry[], namedTools.unlisted, listOptions(options.middleware))
+    : { listed: namedTools.entries as ToolEntry[], callable: new Map((namedTools.entries as ToolEntry[]).map((t) => [t.exposedName, t])) };
+  const promptLists = options.middleware
+    ? applyListMiddleware<Prompt, PromptEntry>('prompt', namedPrompts.entries as PromptEntry[], namedPrompts.unlisted, listOptions(options.middleware))
+    : { listed: namedPrompts.entries as PromptEntry[], callable: new Map((namedPrompts.entries as PromptEntry[]).map((p) => [p.exposedName, p])) };
+  const tools = toolLists.listed;
+  const prompts = promptLists.listed;
 
   const resources: ResourceEntry[] = [];
   const resourceOwners = new Map<string, string>();
@@ -257,9 +281,9 @@ export function buildSnapshot(
     giveOutNames,
     serverIds,
     tools: Object.freeze(tools),
-    toolsByName: new Map(tools.map((t) => [t.exposedName, t])),
+    toolsByName: toolLists.callable,
     prompts: Object.freeze(prompts),
-    promptsByName: new Map(prompts.map((p) => [p.exposedName, p])),
+    promptsByName: promptLists.callable,
     unlistedTools: namedTools.unlisted,
     unlistedPrompts: namedPrompts.unlisted,
     resources: Object.freeze(resources),

@@ -1,4 +1,4 @@
-import type { FilterContribution, PluginDriver } from '@mcp-switchboard/plugin-api';
+import type { FilterContribution, MiddlewareContribution, PluginDriver } from '@mcp-switchboard/plugin-api';
 import { buildSnapshot, type CatalogSnapshot, type CatalogSource } from './catalog.js';
 import { NameMemory } from './name-memory.js';
 import type { NamespaceOptions } from './namespace.js';
@@ -9,6 +9,7 @@ export const DEFAULT_VIEW = '';
 export interface ViewsOptions {
   namespace: NamespaceOptions;
   filters: PluginDriver<FilterContribution>;
+  middleware?: PluginDriver<MiddlewareContribution> | undefined;
   /** Server ids a view covers (all running servers for DEFAULT_VIEW, a profile's servers otherwise). */
   serversOf(view: string): ReadonlySet<string>;
   /** Servers among `ids` that serve lists (ready, or on their way back), in server id order. */
@@ -48,6 +49,8 @@ export class CatalogViews {
     const snapshot = buildSnapshot(this.version, ids, this.options.sourcesOf(ids), {
       namespace: this.options.namespace,
       filters: this.options.filters,
+      middleware: this.options.middleware,
+      profile: view === DEFAULT_VIEW ? undefined : view,
       memory,
       warn: (message, fields) => this.warnOnce(message, fields),
     });

@@ -6,6 +6,7 @@ import {
   type ConfigSource,
   type DownstreamConnector,
   type FilterContribution,
+  type MiddlewareContribution,
 } from '@mcp-switchboard/plugin-api';
 import type { HubOptions } from '../types.js';
 
@@ -18,17 +19,21 @@ export interface HubPlugins {
   readonly sources: PluginDriver<ConfigSource>;
   readonly filters: PluginDriver<FilterContribution>;
   readonly connectors: PluginDriver<DownstreamConnector>;
+  /** Middleware in plugin order; list hooks run in this order, `afterToolCall` in reverse. */
+  readonly middleware: PluginDriver<MiddlewareContribution>;
 }
 
 /** How long a filter's `beforeToolCall` may take, unless the hub is told otherwise. */
 export const DEFAULT_HOOK_TIMEOUT_MS = 10_000;
 
-export function hubPlugins(options: Pick<HubOptions, 'sources' | 'filters' | 'connectors' | 'hookTimeoutMs' | 'clock'>): HubPlugins {
+export function hubPlugins(options: Pick<HubOptions, 'sources' | 'filters' | 'middleware' | 'connectors' | 'hookTimeoutMs' | 'clock'>): HubPlugins {
   return {
     sources: new PluginDriver(withPluginIds('config-source', options.sources)),
     // A filter sits on every tool call: one that hangs must not hold the call until the client gives up.
     filters: new PluginDriver(withPluginIds('filter', options.filters), { timeoutMs: options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS, clock: options.clock }),
     connectors: new PluginDriver(withPluginIds('connector', options.connectors)),
+    // Middleware sits on every call too: the same time limit for its call hooks.
+    middleware: new PluginDriver(withPluginIds('middleware', options.middleware ?? []), { timeoutMs: options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS, clock: options.clock }),
   };
 }
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { CallKind, ToolCallContext } from '@mcp-switchboard/plugin-api';
-import { ownerOfUri, type CatalogEntry, type CatalogSnapshot } from '../catalog/catalog.js';
+import { PluginHookError, type CallKind, type CallToolResult, type VirtualPrompt, type VirtualToolContext } from '@mcp-switchboard/plugin-api';
+import { ownerOfUri, type CatalogEntry, type CatalogSnapshot, type ToolEntry } from '../catalog/catalog.js';
 import { normalizeName } from '../catalog/namespace.js';
 import type { RoutableConnection as ServerConnection } from '../connections/routable-connection.js';
 import type { HubContext } from '../context.js';
 import { paginate, type Listing } from '../pagination.js';
-import { guardToolCall } from '../plugins/tool-call-guard.js';
+import { refusalOrBug } from '../plugins/tool-call-guard.js';
+import { runToolCall } from './call-pipeline.js';
 import { closestMatches } from '../util/suggest.js';
 import { ErrorCode, RpcError, errorMessage, switchboardRpcError } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
@@ -90,36 +91,65 @@ export class Router {
 
   async callTool(session: RoutedSession, params: LooseParams, extra: UpstreamExtra): Promise<LooseResult> {
     const name = requireString(params, 'name', 'tools/call');
-    const entry = await this.lookup(session, 'tool', name);
-    const connection = this.readyConnection(entry.serverId);
     const args = isRecord(params.arguments) ? params.arguments : undefined;
+    return this.callToolNamed(session, name, args, params, extra);
+  }
 
-    const call: ToolCallContext = {
-      server: connection.definition,
-      tool: entry.originalName,
-      exposedName: entry.exposedName,
-      arguments: args,
-      sessionId: session.id,
-    };
-    const refusal = await guardToolCall(this.ctx.filters, call, this.ctx.logger);
-    if (refusal) return refusal;
-
-    return this.tracked(session, connection, 'tool', entry.originalName, args, () =>
-      connection.forward('tools/call', { ...params, name: entry.originalName }, {
-        ...this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params),
-        tool: entry.originalName,
-      }),
+  /** A tool call by exposed name: from the client, or from a virtual tool's handler (`context.callTool`). */
+  private async callToolNamed(session: RoutedSession, name: string, args: Record<string, unknown> | undefined, params: LooseParams, extra: UpstreamExtra): Promise<LooseResult> {
+    const entry = (await this.lookup(session, 'tool', name)) as ToolEntry;
+    const connection = entry.virtual ? undefined : this.readyConnection(entry.serverId);
+    const callId = randomUUID();
+    return runToolCall(
+      this.ctx,
+      { callId, sessionId: session.id, entry, server: connection?.definition, arguments: args },
+      {
+        forward: (sent) =>
+          this.tracked(session, connection!, 'tool', entry, sent, callId, () => {
+            const { arguments: _given, ...rest } = params;
+            return connection!.forward('tools/call', { ...rest, name: entry.originalName, ...(sent ? { arguments: sent } : {}) }, {
+              ...this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params),
+              tool: entry.originalName,
+            });
+          }),
+        virtualContext: (): VirtualToolContext => ({
+          sessionId: session.id,
+          callId,
+          tools: () =>
+            [...session.snapshot().toolsByName.values()].map((t) => ({
+              exposedName: t.exposedName,
+              serverId: t.virtual ? undefined : t.serverId,
+              originalName: t.originalName,
+              definition: t.definition,
+              listed: t.listed !== false,
+            })),
+          callTool: async (target, targetArgs) =>
+            (await this.callToolNamed(session, target, targetArgs, { name: target, ...(targetArgs ? { arguments: targetArgs } : {}) }, extra)) as CallToolResult,
+        }),
+      },
     );
   }
 
   async getPrompt(session: RoutedSession, params: LooseParams, extra: UpstreamExtra): Promise<LooseResult> {
     const name = requireString(params, 'name', 'prompts/get');
     const entry = await this.lookup(session, 'prompt', name);
-    const connection = this.readyConnection(entry.serverId);
     const args = isRecord(params.arguments) ? params.arguments : undefined;
-    return this.tracked(session, connection, 'prompt', entry.originalName, args, () =>
+    if (entry.virtual) return this.virtualPrompt(entry, args);
+    const connection = this.readyConnection(entry.serverId);
+    return this.tracked(session, connection, 'prompt', entry, args, randomUUID(), () =>
       connection.forward('prompts/get', { ...params, name: entry.originalName }, this.forwardOptions(session, extra, `prompts/get "${entry.originalName}"`, params)),
     );
+  }
+
+  /** A prompt a middleware answers itself; its failure is answered like a hook's (refusal or internal error). */
+  private async virtualPrompt(entry: CatalogEntry, args: Record<string, unknown> | undefined): Promise<LooseResult> {
+    const { pluginId, item } = entry.virtual!;
+    try {
+      return (await (item as VirtualPrompt).get(args as Record<string, string> | undefined)) as LooseResult;
+    } catch (thrown) {
+      const refusal = refusalOrBug(new PluginHookError(pluginId, 'get', thrown), 'middleware', 'get', { tool: entry.exposedName, server: undefined }, this.ctx.logger);
+      throw switchboardRpcError(ErrorCode.InvalidParams, 'SWB_TOOL_DENIED', refusal.message, { plugin: pluginId, code: refusal.code });
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -132,7 +162,7 @@ export class Router {
     let lastError: unknown;
     for (const connection of candidates) {
       try {
-        return await this.tracked(session, connection, 'resource', uri, undefined, () =>
+        return await this.tracked(session, connection, 'resource', { originalName: uri, exposedName: uri }, undefined, randomUUID(), () =>
           connection.forward('resources/read', params, this.forwardOptions(session, extra, `resources/read "${uri}"`, params)),
         );
       } catch (error) {
@@ -279,7 +309,11 @@ export class Router {
       snapshot.giveOutNames();
       return entry;
     }
-    throw this.unknownItem(kind, name, snapshot);
+    const error = this.unknownItem(kind, name, snapshot);
+    if (!snapshot[kind === 'tool' ? 'unlistedTools' : 'unlistedPrompts'].has(name) && (error.data as { suggestions?: unknown } | undefined)?.suggestions !== undefined) {
+      this.ctx.emit({ type: 'call.unknown', sessionId: session.id, kind, name, at: Date.now() });
+    }
+    throw error;
   }
 
   private unknownItem(kind: 'tool' | 'prompt', name: string, snapshot: CatalogSnapshot): RpcError {
@@ -345,12 +379,20 @@ export class Router {
     session: RoutedSession,
     connection: ServerConnection,
     kind: CallKind,
-    item: string,
+    item: Pick<CatalogEntry, 'originalName' | 'exposedName'>,
     args: Record<string, unknown> | undefined,
+    callId: string,
     run: () => Promise<LooseResult>,
   ): Promise<LooseResult> {
-    const callId = randomUUID();
-    const base = { callId, sessionId: session.id, server: connection.definition, kind, item, ...(args ? { arguments: args } : {}) };
+    const base = {
+      callId,
+      sessionId: session.id,
+      server: connection.definition,
+      kind,
+      item: item.originalName,
+      exposedName: item.exposedName,
+      ...(args ? { arguments: args } : {}),
+    };
     this.ctx.emit({ type: 'call.started', ...base, at: Date.now() });
     const startedAt = performance.now();
     try {

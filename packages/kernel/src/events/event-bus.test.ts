@@ -55,9 +55,11 @@ describe('KernelEventBus', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow: number[] = [];
     const fast: number[] = [];
+    const told: unknown[] = [];
     bus.subscribe('reporter "slow"', async (e) => {
       await gate;
-      slow.push((e as { tools: number }).tools);
+      if (e.type === 'events.dropped') told.push({ dropped: e.dropped, total: e.total });
+      else slow.push((e as { tools: number }).tools);
     });
     bus.subscribe('reporter "fast"', (e) => void fast.push((e as { tools: number }).tools));
 
@@ -79,6 +81,8 @@ describe('KernelEventBus', () => {
     release();
     await bus.idle();
     expect(slow).toEqual([0, 16, 17, 18, 19, 20]);
+    // The reporter itself learns how many it lost, before the events that survived.
+    expect(told).toEqual([{ dropped: 15, total: 15 }]);
     expect(logger.lines.some((l) => l.message === 'reporter "slow" caught up after dropping 15 events')).toBe(true);
   });
 

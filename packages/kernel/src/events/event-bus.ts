@@ -11,6 +11,8 @@ class Subscriber {
   running = false;
   closed = false;
   dropped = 0;
+  /** Dropped since the receiver was last told (an `events.dropped` event goes to it before its next event). */
+  unreported = 0;
   burstDrops = 0;
   errors = 0;
   errorStreak = 0;
@@ -102,6 +104,7 @@ export class KernelEventBus implements EventBus {
 
   #onDrop(subscriber: Subscriber): void {
     subscriber.dropped++;
+    subscriber.unreported++;
     if (subscriber.burstDrops++ === 0) {
       this.logger.warn(`${subscriber.name} is falling behind; dropping its oldest events`, { receiver: subscriber.name, queueSize: this.capacity });
     }
@@ -114,7 +117,7 @@ export class KernelEventBus implements EventBus {
   }
 
   async #drain(subscriber: Subscriber): Promise<void> {
-    for (let event = subscriber.queue.shift(); event !== undefined && !subscriber.closed; event = subscriber.queue.shift()) {
+    for (let event = this.#next(subscriber); event !== undefined && !subscriber.closed; event = this.#next(subscriber)) {
       try {
         await subscriber.handler(event);
         subscriber.errorStreak = 0;
@@ -134,6 +137,16 @@ export class KernelEventBus implements EventBus {
       subscriber.burstDrops = 0;
     }
     this.#settleIdle(subscriber);
+  }
+
+  /** The receiver's next event: first, if it lost some, an `events.dropped` telling it how many. */
+  #next(subscriber: Subscriber): SwitchboardEvent | undefined {
+    if (subscriber.unreported > 0 && subscriber.queue.size > 0) {
+      const dropped = subscriber.unreported;
+      subscriber.unreported = 0;
+      return { type: 'events.dropped', dropped, total: subscriber.dropped, at: Date.now() };
+    }
+    return subscriber.queue.shift();
   }
 
   #settleIdle(subscriber: Subscriber): void {
