@@ -1,4 +1,5 @@
 import type { Stream } from 'node:stream';
+import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { fixtureServerEntry } from '@mcp-switchboard/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -42,5 +43,30 @@ describe('first-party catalog plugins by short name, through the real CLI', () =
     }
     expect(text).toMatch(/switchboard_calls_total\{server="echo",kind="tool",item="echo",exposed="[^"]+",outcome="success"\} 1/);
     expect(text).toMatch(/switchboard_server_state\{server="echo",state="ready"\} 1/);
+  });
+});
+
+describe('middleware plugins by short name, through the real CLI', () => {
+  it('tool-search, pinning and expose together: renamed, pinned, searched and called through call_tool', async () => {
+    const t = tempDir({
+      'switchboard.config.json': {
+        mcpServers: { echo: fixtureServerEntry('echo') },
+        plugins: ['pinning', ['expose', { servers: { echo: { tools: { add: { name: 'sum' } } } } }], ['tool-search', { mode: 'hybrid', pinned: ['echo/echo'] }]],
+      },
+    });
+    cleanups.push(t.cleanup);
+    const client = new Client({ name: 'e2e', version: '1.0.0' });
+    await client.connect(cliTransport(['--config', t.path('switchboard.config.json')], {}, t.dir));
+    cleanups.push(() => client.close());
+
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['echo__echo', 'search_tools', 'call_tool']);
+    const found = await client.callTool({ name: 'search_tools', arguments: { query: 'add two numbers' } });
+    expect((found.structuredContent as { results: Array<{ name: string }> }).results[0]!.name).toBe('sum');
+    expect(await client.callTool({ name: 'call_tool', arguments: { name: 'sum', arguments: { a: 2, b: 3 } } })).toMatchObject({ content: [{ type: 'text', text: '5' }] });
+    await client.close();
+    // Pinned on first use beside the config, under the server's own names.
+    const lock = JSON.parse(readFileSync(t.path('switchboard.lock.json'), 'utf8'));
+    expect(Object.keys(lock.servers.echo)).toEqual(['add', 'echo']);
+    expect(JSON.parse(readFileSync(t.path('switchboard.tool-usage.json'), 'utf8')).tools).toEqual({ 'echo/add': { calls: 1, lastUsed: expect.any(Number) } });
   });
 });
