@@ -14,6 +14,7 @@ import {
   switchboardConfigSchema,
   type ConfigSource,
   type FilterContribution,
+  type MiddlewareContribution,
   type ReporterContribution,
   type ServerDefinition,
   type SwitchboardEvent,
@@ -160,6 +161,62 @@ const checks: Record<string, (mod: Module) => Promise<void>> = {
     expect((mod.loggerIsTyped as (d: unknown) => unknown)({ logger, quota: { take: () => true } })).toBe(logger);
   },
 
+  async 'rename-tools.ts'(mod) {
+    const plugin = pluginOf(mod.default, 'middleware');
+    const middleware = (await plugin.setup({}, plugin.options!.parse({ tools: { everything__echo: { name: 'say', description: 'Says it back.' } } }))) as MiddlewareContribution;
+    const item = (exposedName: string) => ({ server: stdio('everything'), originalName: 'echo', exposedName, definition: { name: exposedName, inputSchema: { type: 'object' as const } }, profile: undefined });
+    expect(middleware.tool!(item('everything__echo'))).toEqual({ name: 'say', description: 'Says it back.' });
+    expect(middleware.tool!(item('everything__add'))).toBeUndefined();
+    expect(plugin.options!.safeParse({ tools: { x: { nmae: 'typo' } } }).success).toBe(false);
+  },
+
+  async 'shared-cache.ts'(mod) {
+    const plugin = pluginOf(mod.default, 'service');
+    expect(plugin.provides).toEqual({ cache: mod.sharedCacheToken });
+    const clock = manualClock();
+    const made = (await plugin.setup({ clock }, plugin.options!.parse({ ttlMs: 1000 }))) as { provides: { cache: { get(k: string): unknown; set(k: string, v: unknown): void } }; info(): unknown };
+    made.provides.cache.set('a', 1);
+    expect(made.provides.cache.get('a')).toBe(1);
+    clock.advance(1000);
+    expect(made.provides.cache.get('a')).toBeUndefined();
+    expect(made.info()).toEqual({ entries: 1 });
+  },
+
+  async 'cached-calls.ts'(mod) {
+    const plugin = pluginOf(mod.default, 'middleware');
+    const store = new Map<string, unknown>();
+    const cache = { get: (k: string) => store.get(k), set: (k: string, v: unknown) => void store.set(k, v) };
+    const middleware = (await plugin.setup({ cache }, plugin.options!.parse({ tools: ['say'] }))) as MiddlewareContribution;
+    const call = (exposedName: string) => ({ callId: 'c', sessionId: 's', server: stdio('everything'), tool: 'echo', exposedName, arguments: { message: 'hi' } });
+    const result = { content: [{ type: 'text' as const, text: 'Echo: hi' }] };
+    expect(await middleware.beforeToolCall!(call('say'))).toBeUndefined();
+    await middleware.afterToolCall!(call('say'), result);
+    expect(await middleware.beforeToolCall!(call('say'))).toEqual({ action: 'answer', result });
+    await middleware.afterToolCall!(call('other'), result);
+    expect(await middleware.beforeToolCall!(call('other'))).toBeUndefined();
+  },
+
+  async 'prometheus-reporter.ts'(mod) {
+    const plugin = pluginOf(mod.default, 'reporter');
+    const logger = createMemoryLogger();
+    const reporter = (await plugin.setup({ logger }, plugin.options!.parse({}))) as ReporterContribution;
+    try {
+      reporter.onEvent({ ...finished('everything', 'echo', true, 3), exposedName: 'say' } as SwitchboardEvent);
+      reporter.onEvent({ type: 'call.refused', callId: 'c', sessionId: 's', kind: 'tool', item: 'echo', exposedName: 'say', plugin: 'pins', code: 'PIN_CHANGED', message: 'changed', at: 1 });
+      reporter.onEvent({ type: 'call.unknown', sessionId: 's', kind: 'tool', name: 'nope', at: 1 });
+      reporter.onEvent({ type: 'events.dropped', dropped: 4, total: 4, at: 1 });
+      const { url, port } = reporter.info!() as { url: string; port: number };
+      expect(port).toBeGreaterThan(0);
+      const text = await (await fetch(url)).text();
+      expect(text).toContain('switchboard_calls_total{name="say",server="everything",original="echo",outcome="ok"} 1');
+      expect(text).toContain('switchboard_calls_total{name="say",outcome="refused",plugin="pins",code="PIN_CHANGED"} 1');
+      expect(text).toContain('switchboard_calls_total{name="nope",outcome="unknown"} 1');
+      expect(text).toContain('switchboard_events_dropped_total 4');
+    } finally {
+      await reporter.dispose!();
+    }
+  },
+
   async 'heartbeat.ts'(mod) {
     const plugin = pluginOf(mod.default, 'reporter');
     const logger = createMemoryLogger();
@@ -261,7 +318,7 @@ describe('docs/plugins.md', () => {
     expect(new Set(files).size).toBe(files.length);
   });
 
-  it('shows a complete example of each of the four kinds', () => {
+  it('shows a complete example of every kind', () => {
     const modules = named.filter((b) => !isTestBlock(b.file));
     const kinds = new Set(modules.flatMap((b) => [...b.code.matchAll(/\bkind: '([a-z-]+)'/g)].map((m) => m[1])));
     expect(pluginKinds.filter((kind) => kinds.has(kind))).toEqual([...pluginKinds]);

@@ -258,7 +258,7 @@ describe('registerCreatePluginCommand', () => {
   it('rejects a missing or unknown --kind before writing anything', async () => {
     const dir = freshDir();
     await expect(program().parseAsync(['create-plugin', 'x', '--dir', dir], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);
-    await expect(program().parseAsync(['create-plugin', 'x', '--kind', 'nope', '--dir', dir], { from: 'user' })).rejects.toThrow(/Allowed choices are config-source, reporter, filter, transport/);
+    await expect(program().parseAsync(['create-plugin', 'x', '--kind', 'nope', '--dir', dir], { from: 'user' })).rejects.toThrow(/Allowed choices are service, config-source, reporter, filter, middleware, transport/);
     expect(existsSync(join(dir, 'switchboard-plugin-x'))).toBe(false);
   });
 });

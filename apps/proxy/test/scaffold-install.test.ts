@@ -1,5 +1,5 @@
 // The packages are publishable: a plugin scaffolded by `mcp-switchboard create-plugin` into a folder outside the
-// monorepo installs the packed tarballs of @mcp-switchboard/plugin-api, /kernel and /testing (nothing linked,
+// monorepo installs the packed tarballs of @mcp-switchboard/plugin-api, /kernel, /hub and /testing (nothing linked,
 // nothing from the workspace), passes its own generated test, builds and packs; a consumer folder installs that
 // tarball, and the real CLI loads the plugin from a config that names it by package name and runs it.
 //
@@ -15,12 +15,13 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, repoRoot } from './helpers/cli.js';
 
-/** The workspaces a plugin author installs: the contract, the test kit, and the kernel the test kit runs. */
-const packed = ['@mcp-switchboard/plugin-api', '@mcp-switchboard/kernel', '@mcp-switchboard/testing'] as const;
+/** The workspaces a plugin author installs: the contract, the test kit, and the kernel and hub the test kit runs. */
+const packed = ['@mcp-switchboard/plugin-api', '@mcp-switchboard/kernel', '@mcp-switchboard/hub', '@mcp-switchboard/testing'] as const;
 type PackedName = (typeof packed)[number];
 const workspaceDir: Record<PackedName, string> = {
   '@mcp-switchboard/plugin-api': 'packages/plugin-api',
   '@mcp-switchboard/kernel': 'packages/kernel',
+  '@mcp-switchboard/hub': 'packages/hub',
   '@mcp-switchboard/testing': 'packages/testing',
 };
 const versionOf = (name: PackedName) => (JSON.parse(readFileSync(join(repoRoot, workspaceDir[name], 'package.json'), 'utf8')) as { version: string }).version;
@@ -143,6 +144,7 @@ describe('a plugin scaffolded outside the monorepo, on the packed packages', () 
     const manifest = JSON.parse(readFileSync(join(scaffold, 'package.json'), 'utf8'));
     expect(manifest.peerDependencies['@mcp-switchboard/plugin-api']).toBe(`^${versionOf('@mcp-switchboard/plugin-api')}`);
     expect(manifest.devDependencies['@mcp-switchboard/testing']).toBe(`^${versionOf('@mcp-switchboard/testing')}`);
+    expect(manifest.devDependencies['@mcp-switchboard/hub']).toBe(`^${versionOf('@mcp-switchboard/hub')}`);
     done.add('scaffold');
   }, STEP_MS);
 

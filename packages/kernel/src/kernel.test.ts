@@ -202,6 +202,7 @@ describe('failures while starting', () => {
     const error = await rejection(kernel.start());
     expect(error.code).toBe('SWB_PLUGIN_INVALID');
     expect(error.message).toContain('plugin "needy" (builtin) depends on "acme.cache" (deps.cache)');
+    expect(error.fix).toBe('Load the plugin that provides "acme.cache" (list it in "plugins"), or use a version of "needy" that does not need it.');
     expect(record()).toEqual([]);
   });
 

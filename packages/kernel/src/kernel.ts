@@ -3,6 +3,9 @@ import {
   PluginHookError,
   SwitchboardError,
   coreServices,
+  currentPluginId,
+  isSwitchboardError,
+  runAsPlugin,
   errorMessage,
   formatError,
   type Clock,
@@ -272,11 +275,14 @@ export class Kernel {
   }
 
   /**
-   * The id of the plugin whose code an error came from (by its stack), for errors nobody caught: a plugin's own
-   * timer or promise. Undefined when its stack names no plugin's file.
+   * The id of the plugin whose code an error came from, for errors nobody caught (a plugin's own timer or promise):
+   * by its stack, else by the async scope it failed in (what a plugin's setup or hook started). Undefined when
+   * neither names a plugin. Call it from the `uncaughtException`/`unhandledRejection` handler, where the scope is
+   * still the failing callback's.
    */
   pluginBlamedFor(error: unknown): string | undefined {
-    return pluginInStack(error, this.plugins)?.plugin.id;
+    // The stack first (exact); else the plugin whose setup or hook started what failed (its async scope).
+    return pluginInStack(error, this.plugins)?.plugin.id ?? currentPluginId();
   }
 
   /** A kind's contributions, each with its plugin's id: what the host hands the hub and calls hooks through. */
@@ -339,7 +345,7 @@ export class Kernel {
             'SWB_PLUGIN_INVALID',
             `plugin "${item.plugin.id}" (${item.source}) depends on "${token.id}" (deps.${key}), which no loaded plugin or the host provides; known: ${[...known, ...provided.keys()].join(', ')}`,
             {
-              fix: `Load the plugin that provides "${token.id}" (its README names it) in "plugins", or remove "${item.plugin.id}".`,
+              fix: `Load the plugin that provides "${token.id}" (list it in "plugins"), or use a version of "${item.plugin.id}" that does not need it.`,
               details: { plugin: item.plugin.id, source: item.source, token: token.id },
             },
           ),
@@ -366,22 +372,30 @@ export class Kernel {
   async #setup(item: ResolvedPlugin): Promise<void> {
     const { plugin, source } = item;
     const timeoutMs = this.#options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS;
-    const outcome = await runWithTimeout(() => plugin.setup(this.#resolveDeps(item), item.options), timeoutMs, this.#clock);
+    const deps = this.#resolveDeps(item);
+    // In the plugin's scope: timers and promises its setup starts are attributed to it if they fail uncaught.
+    const outcome = await runWithTimeout(() => runAsPlugin(plugin.id, () => plugin.setup(deps as never, item.options as never)), timeoutMs, this.#clock);
     if (outcome.status === 'timed-out') {
       throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) did not finish setting up within ${timeoutMs} ms`, {
         fix: 'Its setup() never settled (a promise that is never resolved, a connection that never answers): report it to the plugin\'s author, or remove it from "plugins".',
         details: { plugin: plugin.id, source, timeoutMs },
       });
     }
-    let contribution: unknown;
-    try {
-      if (outcome.status === 'failed') throw outcome.error;
-      contribution = outcome.value;
-      const problem = contributionProblem(plugin.kind, contribution) ?? missingProvided(item, contribution);
-      if (problem) throw new Error(problem);
-    } catch (cause) {
-      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${errorMessage(cause)}`, {
+    if (outcome.status === 'failed') {
+      const cause = outcome.error;
+      // The author's own SwitchboardError keeps its code (in the message and details) and its fix.
+      const own = isSwitchboardError(cause) ? cause : undefined;
+      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${errorMessage(cause)}${own ? ` (${own.code})` : ''}`, {
         cause,
+        ...(own ? { fix: own.fix } : {}),
+        details: { ...own?.details, plugin: plugin.id, source, ...(own ? { cause: own.code } : {}) },
+      });
+    }
+    const contribution: unknown = outcome.value;
+    const problem = contributionProblem(plugin.kind, contribution) ?? missingProvided(item, contribution);
+    if (problem) {
+      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${problem}`, {
+        fix: `A bug in the plugin: its setup() must return what a ${plugin.kind} plugin contributes (docs/plugins.md); report it to the plugin's author.`,
         details: { plugin: plugin.id, source },
       });
     }

@@ -33,16 +33,16 @@ export const errorCatalogue = {
   SWB_TOOL_DENIED: { exit: 1, fix: 'A filter hides this tool; change the allow/deny rules to expose it.' },
   SWB_TIMEOUT: { exit: 1, fix: 'Raise timeoutMs / maxTotalTimeoutMs for the server, or check why it does not answer.' },
   SWB_SOURCE_FAILED: { exit: 1, fix: 'The config source could not load its servers; the last good list keeps serving.' },
+  // plugin-identity: a plugin's hook failing with something other than a SwitchboardError.
+  SWB_PLUGIN_HOOK: {
+    exit: 1,
+    fix: "A bug in the plugin named: report it to the plugin's author with the stack from the log. To refuse or fail on purpose, a hook throws a SwitchboardError.",
+  },
   // OAuth (issue 15)
   SWB_NEEDS_AUTH: { exit: 1, fix: 'Log in with `mcp-switchboard auth <server>`; the server connects as soon as the login is stored.' },
   SWB_AUTH_FAILED: {
     exit: 1,
     fix: "The login did not complete; see the cause (the authorization server's answer), then run `mcp-switchboard auth <server>` again.",
-  },
-  // plugin-identity: a plugin's hook failing with something other than a SwitchboardError.
-  SWB_PLUGIN_HOOK: {
-    exit: 1,
-    fix: "A bug in the plugin named: report it to the plugin's author with the stack from the log. To refuse or fail on purpose, a hook throws a SwitchboardError.",
   },
 } as const satisfies Record<string, { exit: 1 | 2; fix: string }>;
 

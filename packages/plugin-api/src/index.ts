@@ -12,6 +12,7 @@ export * from './config.js';
 export type * from './events.js';
 export * from './errors.js';
 export { PluginDriver, PluginHookError, withPluginIds } from './plugin-driver.js';
+export { currentPluginId, runAsPlugin } from './plugin-scope.js';
 export type { Contributed, HookArgs, HookName, HookOutcome, HookResult } from './plugin-driver.js';
 export { shortHash, stableJson } from './stable-json.js';
 export { formatJsonPath, type JsonPath } from './json-path.js';

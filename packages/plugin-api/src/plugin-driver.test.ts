@@ -81,3 +81,15 @@ describe('PluginDriver time limit', () => {
     expect(await stuck).toMatchObject({ code: 'SWB_PLUGIN_HOOK', pluginId: 'stuck', hook: 'run', message: 'plugin "stuck" failed in its run() hook: did not answer within 500 ms' });
   });
 });
+
+describe('PluginDriver: the plugin scope', () => {
+  it('runs each hook in its plugin\u2019s async scope, so timers it starts know their plugin', async () => {
+    const { currentPluginId } = await import('./plugin-scope.js');
+    const seen: Array<string | undefined> = [];
+    const hook = { run: () => new Promise<void>((resolve) => setTimeout(() => (seen.push(currentPluginId()), resolve()), 0)) };
+    const driver = new PluginDriver([{ pluginId: 'owner', contribution: hook }]);
+    await driver.sequential('run');
+    expect(seen).toEqual(['owner']);
+    expect(currentPluginId()).toBeUndefined();
+  });
+});

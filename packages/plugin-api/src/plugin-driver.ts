@@ -1,4 +1,5 @@
 import { SwitchboardError, errorMessage, isSwitchboardError } from './errors.js';
+import { runAsPlugin } from './plugin-scope.js';
 import type { Clock } from './services.js';
 
 /** A contribution together with the id of the plugin that made it (the host keeps the two together). */
@@ -143,7 +144,8 @@ export class PluginDriver<T extends object> {
   #invoke(entry: Contributed<T>, hook: string, args: unknown[]): unknown {
     const fn = (entry.contribution as Record<string, unknown>)[hook];
     if (typeof fn !== 'function') return undefined;
-    return (fn as AnyFunction).apply(entry.contribution, args);
+    // In the plugin's scope: what the hook starts (timers, promises) is attributed to the plugin.
+    return runAsPlugin(entry.pluginId, () => (fn as AnyFunction).apply(entry.contribution, args));
   }
 }
 

@@ -25,6 +25,8 @@ export interface CreatePluginOptions {
   pluginApiVersion: string;
   /** Version of @mcp-switchboard/testing for the tests. */
   testingVersion: string;
+  /** Version of @mcp-switchboard/hub for the test kit's createTestProxy(); default: the test kit's version. */
+  hubVersion?: string | undefined;
   /** Ranges for the other dependencies; defaults are the ones Switchboard itself is built with. */
   versions?: Partial<Pick<TemplateVersions, 'zod' | 'sdk' | 'typescript' | 'vitest' | 'typesNode'>>;
 }
@@ -138,6 +140,7 @@ export async function createPlugin(options: CreatePluginOptions): Promise<Create
       ...options.versions,
       pluginApi: caretRange(options.pluginApiVersion, '@mcp-switchboard/plugin-api'),
       testing: caretRange(options.testingVersion, '@mcp-switchboard/testing'),
+      hub: caretRange(options.hubVersion ?? options.testingVersion, '@mcp-switchboard/hub'),
     },
   };
   const template = kindTemplates[kind];
@@ -161,7 +164,7 @@ export async function createPlugin(options: CreatePluginOptions): Promise<Create
 }
 
 /** The versions this copy of mcp-switchboard ships with: its plugin-api, and its test kit when installed. */
-export function installedVersions(): { pluginApiVersion: string; testingVersion: string } {
+export function installedVersions(): { pluginApiVersion: string; testingVersion: string; hubVersion: string } {
   const require = createRequire(import.meta.url);
   const version = (specifier: string): string | undefined => {
     try {
@@ -173,7 +176,8 @@ export function installedVersions(): { pluginApiVersion: string; testingVersion:
   const pluginApiVersion = version('@mcp-switchboard/plugin-api/package.json') ?? '0.1.0';
   // The test kit is released with the plugin API; under npx it is not installed, so fall back to that version.
   const testingVersion = version('@mcp-switchboard/testing/package.json') ?? pluginApiVersion;
-  return { pluginApiVersion, testingVersion };
+  const hubVersion = version('@mcp-switchboard/hub/package.json') ?? testingVersion;
+  return { pluginApiVersion, testingVersion, hubVersion };
 }
 
 /** Text printed after a successful run. */

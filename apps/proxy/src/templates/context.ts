@@ -14,6 +14,8 @@ export interface TemplateContext {
 export interface TemplateVersions {
   pluginApi: string;
   testing: string;
+  /** The hub, for the test kit's in-process `createTestProxy()`. */
+  hub: string;
   zod: string;
   sdk: string;
   typescript: string;

@@ -30,6 +30,9 @@ export function packageJson(ctx: TemplateContext, template: KindTemplate): strin
     devDependencies: {
       '@mcp-switchboard/plugin-api': versions.pluginApi,
       '@mcp-switchboard/testing': versions.testing,
+      // createTestProxy() runs the hub in process; the SDK makes the in-process servers of an end-to-end test.
+      '@mcp-switchboard/hub': versions.hub,
+      '@modelcontextprotocol/sdk': versions.sdk,
       '@types/node': versions.typesNode,
       typescript: versions.typescript,
       vitest: versions.vitest,

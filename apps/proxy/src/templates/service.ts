@@ -67,6 +67,10 @@ describe(${tsString(id)}, () => {
       await kernel.stop();
     }
   });
+
+  it('refuses unknown options', async () => {
+    await expect(createTestKernel({ plugins: [[plugin, { ttl: 5 }]] })).rejects.toMatchObject({ code: 'SWB_PLUGIN_OPTIONS' });
+  });
 });
 `,
 

@@ -1,5 +1,5 @@
 import { SwitchboardError, type Clock, type Contributed, type DownstreamConnector, type DownstreamLink, type Logger, type ServerDefinition } from '@mcp-switchboard/plugin-api';
-import { chooseConnector, connectThrough, connectorTypes, driverOfConnectors, type Connectors } from '../plugins/connector-choice.js';
+import { chooseConnector, connectThrough, connectorTypes, watchCredentialsThrough, type Connectors } from '../plugins/connector-choice.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -110,12 +110,13 @@ export class LinkOpener {
 
   /** The connector's watch for a stored login (a remote server in `needs-auth`); a no-op when it has none. */
   watchCredentials(onChange: () => void): () => void {
+    let connector: Contributed<DownstreamConnector>;
     try {
-      const entry = this.connectorFor(this.options.definition);
-      return driverOfConnectors(this.options.connectors).callSync(entry, 'watchCredentials', this.options.definition, onChange) ?? (() => undefined);
+      connector = this.connectorFor(this.options.definition);
     } catch {
       return () => undefined;
     }
+    return watchCredentialsThrough(this.options.connectors, connector, this.options.definition, onChange, this.options.logger);
   }
 
   /** Abandons a connect in progress. */

@@ -14,8 +14,7 @@ import { hookFields } from './hub-plugins.js';
 /** Connectors as a connection gets them: behind their driver (the hub), or a bare list (unit tests). */
 export type Connectors = PluginDriver<DownstreamConnector> | readonly DownstreamConnector[];
 
-/** The connectors' driver (a bare list gets one with made-up ids). */
-export function driverOfConnectors(connectors: Connectors): PluginDriver<DownstreamConnector> {
+function driverOf(connectors: Connectors): PluginDriver<DownstreamConnector> {
   return connectors instanceof PluginDriver ? connectors : new PluginDriver(withPluginIds('connector', connectors));
 }
 
@@ -29,7 +28,7 @@ export function chooseConnector(
   server: ServerDefinition,
   logger: Logger,
 ): Contributed<DownstreamConnector> | undefined {
-  const driver = driverOfConnectors(connectors);
+  const driver = driverOf(connectors);
   return driver.entries.find((entry) => {
     if (!entry.contribution.types.includes(server.transport)) return false;
     try {
@@ -53,13 +52,32 @@ export async function connectThrough(
   context: ConnectContext,
 ): Promise<DownstreamLink> {
   try {
-    return (await driverOfConnectors(connectors).call(entry, 'connect', server, context))!;
+    return (await driverOf(connectors).call(entry, 'connect', server, context))!;
   } catch (error) {
     throw error instanceof PluginHookError ? error.cause : error;
   }
 }
 
+/**
+ * Asks the connector to tell when the server's stored credentials change (`watchCredentials`, optional). A
+ * connector whose hook throws is logged with its plugin's id and watches nothing. Returns the stop function.
+ */
+export function watchCredentialsThrough(
+  connectors: Connectors,
+  entry: Contributed<DownstreamConnector>,
+  server: ServerDefinition,
+  onChange: () => void,
+  logger: Logger,
+): () => void {
+  try {
+    return driverOf(connectors).callSync(entry, 'watchCredentials', server, onChange) ?? (() => undefined);
+  } catch (error) {
+    logger.error(`connector of plugin "${entry.pluginId}" failed in watchCredentials() for server "${server.id}"`, { server: server.id, ...hookFields(error) });
+    return () => undefined;
+  }
+}
+
 /** The transport types the loaded connectors serve, for "no connector" messages. */
 export function connectorTypes(connectors: Connectors): string[] {
-  return [...new Set(driverOfConnectors(connectors).entries.flatMap((entry) => entry.contribution.types))];
+  return [...new Set(driverOf(connectors).entries.flatMap((entry) => entry.contribution.types))];
 }

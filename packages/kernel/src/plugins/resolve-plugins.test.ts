@@ -126,6 +126,20 @@ describe('resolvePlugins: what it refuses', () => {
     expect(errors[0]!.message).toContain('plugin "no-options" (./p.mjs) takes no options');
   });
 
+  it('gives an import crash its own fix: install what the plugin imports, or fix the module', async () => {
+    const root = await tempDir();
+    await writeFiles(root, {
+      'needs-a-package.mjs': "import 'switchboard-test-not-installed-anywhere';\nexport default {};\n",
+      'throws.mjs': "throw new Error('broken at import');\n",
+    });
+    const errors = await failure(resolvePlugins(['./needs-a-package.mjs', './throws.mjs'], { configDir: root, cwd: root }));
+    expect(errors.map((e) => e.code)).toEqual(['SWB_PLUGIN_INVALID', 'SWB_PLUGIN_INVALID']);
+    expect(errors[0]!.message).toContain('could not be loaded');
+    expect(errors[0]!.fix).toMatch(/^The plugin imports a package that is not installed: run `npm install`/);
+    expect(errors[1]!.message).toContain('broken at import');
+    expect(errors[1]!.fix).toBe(`The plugin's module threw while it was imported (the cause says where): fix it or report it to its author; ${join(root, 'throws.mjs')}.`);
+  });
+
   it('reports every problem across entries at once', async () => {
     const root = await tempDir();
     await writeFiles(root, { 'not-a-plugin.mjs': 'export const answer = 42;' });

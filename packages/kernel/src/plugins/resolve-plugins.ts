@@ -78,7 +78,11 @@ async function resolveEntry({ entry, where }: LabelledEntry, options: ResolvePlu
     exported = pluginsFromModule(await importPluginModule(located.file));
   } catch (cause) {
     const reason = errorMessage(cause);
-    return { plugins: [], errors: [new SwitchboardError('SWB_PLUGIN_INVALID', `plugin "${spec}" (${located.source}) could not be loaded: ${reason}`, { cause, details: { where } })] };
+    // The module itself failed (a throw at import, a package it imports that is not installed): not a shape problem.
+    const fix = /Cannot find (package|module)/.test(reason)
+      ? `The plugin imports a package that is not installed: run \`npm install\` in the plugin's folder (or install that package next to ${located.file}).`
+      : `The plugin's module threw while it was imported (the cause says where): fix it or report it to its author; ${located.file}.`;
+    return { plugins: [], errors: [new SwitchboardError('SWB_PLUGIN_INVALID', `plugin "${spec}" (${located.source}) could not be loaded: ${reason}`, { cause, fix, details: { where } })] };
   }
   if (!exported) {
     return {

@@ -1,4 +1,4 @@
-import { SwitchboardError, isSwitchboardError, type RemoteServerDefinition } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, errorMessage, isSwitchboardError, type RemoteServerDefinition } from '@mcp-switchboard/plugin-api';
 import { auth, extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
@@ -51,8 +51,7 @@ async function probeChallenge(server: LoginOptions['server'], fetchFn: FetchLike
 
 function failed(step: string, server: string, error: unknown): SwitchboardError {
   if (isSwitchboardError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new SwitchboardError('SWB_AUTH_FAILED', `login to "${server}" failed while ${step}: ${message}`, { cause: error });
+  return new SwitchboardError('SWB_AUTH_FAILED', `login to "${server}" failed while ${step}: ${errorMessage(error)}`, { cause: error });
 }
 
 /**
