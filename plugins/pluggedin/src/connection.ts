@@ -361,8 +361,17 @@ export class PluggedinConnection {
 
 const registry = new Map<string, PluggedinConnection>();
 
+/** Says (without the key) when a key does not look like one the App issues; it is used anyway. */
+export function warnOnUnusualKey(apiKey: string, logger: Logger): void {
+  if (looksLikeApiKey(apiKey)) return;
+  logger.warn(
+    `the plugged.in API key does not look like one the App issues (pg_in_ followed by 64 hex characters; this one has ${apiKey.length} characters); using it anyway`,
+  );
+}
+
 /**
- * The shared connection for these options' (baseUrl, apiKey), created on first use. Each caller must
+ * For code outside a kernel (the package's plugins get theirs from `pluggedin-connection` instead): the
+ * connection for these options' (baseUrl, apiKey), shared through a module-level map, created on first use. Each caller must
  * `release()` it once (e.g. in its plugin's `dispose`); the last release stops polling.
  */
 export function acquireConnection(
@@ -373,11 +382,7 @@ export function acquireConnection(
   let connection = registry.get(key);
   if (!connection) {
     const logger = deps.logger;
-    if (!looksLikeApiKey(options.apiKey)) {
-      logger.warn(
-        `the plugged.in API key does not look like one the App issues (pg_in_ followed by 64 hex characters; this one has ${options.apiKey.length} characters); using it anyway`,
-      );
-    }
+    warnOnUnusualKey(options.apiKey, logger);
     connection = new PluggedinConnection(options, { ...deps, logger }, key);
     registry.set(key, connection);
   }

@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { PromptListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakePluggedinApp, type FakeAppServer, type FakePluggedinApp } from '../../../packages/testing/src/fake-pluggedin-app.js';
-import { pluggedinDiscovery } from './index.js';
+import { pluggedinConnection, pluggedinDiscovery, pluggedinOptionsSchema } from './index.js';
 import { discoveryServerDefinition } from './server-mapping.js';
 import { appOptions, manualClock, recordingLogger, UUIDS, waitFor } from './test-support.js';
 
@@ -26,8 +26,15 @@ afterEach(async () => {
   await app.stop();
 });
 
+/** The service the discovery plugin depends on, set up as the kernel would (and disposed after it). */
+async function sharedConnection() {
+  const service = await pluggedinConnection.setup({ logger: recordingLogger(), clock: manualClock() }, pluggedinOptionsSchema.parse(appOptions(app)));
+  stops.push(() => service.dispose?.());
+  return { connection: service.provides.connection };
+}
+
 async function connect(): Promise<{ client: Client; connector: DownstreamConnector }> {
-  const contribution = await pluggedinDiscovery.setup({ logger: recordingLogger(), clock: manualClock() }, appOptions(app) as never);
+  const contribution = await pluggedinDiscovery.setup(await sharedConnection(), pluggedinOptionsSchema.parse(appOptions(app)));
   stops.push(() => contribution.dispose?.());
   const connector = contribution.connectors![0]!;
   const link = await connector.connect(discoveryServerDefinition(), { logger: recordingLogger(), signal: new AbortController().signal });
@@ -43,7 +50,7 @@ function textOf(result: unknown): string {
 
 describe('pluggedin discovery server', () => {
   it('is chosen for the discovery definition only', async () => {
-    const contribution = await pluggedinDiscovery.setup({ logger: recordingLogger(), clock: manualClock() }, appOptions(app) as never);
+    const contribution = await pluggedinDiscovery.setup(await sharedConnection(), pluggedinOptionsSchema.parse(appOptions(app)));
     stops.push(() => contribution.dispose?.());
     const [connector] = contribution.connectors!;
     expect(connector!.types).toEqual(['in-process']);

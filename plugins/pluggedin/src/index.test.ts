@@ -1,7 +1,7 @@
 import { apiVersion, type ConfigSource, type FilterContribution, type ReporterContribution, type TransportContribution } from '@mcp-switchboard/plugin-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakePluggedinApp, type FakePluggedinApp } from '../../../packages/testing/src/fake-pluggedin-app.js';
-import plugins, { pluggedinDiscovery, pluggedinReporter, pluggedinSource, pluggedinStatus, pluggedinToolFilter } from './index.js';
+import plugins, { pluggedinConnection, pluggedinOptionsSchema, pluggedinDiscovery, pluggedinReporter, pluggedinSource, pluggedinStatus, pluggedinToolFilter } from './index.js';
 import { appOptions, manualClock, recordingLogger, UUIDS } from './test-support.js';
 
 let app: FakePluggedinApp;
@@ -14,9 +14,10 @@ afterEach(async () => {
 });
 
 describe('@mcp-switchboard/plugin-pluggedin', () => {
-  it('exports an array of four plugins (also as named exports) sharing one options schema', () => {
-    expect(plugins).toEqual([pluggedinSource, pluggedinToolFilter, pluggedinReporter, pluggedinDiscovery]);
+  it('exports an array of five plugins (also as named exports) sharing one options schema', () => {
+    expect(plugins).toEqual([pluggedinConnection, pluggedinSource, pluggedinToolFilter, pluggedinReporter, pluggedinDiscovery]);
     expect(plugins.map((p) => [p.id, p.kind])).toEqual([
+      ['pluggedin-connection', 'service'],
       ['pluggedin-source', 'config-source'],
       ['pluggedin-tools', 'filter'],
       ['pluggedin-reporter', 'reporter'],
@@ -31,12 +32,13 @@ describe('@mcp-switchboard/plugin-pluggedin', () => {
     }
   });
 
-  it('shares one client per (baseUrl, apiKey): one poll loop, one fetch per refresh, released by the last dispose', async () => {
+  it('shares the connection the service provides: one poll loop, one fetch per refresh, closed when the service is disposed last', async () => {
     app.setInactiveTools([{ name: 'hidden', mcp_server_uuid: UUIDS.memory }]);
     const clock = manualClock();
-    const deps = { logger: recordingLogger(), clock };
-    // Raw options as a config gives them (each plugin parses its own); setup is typed with the parsed ones.
-    const options = appOptions(app) as never;
+    const options = pluggedinOptionsSchema.parse(appOptions(app));
+    const service = await pluggedinConnection.setup({ logger: recordingLogger(), clock }, options);
+    const { connection } = service.provides;
+    const deps = { connection };
     const source = (await pluggedinSource.setup(deps, options)) as ConfigSource;
     const filter = (await pluggedinToolFilter.setup(deps, options)) as FilterContribution;
     const reporter = (await pluggedinReporter.setup(deps, options)) as ReporterContribution;
@@ -46,7 +48,8 @@ describe('@mcp-switchboard/plugin-pluggedin', () => {
     expect(servers.map((s) => s.meta?.uuid ?? s.id)).toEqual(['pluggedin', UUIDS.memory]);
     expect(app.requests('GET /api/mcp-servers')).toHaveLength(1);
     expect(app.requests('GET /api/tools')).toHaveLength(1);
-    expect(pluggedinStatus().filter((s) => s.baseUrl === app.url)).toHaveLength(1);
+    expect(service.info!()).toMatchObject({ baseUrl: app.url, reachable: true, servers: 1 });
+    expect(JSON.stringify(service.info!())).not.toContain(options.apiKey);
 
     // Building a catalog many times (every tools/list) costs no request.
     const before = app.log.length;
@@ -65,7 +68,12 @@ describe('@mcp-switchboard/plugin-pluggedin', () => {
     stopFilter();
     expect(clock.pending()).toBe(0);
     await reporter.flush?.();
+    // Disposed newest first, as the kernel does: the users give their references back, the service closes it.
     for (const contribution of [transport, reporter, filter, source]) await contribution.dispose?.();
+    expect(connection.abortSignal.aborted).toBe(false);
+    await service.dispose!();
+    expect(connection.abortSignal.aborted).toBe(true);
+    // Nothing went through the module-level map.
     expect(pluggedinStatus().filter((s) => s.baseUrl === app.url)).toHaveLength(0);
   });
 });

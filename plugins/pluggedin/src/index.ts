@@ -1,5 +1,5 @@
-import { coreServices, definePlugin, type SwitchboardPlugin } from '@mcp-switchboard/plugin-api';
-import { acquireConnection } from './connection.js';
+import { coreServices, createToken, definePlugin, type SwitchboardPlugin } from '@mcp-switchboard/plugin-api';
+import { PluggedinConnection, warnOnUnusualKey } from './connection.js';
 import { createDiscoveryConnector } from './discovery.js';
 import { pluggedinOptionsSchema, resolvePluggedinOptions } from './options.js';
 import { createReporter } from './reporter.js';
@@ -41,7 +41,29 @@ export { DISCOVER_TOOL_NAME, createDiscoveryServer } from './discovery.js';
 export type { PluggedinReporter } from './reporter.js';
 export type { PluggedinSource } from './source.js';
 
-const deps = { logger: coreServices.logger, clock: coreServices.clock };
+/** The App connection the package's plugins share (one API client, one poll loop), provided by `pluggedin-connection`. */
+export const pluggedinConnectionToken = createToken<PluggedinConnection>('pluggedin.connection');
+
+/**
+ * Provides the App connection to the other plugins of the package (plugin API 2 services): set up first, disposed
+ * last, so it outlives every user. Its `info()` is the connection's status (never the key).
+ */
+export const pluggedinConnection = definePlugin({
+  id: 'pluggedin-connection',
+  kind: 'service',
+  options: pluggedinOptionsSchema,
+  deps: { logger: coreServices.logger, clock: coreServices.clock },
+  provides: { connection: pluggedinConnectionToken },
+  setup({ logger, clock }, options) {
+    const resolved = resolvePluggedinOptions(options, 'pluggedin-connection');
+    warnOnUnusualKey(resolved.apiKey, logger);
+    const connection = new PluggedinConnection(resolved, { logger, clock }).retain();
+    return { provides: { connection }, info: () => ({ ...connection.status() }), dispose: () => connection.release() };
+  },
+});
+
+/** Each user holds its own reference to the shared connection and gives it back when it is disposed. */
+const deps = { connection: pluggedinConnectionToken };
 
 /** Servers from the plugged.in App (`GET /api/mcp-servers`), polled; plus the in-process discovery server. */
 export const pluggedinSource = definePlugin({
@@ -49,9 +71,8 @@ export const pluggedinSource = definePlugin({
   kind: 'config-source',
   options: pluggedinOptionsSchema,
   deps,
-  setup({ logger, clock }, options) {
-    const resolved = resolvePluggedinOptions(options, 'pluggedin-source');
-    return createSource(acquireConnection(resolved, { logger, clock }));
+  setup({ connection }) {
+    return createSource(connection.retain());
   },
 });
 
@@ -61,9 +82,8 @@ export const pluggedinToolFilter = definePlugin({
   kind: 'filter',
   options: pluggedinOptionsSchema,
   deps,
-  setup({ logger, clock }, options) {
-    const resolved = resolvePluggedinOptions(options, 'pluggedin-tools');
-    return createToolFilter(acquireConnection(resolved, { logger, clock }));
+  setup({ connection }) {
+    return createToolFilter(connection.retain());
   },
 });
 
@@ -73,9 +93,8 @@ export const pluggedinReporter = definePlugin({
   kind: 'reporter',
   options: pluggedinOptionsSchema,
   deps,
-  setup({ logger, clock }, options) {
-    const resolved = resolvePluggedinOptions(options, 'pluggedin-reporter');
-    return createReporter(acquireConnection(resolved, { logger, clock }));
+  setup({ connection }) {
+    return createReporter(connection.retain());
   },
 });
 
@@ -85,9 +104,8 @@ export const pluggedinDiscovery = definePlugin({
   kind: 'transport',
   options: pluggedinOptionsSchema,
   deps,
-  setup({ logger, clock }, options) {
-    const resolved = resolvePluggedinOptions(options, 'pluggedin-discovery');
-    const connection = acquireConnection(resolved, { logger, clock });
+  setup({ connection: shared }) {
+    const connection = shared.retain();
     const connector = createDiscoveryConnector(connection);
     let released = false;
     return {
@@ -103,5 +121,5 @@ export const pluggedinDiscovery = definePlugin({
 });
 
 /** Every plugin of the package; `["pluggedin", { apiKey }]` loads them all with the same options. */
-const plugins: SwitchboardPlugin[] = [pluggedinSource, pluggedinToolFilter, pluggedinReporter, pluggedinDiscovery];
+const plugins: SwitchboardPlugin[] = [pluggedinConnection, pluggedinSource, pluggedinToolFilter, pluggedinReporter, pluggedinDiscovery];
 export default plugins;

@@ -1,9 +1,9 @@
 import { isSwitchboardError, type SwitchboardError } from '@mcp-switchboard/plugin-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acquireConnection, type PluggedinConnection } from './connection.js';
-import pluggedinPlugins, { pluggedinSource } from './index.js';
+import pluggedinPlugins, { pluggedinConnection } from './index.js';
 import { pluggedinOptionsSchema, resolvePluggedinOptions } from './options.js';
-import { recordingLogger } from './test-support.js';
+import { manualClock, recordingLogger } from './test-support.js';
 
 const KEY = `pg_in_${'ab'.repeat(32)}`;
 
@@ -73,7 +73,8 @@ describe('pluggedin options', () => {
 
   it('makes plugin setup fail with SWB_PLUGIN_OPTIONS (never a silent fallback)', async () => {
     const logger = recordingLogger();
-    await expect(Promise.resolve().then(() => pluggedinSource.setup({ logger } as never, { apiKey: '' } as never))).rejects.toMatchObject({ code: 'SWB_PLUGIN_OPTIONS' });
+    // The connection service is the plugin that reads the options (the others get the connection from it).
+    await expect(Promise.resolve().then(() => pluggedinConnection.setup({ logger, clock: manualClock() }, { apiKey: '' } as never))).rejects.toMatchObject({ code: 'SWB_PLUGIN_OPTIONS' });
     for (const plugin of pluggedinPlugins) {
       expect(plugin.options?.safeParse({ apiKey: 'k', baseUrl: 'plugged-in' }).success).toBe(false);
     }

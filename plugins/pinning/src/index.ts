@@ -1,0 +1,14 @@
+export { changedFields, pinHash, pinOf, pinnedFields, serverDefinition } from './definition-pin.js';
+export type { PinnedField, ToolPin } from './definition-pin.js';
+export { LOCKFILE_NAME, emptyLockfile, formatLockfile, lockfilePath, readLockfile, writeLockfile } from './lockfile.js';
+export type { Lockfile } from './lockfile.js';
+export { PIN_CHANGED, PIN_UNAPPROVED, isQuarantined, judgeTool, refusalFor } from './pin-verdict.js';
+export type { PinPolicy, PinRefusal, PinVerdict } from './pin-verdict.js';
+export { approvePins, diffPins, parseTarget } from './pin-review.js';
+export type { CurrentTools, PinDifference, ServerPrefixes } from './pin-review.js';
+export { PinGuard } from './pin-guard.js';
+export type { PinGuardOptions } from './pin-guard.js';
+export { pinningOptionsSchema } from './options.js';
+export type { PinningOptions, PinningOptionsInput } from './options.js';
+export { plugin } from './plugin.js';
+export { plugin as default } from './plugin.js';

@@ -1,0 +1,14 @@
+export { Bm25Index, defaultFieldWeights, searchFields } from './bm25-index.js';
+export type { SearchDocument, SearchField, SearchHit } from './bm25-index.js';
+export { stem, tokenize } from './tokenize.js';
+export { argumentNames, toolDocument } from './tool-documents.js';
+export type { CatalogTool } from './tool-documents.js';
+export { toolSearchOptionsSchema } from './options.js';
+export type { SearchMode, ToolSearchOptions, ToolSearchOptionsInput } from './options.js';
+export { CALL_TOOL, SEARCH_TOOLS, callToolDefinition, searchToolsDefinition } from './meta-tools.js';
+export { SAVE_DELAY_MS, ToolSearch } from './tool-search.js';
+export type { ListedTool, MetaTool, SearchContext, SearchResult } from './tool-search.js';
+export { UsageStore, usageKey } from './usage-store.js';
+export { USAGE_FILE_NAME, usageFilePath } from './usage-file-path.js';
+export { plugin } from './plugin.js';
+export { plugin as default } from './plugin.js';
