@@ -83,7 +83,10 @@ describe('the API reports', () => {
   it('ignore comment-only changes in the declarations', () => {
     const root = copyOfRepo();
     const file = join(root, 'packages/plugin-api/dist/tokens.d.ts');
-    writeFileSync(file, `/** A reworded comment. */\n${readFileSync(file, 'utf8').replace(/\/\*\*[\s\S]*?\*\//g, '/** changed */')}\n//# sourceMappingURL=elsewhere.map\n`);
+    writeFileSync(
+      file,
+      `/** A reworded comment. */\n${readFileSync(file, 'utf8').replace(/\/\*\*[\s\S]*?\*\//g, '/** changed */')}\n//# sourceMappingURL=elsewhere.map\n`,
+    );
     expect(run(['--check', '--root', root]).code).toBe(0);
   });
 

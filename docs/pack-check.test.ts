@@ -155,7 +155,12 @@ describe('pack-check on packages that are wrong', () => {
     const { repository: _repository, engines: _engines, license: _license, ...bare } = goodManifest('bare', 'packages/bare');
     const root = fakeRepo({
       bare: {
-        'package.json': { ...bare, exports: { '.': { import: './dist/index.js', types: './dist/types.d.ts' } }, files: ['dist'], bin: { bare: './dist/cli.js' } },
+        'package.json': {
+          ...bare,
+          exports: { '.': { import: './dist/index.js', types: './dist/types.d.ts' } },
+          files: ['dist'],
+          bin: { bare: './dist/cli.js' },
+        },
         'dist/index.js': '',
       },
       moved: {
@@ -187,7 +192,10 @@ describe('pack-check on packages that are wrong', () => {
       expect.stringContaining('repository.directory is "packages/elsewhere", but the package is in packages/moved'),
     ]);
     expect(of('unbuilt')).toEqual(
-      expect.arrayContaining([expect.stringContaining('nothing under dist/ is packed (fix: run `npm run build` first'), expect.stringContaining('exports points to ./dist/index.js')]),
+      expect.arrayContaining([
+        expect.stringContaining('nothing under dist/ is packed (fix: run `npm run build` first'),
+        expect.stringContaining('exports points to ./dist/index.js'),
+      ]),
     );
 
     const text = run(['--root', root]);
@@ -212,13 +220,27 @@ describe('the npm pages', () => {
     const project = writeTempProject('testing-readme', Object.fromEntries(examples.map((b) => [b.file!, b.code])));
     try {
       writeFileSync(project.path('vitest.config.mjs'), "export default { test: { include: ['*.test.ts'], testTimeout: 60000 } };\n");
-      const compiled = compileFiles(files.map((file) => project.path(file)), undefined, project.dir);
+      const compiled = compileFiles(
+        files.map((file) => project.path(file)),
+        undefined,
+        project.dir,
+      );
       expect(compiled.errors).toEqual([]);
       const report = project.path('report.json');
       const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VITEST|TEST$|NODE_OPTIONS$)/.test(key)));
       const run = spawnSync(
         process.execPath,
-        [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', project.dir, '--config', project.path('vitest.config.mjs'), '--reporter=json', `--outputFile=${report}`, ...files],
+        [
+          join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'),
+          'run',
+          '--root',
+          project.dir,
+          '--config',
+          project.path('vitest.config.mjs'),
+          '--reporter=json',
+          `--outputFile=${report}`,
+          ...files,
+        ],
         { cwd: project.dir, env, encoding: 'utf8', timeout: 180_000 },
       );
       const output = `${run.stdout}\n${run.stderr}`;
@@ -228,7 +250,9 @@ describe('the npm pages', () => {
         numPassedTests: number;
         testResults: Array<{ name: string; assertionResults: Array<{ fullName: string; status: string; failureMessages: string[] }> }>;
       };
-      const failures = result.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join('\n')}`));
+      const failures = result.testResults.flatMap((f) =>
+        f.assertionResults.filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join('\n')}`),
+      );
       expect(failures).toEqual([]);
       expect(result.testResults.map((f) => f.name.split('/').pop()).sort()).toEqual([...files].sort());
       expect(result.numPassedTests).toBe(result.numTotalTests);
@@ -241,7 +265,18 @@ describe('the npm pages', () => {
   it('@mcp-switchboard/testing: documents every fixture server and every helper', () => {
     const table = testingReadme.slice(testingReadme.indexOf('## Fixture MCP servers'));
     for (const name of fixtureNames) expect(table, `fixture "${name}" missing from the README's table`).toContain(`| \`${name}\` |`);
-    for (const name of ['createTestKernel', 'createMemoryLogger', 'defineTestPlugin', 'writeTempConfig', 'writeTempPackage', 'fixtureServerEntry', 'fixturePath', 'connectFixture', 'startFakePluggedinApp', 'createConformanceServer']) {
+    for (const name of [
+      'createTestKernel',
+      'createMemoryLogger',
+      'defineTestPlugin',
+      'writeTempConfig',
+      'writeTempPackage',
+      'fixtureServerEntry',
+      'fixturePath',
+      'connectFixture',
+      'startFakePluggedinApp',
+      'createConformanceServer',
+    ]) {
       expect(testingReadme).toContain(`\`${name}\``);
     }
   });
@@ -251,14 +286,23 @@ describe('the npm pages', () => {
     const commandSection = help.slice(help.indexOf('Commands:'), help.indexOf('\n\n', help.indexOf('Commands:')));
     const commands = [...commandSection.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]!);
     expect(commands).toEqual(expect.arrayContaining(['list', 'create-plugin']));
-    expect(commands.filter((command) => !proxyReadme.includes(`mcp-switchboard ${command} `)), 'commands missing from apps/proxy/README.md').toEqual([]);
+    expect(
+      commands.filter((command) => !proxyReadme.includes(`mcp-switchboard ${command} `)),
+      'commands missing from apps/proxy/README.md',
+    ).toEqual([]);
     const flags = [...new Set([...help.matchAll(/^\s+(?:-\w, )?(--[a-z][\w-]*)/gm)].map((m) => m[1]!))];
     const envVars = [...new Set([...help.replace(/\s+/g, ' ').matchAll(/env: ([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!))];
     expect(flags).toEqual(expect.arrayContaining(['--config', '--transport', '--pluggedin-api-key']));
     expect(envVars.length).toBeGreaterThan(5);
     const table = proxyReadme.slice(proxyReadme.indexOf('| flag |'));
-    expect(flags.filter((flag) => !table.includes(`${flag}\``) && !table.includes(`${flag} <`)), 'flags missing from apps/proxy/README.md').toEqual([]);
-    expect(envVars.filter((name) => !table.includes(`\`${name}\``)), 'environment variables missing from apps/proxy/README.md').toEqual([]);
+    expect(
+      flags.filter((flag) => !table.includes(`${flag}\``) && !table.includes(`${flag} <`)),
+      'flags missing from apps/proxy/README.md',
+    ).toEqual([]);
+    expect(
+      envVars.filter((name) => !table.includes(`\`${name}\``)),
+      'environment variables missing from apps/proxy/README.md',
+    ).toEqual([]);
   });
 
   it('mcp-switchboard: every JSON example parses, and every config example is a valid config', () => {
@@ -270,7 +314,9 @@ describe('the npm pages', () => {
       const servers = (value as { mcpServers?: Record<string, Record<string, unknown>> }).mcpServers;
       expect(servers, `JSON block at line ${block.line} has no mcpServers`).toBeDefined();
       // Client settings (Cursor's "url", Cline's "disabled") are not Switchboard configs; the rest must be.
-      const isClientSnippet = Object.values(servers!).some((entry) => entry.args && (entry.args as string[]).includes('mcp-switchboard')) || Object.values(servers!).some((entry) => 'url' in entry && !('type' in entry));
+      const isClientSnippet =
+        Object.values(servers!).some((entry) => entry.args && (entry.args as string[]).includes('mcp-switchboard')) ||
+        Object.values(servers!).some((entry) => 'url' in entry && !('type' in entry));
       if (isClientSnippet) continue;
       const result = switchboardConfigSchema.safeParse(value);
       expect(result.success, `config at line ${block.line}: ${JSON.stringify(result.error?.issues)}`).toBe(true);

@@ -163,8 +163,17 @@ const checks: Record<string, (mod: Module) => Promise<void>> = {
 
   async 'rename-tools.ts'(mod) {
     const plugin = pluginOf(mod.default, 'middleware');
-    const middleware = (await plugin.setup({}, plugin.options!.parse({ tools: { everything__echo: { name: 'say', description: 'Says it back.' } } }))) as MiddlewareContribution;
-    const item = (exposedName: string) => ({ server: stdio('everything'), originalName: 'echo', exposedName, definition: { name: exposedName, inputSchema: { type: 'object' as const } }, profile: undefined });
+    const middleware = (await plugin.setup(
+      {},
+      plugin.options!.parse({ tools: { everything__echo: { name: 'say', description: 'Says it back.' } } }),
+    )) as MiddlewareContribution;
+    const item = (exposedName: string) => ({
+      server: stdio('everything'),
+      originalName: 'echo',
+      exposedName,
+      definition: { name: exposedName, inputSchema: { type: 'object' as const } },
+      profile: undefined,
+    });
     expect(middleware.tool!(item('everything__echo'))).toEqual({ name: 'say', description: 'Says it back.' });
     expect(middleware.tool!(item('everything__add'))).toBeUndefined();
     expect(plugin.options!.safeParse({ tools: { x: { nmae: 'typo' } } }).success).toBe(false);
@@ -174,7 +183,10 @@ const checks: Record<string, (mod: Module) => Promise<void>> = {
     const plugin = pluginOf(mod.default, 'service');
     expect(plugin.provides).toEqual({ cache: mod.sharedCacheToken });
     const clock = manualClock();
-    const made = (await plugin.setup({ clock }, plugin.options!.parse({ ttlMs: 1000 }))) as { provides: { cache: { get(k: string): unknown; set(k: string, v: unknown): void } }; info(): unknown };
+    const made = (await plugin.setup({ clock }, plugin.options!.parse({ ttlMs: 1000 }))) as {
+      provides: { cache: { get(k: string): unknown; set(k: string, v: unknown): void } };
+      info(): unknown;
+    };
     made.provides.cache.set('a', 1);
     expect(made.provides.cache.get('a')).toBe(1);
     clock.advance(1000);
@@ -187,7 +199,14 @@ const checks: Record<string, (mod: Module) => Promise<void>> = {
     const store = new Map<string, unknown>();
     const cache = { get: (k: string) => store.get(k), set: (k: string, v: unknown) => void store.set(k, v) };
     const middleware = (await plugin.setup({ cache }, plugin.options!.parse({ tools: ['say'] }))) as MiddlewareContribution;
-    const call = (exposedName: string) => ({ callId: 'c', sessionId: 's', server: stdio('everything'), tool: 'echo', exposedName, arguments: { message: 'hi' } });
+    const call = (exposedName: string) => ({
+      callId: 'c',
+      sessionId: 's',
+      server: stdio('everything'),
+      tool: 'echo',
+      exposedName,
+      arguments: { message: 'hi' },
+    });
     const result = { content: [{ type: 'text' as const, text: 'Echo: hi' }] };
     expect(await middleware.beforeToolCall!(call('say'))).toBeUndefined();
     await middleware.afterToolCall!(call('say'), result);
@@ -202,7 +221,18 @@ const checks: Record<string, (mod: Module) => Promise<void>> = {
     const reporter = (await plugin.setup({ logger }, plugin.options!.parse({}))) as ReporterContribution;
     try {
       reporter.onEvent({ ...finished('everything', 'echo', true, 3), exposedName: 'say' } as SwitchboardEvent);
-      reporter.onEvent({ type: 'call.refused', callId: 'c', sessionId: 's', kind: 'tool', item: 'echo', exposedName: 'say', plugin: 'pins', code: 'PIN_CHANGED', message: 'changed', at: 1 });
+      reporter.onEvent({
+        type: 'call.refused',
+        callId: 'c',
+        sessionId: 's',
+        kind: 'tool',
+        item: 'echo',
+        exposedName: 'say',
+        plugin: 'pins',
+        code: 'PIN_CHANGED',
+        message: 'changed',
+        at: 1,
+      });
       reporter.onEvent({ type: 'call.unknown', sessionId: 's', kind: 'tool', name: 'nope', at: 1 });
       reporter.onEvent({ type: 'events.dropped', dropped: 4, total: 4, at: 1 });
       const { url, port } = reporter.info!() as { url: string; port: number };
@@ -253,7 +283,10 @@ const checks: Record<string, (mod: Module) => Promise<void>> = {
     const servers = join(scratch, 'servers.json');
     const source = (await plugin.setup({ config, clock, logger }, plugin.options!.parse({ file: 'servers.json', pollMs: 1000 }))) as ConfigSource;
     const failure = async () => {
-      const error = await source.load().then(() => undefined, (e: unknown) => e);
+      const error = await source.load().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isSwitchboardError(error) && error.code).toBe('SWB_SOURCE_FAILED');
       return (error as Error).message;
     };
@@ -348,7 +381,12 @@ describe('docs/plugins.md', () => {
   });
 
   it('links only to headings that exist', () => {
-    const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\s-]/g, '').replace(/\s/g, '-');
+    const slug = (heading: string) =>
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w\s-]/g, '')
+        .replace(/\s/g, '-');
     const outside = guide.replace(/^(```|~~~)[\s\S]*?^\1/gm, '');
     const anchors = new Set([...outside.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
     const links = [...outside.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
@@ -378,13 +416,29 @@ describe('docs/plugins.md', () => {
       const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VITEST|TEST$|NODE_OPTIONS$)/.test(key)));
       const run = spawnSync(
         process.execPath,
-        [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', project.dir, '--config', project.path('vitest.config.mjs'), '--reporter=json', `--outputFile=${report}`, block.file],
+        [
+          join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'),
+          'run',
+          '--root',
+          project.dir,
+          '--config',
+          project.path('vitest.config.mjs'),
+          '--reporter=json',
+          `--outputFile=${report}`,
+          block.file,
+        ],
         { cwd: project.dir, env, encoding: 'utf8', timeout: 120_000 },
       );
       const output = `${run.stdout}\n${run.stderr}`;
       expect(existsSync(report), `vitest wrote no report:\n${output}`).toBe(true);
-      const result = JSON.parse(readFileSync(report, 'utf8')) as { numTotalTests: number; numPassedTests: number; testResults: Array<{ assertionResults: Array<{ fullName: string; status: string; failureMessages: string[] }> }> };
-      const failures = result.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join('\n')}`));
+      const result = JSON.parse(readFileSync(report, 'utf8')) as {
+        numTotalTests: number;
+        numPassedTests: number;
+        testResults: Array<{ assertionResults: Array<{ fullName: string; status: string; failureMessages: string[] }> }>;
+      };
+      const failures = result.testResults.flatMap((f) =>
+        f.assertionResults.filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join('\n')}`),
+      );
       expect(failures).toEqual([]);
       expect(result.numTotalTests).toBeGreaterThan(0);
       expect(result.numPassedTests).toBe(result.numTotalTests);
@@ -395,7 +449,10 @@ describe('docs/plugins.md', () => {
 
 describe('the example harness', () => {
   it('fails on a type error, so a broken example cannot pass', () => {
-    const broken = writeTempProject('docs-broken', { 'broken.ts': "import { definePlugin } from '@mcp-switchboard/plugin-api';\nexport default definePlugin({ id: 'x', kind: 'reporter', setup: () => ({}) });\n" });
+    const broken = writeTempProject('docs-broken', {
+      'broken.ts':
+        "import { definePlugin } from '@mcp-switchboard/plugin-api';\nexport default definePlugin({ id: 'x', kind: 'reporter', setup: () => ({}) });\n",
+    });
     try {
       const result = compileFiles([broken.path('broken.ts')]);
       expect(result.errors.join('\n')).toMatch(/broken\.ts:2:\d+ - error TS2322/);

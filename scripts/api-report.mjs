@@ -78,7 +78,9 @@ export function buildReport(pkg, root) {
   const dist = join(root, pkg.dir, 'dist');
   const entry = join(dist, 'index.d.ts');
   if (!existsSync(entry)) {
-    return { error: `${pkg.name}: ${relative(root, entry) || entry} is missing; build the package first (npx tsc -p ${pkg.dir}/tsconfig.build.json, or npm run build)` };
+    return {
+      error: `${pkg.name}: ${relative(root, entry) || entry} is missing; build the package first (npx tsc -p ${pkg.dir}/tsconfig.build.json, or npm run build)`,
+    };
   }
   // Every module reachable from index.d.ts: the public surface, and nothing a refactor of internals adds.
   const seen = new Set([entry]);
@@ -95,7 +97,10 @@ export function buildReport(pkg, root) {
       }
     }
   }
-  const rest = [...seen].filter((f) => f !== entry).map((f) => relative(dist, f).split('\\').join('/')).sort();
+  const rest = [...seen]
+    .filter((f) => f !== entry)
+    .map((f) => relative(dist, f).split('\\').join('/'))
+    .sort();
   const files = ['index.d.ts', ...rest];
   const sections = files.map((name) => `## ${name}\n\n\`\`\`ts\n${normalise(join(dist, name))}\n\`\`\`\n`);
   const header = [
@@ -184,7 +189,9 @@ export function main(argv = process.argv.slice(2), io = { out: (s) => process.st
     }
     const diff = diffLines(current, built.text);
     const lines = (n) => `${n} line${n === 1 ? '' : 's'}`;
-    io.err(`api-report: ${shown}: ${FIX}\n  ${lines(diff.added)} added, ${lines(diff.removed)} removed (- checked in, + built now):\n${diff.text.replace(/^/gm, '    ')}\n`);
+    io.err(
+      `api-report: ${shown}: ${FIX}\n  ${lines(diff.added)} added, ${lines(diff.removed)} removed (- checked in, + built now):\n${diff.text.replace(/^/gm, '    ')}\n`,
+    );
     failed = true;
   }
   return failed ? 1 : 0;

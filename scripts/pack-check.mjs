@@ -118,13 +118,17 @@ export function checkPackage({ manifest, files, dir }) {
       const bad = NOT_SHIPPED.find(([pattern]) => pattern.test(file.slice('dist/'.length)));
       if (bad) fix(`${file} is packed, but it is ${bad[1]}`, 'exclude it in "files" (e.g. "!dist/**/*.test.*", "!dist/**/*.map") or in tsconfig.build.json');
     } else if (!TOP_LEVEL.test(file) && !binShims.has(file)) {
-      fix(`${file} is packed, but only dist/, package.json, README.md, LICENSE, CHANGELOG.md and bin shims belong in the package`, 'list only "dist" and those files in "files"');
+      fix(
+        `${file} is packed, but only dist/, package.json, README.md, LICENSE, CHANGELOG.md and bin shims belong in the package`,
+        'list only "dist" and those files in "files"',
+      );
     }
   }
 
   const root = manifest.exports?.['.'] ?? (typeof manifest.exports === 'string' || Array.isArray(manifest.exports) ? undefined : manifest.exports);
   if (!manifest.exports) fix('has no "exports"', 'add "exports": { ".": { "types": "./dist/index.d.ts", "import": "./dist/index.js" } }');
-  else if (!root || typeof root !== 'object' || Array.isArray(root)) fix('exports["."] is not an object with conditions', 'use { "types": "./dist/index.d.ts", "import": "./dist/index.js" }');
+  else if (!root || typeof root !== 'object' || Array.isArray(root))
+    fix('exports["."] is not an object with conditions', 'use { "types": "./dist/index.d.ts", "import": "./dist/index.js" }');
   else {
     const keys = Object.keys(root);
     for (const condition of ['types', 'import']) {
@@ -149,11 +153,13 @@ export function checkPackage({ manifest, files, dir }) {
     fix('has no "repository" with a "url"', `add "repository": { "type": "git", "url": "<the repository's git URL>", "directory": "${dir}" }`);
   } else {
     if (repository.type !== 'git') fix(`repository.type is ${JSON.stringify(repository.type)}`, 'use "git"');
-    if (repository.directory !== dir) fix(`repository.directory is ${JSON.stringify(repository.directory)}, but the package is in ${dir}`, `set it to "${dir}"`);
+    if (repository.directory !== dir)
+      fix(`repository.directory is ${JSON.stringify(repository.directory)}, but the package is in ${dir}`, `set it to "${dir}"`);
   }
 
   if (!packed.has('README.md')) fix('README.md is not packed', `write ${dir}/README.md (it is the npm page) and list it in "files"`);
-  if (!Array.isArray(manifest.files)) fix('has no "files"', 'list what to publish: ["dist", "!dist/**/*.test.*", "!dist/**/*.map", "README.md", "CHANGELOG.md"]');
+  if (!Array.isArray(manifest.files))
+    fix('has no "files"', 'list what to publish: ["dist", "!dist/**/*.test.*", "!dist/**/*.map", "README.md", "CHANGELOG.md"]');
   else if (!manifest.files.includes('CHANGELOG.md')) fix('"files" does not list CHANGELOG.md', 'add "CHANGELOG.md": changesets writes it at release');
   return problems;
 }
@@ -165,7 +171,10 @@ export function packCheck(root, only = []) {
   if (unknown.length) throw new Error(`not a published workspace: ${unknown.join(', ')}; published: ${all.map((p) => p.name).join(', ')}`);
   const chosen = only.length ? all.filter((p) => only.includes(p.name)) : all;
   if (!chosen.length) return [];
-  const packs = packedFiles(root, chosen.map((p) => p.name));
+  const packs = packedFiles(
+    root,
+    chosen.map((p) => p.name),
+  );
   return chosen.map(({ name, dir, manifest }) => {
     const files = packs.get(name);
     if (!files) return { name, dir, files: [], problems: ['npm pack did not list it'] };

@@ -36,7 +36,11 @@ export function namedImportsFrom(code: string, specifier: string): string[] {
   for (const match of code.matchAll(pattern)) {
     if (match[2] !== specifier) continue;
     for (const part of match[1]!.split(',')) {
-      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!.trim();
+      const name = part
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)[0]!
+        .trim();
       if (name) names.push(name);
     }
   }

@@ -23,12 +23,35 @@ describe('parseBenchOptions', () => {
 
   it('reads every flag', () => {
     const options = parseBenchOptions([
-      '--calls', '10', '--concurrent-calls=20', '--concurrency', '4', '--warmup', '0', '--rounds', '1',
-      '--payload-bytes', '0', '--only', 'direct', '--json', 'out.json', '--proxy-cli', 'cli.js',
+      '--calls',
+      '10',
+      '--concurrent-calls=20',
+      '--concurrency',
+      '4',
+      '--warmup',
+      '0',
+      '--rounds',
+      '1',
+      '--payload-bytes',
+      '0',
+      '--only',
+      'direct',
+      '--json',
+      'out.json',
+      '--proxy-cli',
+      'cli.js',
     ]);
     expect(options).toMatchObject({
-      calls: 10, concurrentCalls: 20, concurrency: 4, warmup: 0, rounds: 1, payloadBytes: 0,
-      targets: ['direct'], rows: ['echo'], json: 'out.json', proxyCli: 'cli.js',
+      calls: 10,
+      concurrentCalls: 20,
+      concurrency: 4,
+      warmup: 0,
+      rounds: 1,
+      payloadBytes: 0,
+      targets: ['direct'],
+      rows: ['echo'],
+      json: 'out.json',
+      proxyCli: 'cli.js',
     });
   });
 

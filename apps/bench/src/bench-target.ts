@@ -21,9 +21,7 @@ export interface BenchTarget {
 }
 
 /** How a target is reached: a child process over stdio, or a URL (Streamable HTTP, or the legacy SSE transport). */
-export type TargetEndpoint =
-  | { kind: 'stdio'; command: string; args: string[] }
-  | { kind: 'streamable-http' | 'sse'; url: string };
+export type TargetEndpoint = { kind: 'stdio'; command: string; args: string[] } | { kind: 'streamable-http' | 'sse'; url: string };
 
 export interface BenchTargetSpec {
   label: string;
@@ -64,17 +62,14 @@ export async function startBenchTarget(spec: BenchTargetSpec): Promise<BenchTarg
     await transport.close();
     throw new Error(`${describe()} did not start: ${(error as Error).message}${stderrTail ? `\n--- its stderr ---\n${stderrTail}` : ''}`);
   }
-  const pid = transport instanceof StdioClientTransport ? transport.pid ?? undefined : undefined;
+  const pid = transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
 
   return {
     label: spec.label,
     tool: spec.tool,
     ...(pid !== undefined ? { pid } : {}),
     async call(text) {
-      const result = await client.request(
-        { method: 'tools/call', params: { name: spec.tool, arguments: { text } } },
-        CallToolResultSchema,
-      );
+      const result = await client.request({ method: 'tools/call', params: { name: spec.tool, arguments: { text } } }, CallToolResultSchema);
       const first = result.content[0];
       if (result.isError || first?.type !== 'text' || first.text !== text) {
         throw new Error(`${spec.label}: ${spec.tool} answered wrongly: ${JSON.stringify(result).slice(0, 300)}`);

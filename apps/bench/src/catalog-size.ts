@@ -43,7 +43,14 @@ export async function measureCatalogSizes(servers: Record<string, Tool[]> = tenS
   const modes: Array<[string, ToolSearchOptionsInput | undefined]> = [
     ['no plugin', undefined],
     ['all', { mode: 'all', usageFile: false }],
-    ['hybrid (5 pinned)', { mode: 'hybrid', usageFile: false, pinned: ['filesystem/read_text_file', 'filesystem/write_file', 'memory/search_nodes', 'everything/echo', 'echo/add'] }],
+    [
+      'hybrid (5 pinned)',
+      {
+        mode: 'hybrid',
+        usageFile: false,
+        pinned: ['filesystem/read_text_file', 'filesystem/write_file', 'memory/search_nodes', 'everything/echo', 'echo/add'],
+      },
+    ],
     ['search', { mode: 'search', usageFile: false }],
   ];
   const sizes: ModeSize[] = [];
@@ -64,7 +71,9 @@ export async function measureCatalogSizes(servers: Record<string, Tool[]> = tenS
 
 export function formatCatalogSizes(sizes: readonly ModeSize[], servers: number): string {
   const all = sizes[0]?.bytes ?? 1;
-  const rows = sizes.map((s) => `${s.mode.padEnd(20)} ${String(s.tools).padStart(5)} tools ${String(s.bytes).padStart(8)} bytes  ${((100 * s.bytes) / all).toFixed(1).padStart(5)}%`);
+  const rows = sizes.map(
+    (s) => `${s.mode.padEnd(20)} ${String(s.tools).padStart(5)} tools ${String(s.bytes).padStart(8)} bytes  ${((100 * s.bytes) / all).toFixed(1).padStart(5)}%`,
+  );
   return `tools/list for a ${servers}-server catalog, by tool-search mode\n${rows.join('\n')}\n`;
 }
 

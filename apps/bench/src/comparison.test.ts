@@ -12,7 +12,10 @@ describe('compare', () => {
   });
 
   it('checks an absolute target on the subject itself, and leaves `met` out without a target', () => {
-    expect(compare('c', 'rss', 'MiB', proxy(81), { label: 'sdk', value: 40 }, { on: 'value', op: '<=', bound: 80 })).toMatchObject({ ratio: 2.025, met: false });
+    expect(compare('c', 'rss', 'MiB', proxy(81), { label: 'sdk', value: 40 }, { on: 'value', op: '<=', bound: 80 })).toMatchObject({
+      ratio: 2.025,
+      met: false,
+    });
     expect(compare('d', 'help', 'ms', proxy(1), relay)).not.toHaveProperty('met');
   });
 

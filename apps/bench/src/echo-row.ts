@@ -27,7 +27,11 @@ export async function runEchoRow(context: BenchContext): Promise<EchoOutcome> {
       tool: 'echo',
       endpoint: { kind: 'stdio', command: process.execPath, args: [join(context.distDir, 'byte-relay.js'), echo.command, ...echo.args] },
     },
-    proxy: { label: 'proxy', tool: 'echo__echo', endpoint: { kind: 'stdio', ...proxyCommand(context, await writeProxyConfig(context.scratchDir, 'echo', { echo })) } },
+    proxy: {
+      label: 'proxy',
+      tool: 'echo__echo',
+      endpoint: { kind: 'stdio', ...proxyCommand(context, await writeProxyConfig(context.scratchDir, 'echo', { echo })) },
+    },
   };
 
   const targets = new Map<TargetName, BenchTarget>();
@@ -71,7 +75,14 @@ function echoRows(results: Partial<Record<TargetName, TargetResult>>, concurrenc
   const rows: ComparisonRow[] = [];
   if (relay) {
     rows.push(
-      compare('echo-p50', 'echo p50, one call in flight, stdio', 'ms', { label: 'proxy', value: proxy.sequential.latency.p50 }, { label: 'byte relay', value: relay.sequential.latency.p50 }, { on: 'ratio', op: '<=', bound: 1.15 }),
+      compare(
+        'echo-p50',
+        'echo p50, one call in flight, stdio',
+        'ms',
+        { label: 'proxy', value: proxy.sequential.latency.p50 },
+        { label: 'byte relay', value: relay.sequential.latency.p50 },
+        { on: 'ratio', op: '<=', bound: 1.15 },
+      ),
       compare(
         'echo-throughput',
         `echo throughput, ${concurrency} in flight, stdio`,
@@ -85,7 +96,14 @@ function echoRows(results: Partial<Record<TargetName, TargetResult>>, concurrenc
   }
   if (direct) {
     rows.push(
-      compare(`echo-p99`, `echo p99 under ${concurrency} in flight, stdio`, 'ms', { label: 'proxy', value: proxy.concurrent.latency.p99 }, { label: 'direct', value: direct.concurrent.latency.p99 }, { on: 'ratio', op: '<=', bound: 1.5 }),
+      compare(
+        `echo-p99`,
+        `echo p99 under ${concurrency} in flight, stdio`,
+        'ms',
+        { label: 'proxy', value: proxy.concurrent.latency.p99 },
+        { label: 'direct', value: direct.concurrent.latency.p99 },
+        { on: 'ratio', op: '<=', bound: 1.5 },
+      ),
     );
   }
   return rows;

@@ -97,33 +97,42 @@ async function run(options: BenchOptions): Promise<number> {
   const steps: Array<[string, () => Promise<void>]> = [];
   const wants = (row: RowName) => options.rows.includes(row);
   if (wants('echo')) {
-    steps.push(['echo', async () => {
-      const echoOutcome = await runEchoRow(context);
-      report.targets = echoOutcome.targets;
-      if (echoOutcome.targets.direct && echoOutcome.targets.proxy) report.ratios = computeRatios(echoOutcome.targets.direct, echoOutcome.targets.proxy);
-      report.rows.push(...echoOutcome.rows);
-      const failed = Object.values(echoOutcome.targets).find((t) => t.sequential.errors + t.concurrent.errors > 0);
-      if (failed) report.failures.push(`echo: ${failed.label}: ${failed.sequential.firstError ?? failed.concurrent.firstError}`);
-    }]);
+    steps.push([
+      'echo',
+      async () => {
+        const echoOutcome = await runEchoRow(context);
+        report.targets = echoOutcome.targets;
+        if (echoOutcome.targets.direct && echoOutcome.targets.proxy) report.ratios = computeRatios(echoOutcome.targets.direct, echoOutcome.targets.proxy);
+        report.rows.push(...echoOutcome.rows);
+        const failed = Object.values(echoOutcome.targets).find((t) => t.sequential.errors + t.concurrent.errors > 0);
+        if (failed) report.failures.push(`echo: ${failed.label}: ${failed.sequential.firstError ?? failed.concurrent.firstError}`);
+      },
+    ]);
   }
   if (wants('http')) {
-    steps.push(['http', async () => {
-      const { rows, ...http } = await runHttpRow(context);
-      report.http = http;
-      report.rows.push(...rows);
-      const failed = [http.proxy, http.direct].find((phase) => phase.errors);
-      if (failed) report.failures.push(`http: ${failed.errors} calls failed: ${failed.firstError}`);
-    }]);
+    steps.push([
+      'http',
+      async () => {
+        const { rows, ...http } = await runHttpRow(context);
+        report.http = http;
+        report.rows.push(...rows);
+        const failed = [http.proxy, http.direct].find((phase) => phase.errors);
+        if (failed) report.failures.push(`http: ${failed.errors} calls failed: ${failed.firstError}`);
+      },
+    ]);
   }
   if (wants('startup')) steps.push(['startup', async () => void report.rows.push(...(await runStartupRow(context)))]);
   if (wants('rss')) steps.push(['rss', async () => void report.rows.push(...(await runRssRow(context)))]);
   if (wants('list')) steps.push(['list', async () => void report.rows.push(...(await runListRow(context)))]);
   if (options.peers) {
-    steps.push(['peers', async () => {
-      const peers = await runPeersRow(context);
-      report.rows.push(...peers.rows);
-      if (peers.skipped) report.skipped.push(peers.skipped);
-    }]);
+    steps.push([
+      'peers',
+      async () => {
+        const peers = await runPeersRow(context);
+        report.rows.push(...peers.rows);
+        if (peers.skipped) report.skipped.push(peers.skipped);
+      },
+    ]);
   }
   try {
     for (const [name, step] of steps) {
@@ -151,7 +160,7 @@ async function run(options: BenchOptions): Promise<number> {
 
 /** `soak`: calls through the proxy while its server crashes; exit 1 on a hang, a leak or an unexplained error. */
 async function soak(argv: string[]): Promise<number> {
-  let options;
+  let options: ReturnType<typeof parseSoakOptions>;
   try {
     options = parseSoakOptions(argv);
   } catch (error) {

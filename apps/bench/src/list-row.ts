@@ -42,7 +42,16 @@ export async function runListRow(context: BenchContext): Promise<ComparisonRow[]
     await timeList(direct, total);
     const samples = { proxy: [] as number[], direct: [] as number[] };
     for (let i = 0; i < context.options.lists; i++) {
-      const order = i % 2 === 0 ? ([['proxy', proxy], ['direct', direct]] as const) : ([['direct', direct], ['proxy', proxy]] as const);
+      const order =
+        i % 2 === 0
+          ? ([
+              ['proxy', proxy],
+              ['direct', direct],
+            ] as const)
+          : ([
+              ['direct', direct],
+              ['proxy', proxy],
+            ] as const);
       for (const [side, target] of order) samples[side].push(await timeList(target, total));
     }
     return [

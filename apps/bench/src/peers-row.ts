@@ -61,7 +61,11 @@ export async function runPeersRow(context: BenchContext): Promise<PeersOutcome> 
     await waitForPort(proxyPort, 15_000, 'the proxy (HTTP front door)');
     const hub = await startBenchTarget({ label: 'mcp-hub', tool: 'echo__echo', endpoint: { kind: 'sse', url: `http://127.0.0.1:${hubPort}/mcp` } });
     targets.push(hub);
-    const switchboard = await startBenchTarget({ label: 'switchboard', tool: 'echo__echo', endpoint: { kind: 'sse', url: `http://127.0.0.1:${proxyPort}/sse` } });
+    const switchboard = await startBenchTarget({
+      label: 'switchboard',
+      tool: 'echo__echo',
+      endpoint: { kind: 'sse', url: `http://127.0.0.1:${proxyPort}/sse` },
+    });
     targets.push(switchboard);
     for (const target of targets) {
       await listUntil(target, 2, 30_000);
@@ -80,7 +84,13 @@ export async function runPeersRow(context: BenchContext): Promise<PeersOutcome> 
     if (failure) throw new Error(`peer row: calls failed: ${failure.firstError}`);
     return {
       rows: [
-        compare('peer-mcp-hub-p50', 'echo p50, one call in flight, SSE', 'ms', { label: 'switchboard', value: seq[1]!.latency.p50 }, { label: 'mcp-hub', value: seq[0]!.latency.p50 }),
+        compare(
+          'peer-mcp-hub-p50',
+          'echo p50, one call in flight, SSE',
+          'ms',
+          { label: 'switchboard', value: seq[1]!.latency.p50 },
+          { label: 'mcp-hub', value: seq[0]!.latency.p50 },
+        ),
         compare(
           'peer-mcp-hub-throughput',
           `echo throughput, ${options.concurrency} in flight, SSE`,

@@ -16,14 +16,17 @@ export interface PhaseResult {
 }
 
 export function phaseResult(rounds: PhaseSamples[], callsPerRound: number, concurrency: number): PhaseResult {
-  const perRound = rounds.map((round) => ((round.latenciesMs.length / round.wallMs) * 1000));
+  const perRound = rounds.map((round) => (round.latenciesMs.length / round.wallMs) * 1000);
   const firstError = rounds.find((round) => round.firstError)?.firstError;
   return {
     rounds: rounds.length,
     callsPerRound,
     concurrency,
     latency: summarizeLatencies(rounds.flatMap((round) => round.latenciesMs)),
-    callsPerSecond: percentile([...perRound].sort((a, b) => a - b), 50),
+    callsPerSecond: percentile(
+      [...perRound].sort((a, b) => a - b),
+      50,
+    ),
     callsPerSecondByRound: perRound,
     errors: rounds.reduce((sum, round) => sum + round.errors, 0),
     ...(firstError ? { firstError } : {}),

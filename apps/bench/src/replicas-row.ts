@@ -134,7 +134,21 @@ async function main(): Promise<number> {
     writeFileSync(config, JSON.stringify({ mcpServers: { echo: { command: process.execPath, args: [fixturePath('echo')] } } }));
     const [frontPort, portA, portB] = [await freePort(), await freePort(), await freePort()];
     for (const port of [portA, portB]) {
-      children.push(start(process.execPath, [cli, '--config', config, '--transport', 'streamable-http', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn']));
+      children.push(
+        start(process.execPath, [
+          cli,
+          '--config',
+          config,
+          '--transport',
+          'streamable-http',
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--log-level',
+          'warn',
+        ]),
+      );
     }
     for (const port of [portA, portB]) await until(`replica on ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200);
     writeFileSync(join(scratch, 'haproxy.cfg'), haproxyConfig(frontPort, [portA, portB]));

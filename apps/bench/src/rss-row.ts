@@ -42,7 +42,8 @@ async function idleRss(target: BenchTarget, expectedTools: number, idleMs: numbe
 export async function runRssRow(context: BenchContext): Promise<ComparisonRow[]> {
   const idleMs = context.options.quick ? 200 : 1500;
   const servers: Record<string, ServerCommand> = {};
-  for (let i = 0; i < rssServers; i++) servers[`echo${i}`] = { command: context.echo.command, args: [...context.echo.args, '--name', `echo${i}`, '--resource-host', `echo${i}`] };
+  for (let i = 0; i < rssServers; i++)
+    servers[`echo${i}`] = { command: context.echo.command, args: [...context.echo.args, '--name', `echo${i}`, '--resource-host', `echo${i}`] };
   const config = await writeProxyConfig(context.scratchDir, 'rss', servers);
   const proxyTarget = await startBenchTarget({ label: 'proxy', tool: 'echo0__echo', endpoint: { kind: 'stdio', ...proxyCommand(context, config) } });
   let proxy: number;

@@ -24,8 +24,20 @@ describe('parseSoakOptions', () => {
     });
     expect(
       parseSoakOptions([
-        '--calls', '10', '--warmup-calls', '0', '--deadline-ms', '500', '--rss-limit-mb', '5', '--sample-ms', '20',
-        '--proxy-cli', 'cli.js', '--json', 'out.json',
+        '--calls',
+        '10',
+        '--warmup-calls',
+        '0',
+        '--deadline-ms',
+        '500',
+        '--rss-limit-mb',
+        '5',
+        '--sample-ms',
+        '20',
+        '--proxy-cli',
+        'cli.js',
+        '--json',
+        'out.json',
       ]),
     ).toMatchObject({ warmupCalls: 0, deadlineMs: 500, rssLimitMb: 5, sampleMs: 20, proxyCli: 'cli.js', json: 'out.json' });
   });

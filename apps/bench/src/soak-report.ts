@@ -94,13 +94,13 @@ export function soakFailures(outcome: SoakOutcome, options: SoakOptions): string
   if (unexplained > 0) failures.push(`${unexplained} error(s) do not name the server "${SOAK_SERVER}"`);
   const allowed = allowedErrors(options);
   if (outcome.errors > allowed) {
-    failures.push(
-      `${outcome.errors} errors, more than the ${allowed} calls that can be in flight at the crashes: calls made after a crash failed too`,
-    );
+    failures.push(`${outcome.errors} errors, more than the ${allowed} calls that can be in flight at the crashes: calls made after a crash failed too`);
   }
   if (outcome.wrongAnswers > 0) failures.push(`${outcome.wrongAnswers} call(s) answered with the wrong content`);
   if (outcome.ok + outcome.errors + outcome.hangs + outcome.wrongAnswers !== outcome.issued) {
-    failures.push(`calls do not add up: ${outcome.issued} issued, ${outcome.ok} ok + ${outcome.errors} errors + ${outcome.hangs} hangs + ${outcome.wrongAnswers} wrong`);
+    failures.push(
+      `calls do not add up: ${outcome.issued} issued, ${outcome.ok} ok + ${outcome.errors} errors + ${outcome.hangs} hangs + ${outcome.wrongAnswers} wrong`,
+    );
   }
   const growthKb = outcome.end.rssKb - outcome.afterWarmup.rssKb;
   if (growthKb > options.rssLimitMb * 1024) {
@@ -110,7 +110,9 @@ export function soakFailures(outcome: SoakOutcome, options: SoakOptions): string
   const fdGrowth = outcome.end.fds - outcome.afterWarmup.fds;
   if (fdGrowth > 32) failures.push(`proxy file descriptors grew from ${outcome.afterWarmup.fds} to ${outcome.end.fds} after the warm-up`);
   if (outcome.processesWhileRunning.length > 2) {
-    failures.push(`${outcome.processesWhileRunning.length} processes of the run alive while running (expected the proxy and one server): ${outcome.processesWhileRunning.join(', ')}`);
+    failures.push(
+      `${outcome.processesWhileRunning.length} processes of the run alive while running (expected the proxy and one server): ${outcome.processesWhileRunning.join(', ')}`,
+    );
   }
   if (outcome.leftoverProcesses.length) failures.push(`processes left after the proxy stopped (killed): ${outcome.leftoverProcesses.join(', ')}`);
   return failures;

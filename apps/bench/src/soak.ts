@@ -12,16 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { environmentInfo } from './environment-info.js';
 import { findLeftoverProcesses } from './leftover-processes.js';
 import type { SoakOptions } from './soak-options.js';
-import {
-  SOAK_SERVER,
-  allowedErrors,
-  errorKindOf,
-  namesServer,
-  soakFailures,
-  type SoakOutcome,
-  type SoakReport,
-  type SoakSample,
-} from './soak-report.js';
+import { SOAK_SERVER, allowedErrors, errorKindOf, namesServer, soakFailures, type SoakOutcome, type SoakReport, type SoakSample } from './soak-report.js';
 
 /**
  * Restarts must be quick and must not give up: a server that crashes every N calls looks, to a circuit
@@ -182,7 +173,9 @@ export async function runSoak(options: SoakOptions, proxyCli: string, log: (line
       finished++;
       if (finished === options.warmupCalls) afterWarmup = sample();
       if (finished % Math.max(1, Math.floor(options.calls / 10)) === 0) {
-        log(`soak: ${finished}/${options.calls} calls, ${outcome.errors} errors, ${serverPids.size} server lives seen, proxy RSS ${(rssKbOf(pid) / 1024).toFixed(1)} MiB`);
+        log(
+          `soak: ${finished}/${options.calls} calls, ${outcome.errors} errors, ${serverPids.size} server lives seen, proxy RSS ${(rssKbOf(pid) / 1024).toFixed(1)} MiB`,
+        );
       }
     }
   };

@@ -44,7 +44,14 @@ describe('bench CLI', () => {
     expect(report.failures).toEqual([]);
     expect(report.leftoverProcesses).toEqual([]);
     expect(report.rows.map((row) => row.id)).toEqual([
-      'echo-p50', 'echo-throughput', 'echo-p99', 'http-throughput', 'startup-initialize', 'startup-help', 'rss-10-servers', 'list-5000',
+      'echo-p50',
+      'echo-throughput',
+      'echo-p99',
+      'http-throughput',
+      'startup-initialize',
+      'startup-help',
+      'rss-10-servers',
+      'list-5000',
     ]);
     for (const row of report.rows) {
       expect(row.subject.value, row.id).toBeGreaterThan(0);

@@ -22,9 +22,11 @@ describe('bench soak (smoke)', () => {
     dir = await mkdtemp(join(tmpdir(), 'bench-soak-test-'));
     const json = join(dir, 'soak.json');
     const args = [cli, 'soak', '--calls', '2000', '--crash-every', '300', '--concurrency', '4', '--warmup-calls', '200', '--json', json];
-    const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`the soak failed:\n${error.stdout ?? ''}\n${error.stderr ?? error.message}`);
-    });
+    const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }).catch(
+      (error: { stdout?: string; stderr?: string; message: string }) => {
+        throw new Error(`the soak failed:\n${error.stdout ?? ''}\n${error.stderr ?? error.message}`);
+      },
+    );
     expect(stdout).toMatch(/^PASS/m);
 
     const report = JSON.parse(await readFile(json, 'utf8')) as SoakReport;

@@ -2,7 +2,14 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kernel, findSecrets, type SecretRedactor } from '@mcp-switchboard/kernel';
 import { Hub } from '@mcp-switchboard/hub';
-import { formatError, type ConfigSource, type DownstreamConnector, type PluginEntry, type ServerDefinition, type SwitchboardConfig } from '@mcp-switchboard/plugin-api';
+import {
+  formatError,
+  type ConfigSource,
+  type DownstreamConnector,
+  type PluginEntry,
+  type ServerDefinition,
+  type SwitchboardConfig,
+} from '@mcp-switchboard/plugin-api';
 import { SWITCHBOARD_CHAIN_ENV } from '@mcp-switchboard/plugin-transport-stdio';
 import { builtinPlugins } from './builtin-plugins.js';
 import { refuseUnsetVariables } from './refuse-unset-variables.js';
@@ -68,12 +75,7 @@ function secretAware(
 }
 
 /** Loads config and plugins, sets them up and starts every server (without waiting for them). */
-export async function boot(
-  settings: CliSettings,
-  env: NodeJS.ProcessEnv = process.env,
-  cwd = process.cwd(),
-  options: BootOptions = {},
-): Promise<Booted> {
+export async function boot(settings: CliSettings, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), options: BootOptions = {}): Promise<Booted> {
   const extraPlugins: PluginEntry[] = [];
   if (settings.pluggedin) extraPlugins.push(['pluggedin', { ...settings.pluggedin }]);
 

@@ -17,23 +17,17 @@ export const cliOptions = [
   new Option('--oauth-audience <url>', 'HTTP: the resource URL tokens must name (default: our own /mcp URL)').env('SWITCHBOARD_OAUTH_AUDIENCE'),
   new Option('--oauth-scopes <scopes>', 'HTTP: scopes every OAuth token must carry (comma or space separated)').env('SWITCHBOARD_OAUTH_SCOPES'),
   new Option('--stateless', 'HTTP: a new transport per request, for load balancers without session affinity').env('SWITCHBOARD_STATELESS'),
-  new Option('--require-api-auth', 'HTTP: require the plugged.in API key as the bearer token (the original proxy\'s flag)').env(
-    'SWITCHBOARD_REQUIRE_API_AUTH',
-  ),
+  new Option('--require-api-auth', "HTTP: require the plugged.in API key as the bearer token (the original proxy's flag)").env('SWITCHBOARD_REQUIRE_API_AUTH'),
   new Option('-p, --profile <name>', 'run only the servers of this profile (workspace) from the config').env('SWITCHBOARD_PROFILE'),
   new Option('--log-level <level>', 'log level; logs go to stderr, never stdout')
     .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
     .env('SWITCHBOARD_LOG_LEVEL')
     .default('info'),
   new Option('--log-file <file>', 'write logs to this file instead of stderr').env('SWITCHBOARD_LOG_FILE'),
-  new Option('--startup-budget <ms>', 'how long the first list waits for servers still starting')
-    .env('SWITCHBOARD_STARTUP_BUDGET_MS')
-    .default(10_000),
+  new Option('--startup-budget <ms>', 'how long the first list waits for servers still starting').env('SWITCHBOARD_STARTUP_BUDGET_MS').default(10_000),
   new Option('--pluggedin-api-key <key>', 'plugged.in API key: loads the plugged.in plugin (servers from the App)').env('PLUGGEDIN_API_KEY'),
   new Option('--pluggedin-api-base-url <url>', 'plugged.in App base URL').env('PLUGGEDIN_API_BASE_URL').default('https://plugged.in'),
-  new Option('--pluggedin-poll-interval <ms>', 'how often the plugged.in App is asked for changes')
-    .env('PLUGGEDIN_POLL_INTERVAL_MS')
-    .default(30_000),
+  new Option('--pluggedin-poll-interval <ms>', 'how often the plugged.in App is asked for changes').env('PLUGGEDIN_POLL_INTERVAL_MS').default(30_000),
 ] as const;
 
 /** The environment variables read directly (not through a flag), listed in --help. */

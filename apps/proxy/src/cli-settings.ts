@@ -92,9 +92,10 @@ export function readCliSettings(program: Command): CliSettings {
     warnings,
     configFile: typeof opts.config === 'string' ? opts.config : undefined,
     profile: typeof opts.profile === 'string' ? opts.profile : undefined,
-    pluggedin: apiKey !== undefined
-      ? { apiKey, baseUrl: String(opts.pluggedinApiBaseUrl), pollIntervalMs: positiveInt('--pluggedin-poll-interval', opts.pluggedinPollInterval) }
-      : undefined,
+    pluggedin:
+      apiKey !== undefined
+        ? { apiKey, baseUrl: String(opts.pluggedinApiBaseUrl), pollIntervalMs: positiveInt('--pluggedin-poll-interval', opts.pluggedinPollInterval) }
+        : undefined,
     overrides,
     defaults: {
       transport: String(opts.transport),

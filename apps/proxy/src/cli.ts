@@ -19,7 +19,13 @@ function unknownCommand(this: void, word: string): string {
   const known = ['list', 'doctor', 'init', 'auth', 'create-plugin', 'help'];
   // Swapped letters (`lsit`) first: edit distance counts a swap as two, which ties `lsit` with `init`.
   const letters = (text: string) => [...text].sort().join('');
-  const closest = known.find((name) => letters(name) === letters(word)) ?? closestMatches(word, known.map((name) => ({ name })), 1)[0];
+  const closest =
+    known.find((name) => letters(name) === letters(word)) ??
+    closestMatches(
+      word,
+      known.map((name) => ({ name })),
+      1,
+    )[0];
   return `error: unknown command "${word}"${closest ? ` (did you mean "${closest}"?)` : ''}; commands: ${known.join(', ')}\n`;
 }
 
@@ -111,8 +117,14 @@ main(process.argv).then(
     setImmediate(() => process.exit(code));
   },
   async (error: unknown) => {
-    const [{ redactSecrets }, { SwitchboardError, formatError }] = await Promise.all([import('@mcp-switchboard/kernel'), import('@mcp-switchboard/plugin-api')]);
-    const message = error instanceof SwitchboardError || error instanceof AggregateError ? formatError(error) : `${formatError(error)}${error instanceof Error && error.stack ? `\n${error.stack}` : ''}`;
+    const [{ redactSecrets }, { SwitchboardError, formatError }] = await Promise.all([
+      import('@mcp-switchboard/kernel'),
+      import('@mcp-switchboard/plugin-api'),
+    ]);
+    const message =
+      error instanceof SwitchboardError || error instanceof AggregateError
+        ? formatError(error)
+        : `${formatError(error)}${error instanceof Error && error.stack ? `\n${error.stack}` : ''}`;
     process.stderr.write(`mcp-switchboard: ${redactSecrets(message)}\n`);
     process.exit(exitCodeOf(error));
   },

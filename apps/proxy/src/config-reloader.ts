@@ -131,7 +131,9 @@ export class ConfigReloader {
     const file = this.#kernel.config.filepath;
     if (!file) return undefined;
     try {
-      return createHash('sha256').update(await readFile(file)).digest('hex');
+      return createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
     } catch {
       return undefined;
     }
@@ -257,13 +259,13 @@ export class ConfigReloader {
   #rearm(file: string): void {
     this.#stopWatcher();
     if (this.#rearmTimer || this.#closed) return;
-    this.#logger.warn('the config file\'s folder was deleted or replaced; watching for it to come back', { file });
+    this.#logger.warn("the config file's folder was deleted or replaced; watching for it to come back", { file });
     this.#rearmTimer = setInterval(() => {
       if (folderInode(file) === undefined) return;
       clearInterval(this.#rearmTimer);
       this.#rearmTimer = undefined;
       this.#syncWatcher();
-      this.#logger.info('the config file\'s folder is back; watching it again', { file });
+      this.#logger.info("the config file's folder is back; watching it again", { file });
       this.#schedule();
     }, this.#rearmEveryMs);
     this.#rearmTimer.unref?.();

@@ -21,9 +21,7 @@ export function readChain(env: NodeJS.ProcessEnv): ChainLink[] {
   try {
     const parsed: unknown = JSON.parse(raw);
     if (!Array.isArray(parsed)) return [];
-    return parsed.filter(
-      (link): link is ChainLink => typeof link?.pid === 'number' && typeof link?.config === 'string' && link.pid !== process.pid,
-    );
+    return parsed.filter((link): link is ChainLink => typeof link?.pid === 'number' && typeof link?.config === 'string' && link.pid !== process.pid);
   } catch {
     // A marker we cannot read still says a Switchboard is above us.
     return [{ pid: 0, config: '(unreadable marker)' }];

@@ -7,7 +7,11 @@ import type { SwitchboardError } from '@mcp-switchboard/plugin-api';
  * clear refusal of `initialize` (and marks this server failed with that message) instead of a crash it would
  * retry: that is how a nested Switchboard is skipped.
  */
-export async function refuseOverStdio(error: SwitchboardError, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Promise<void> {
+export async function refuseOverStdio(
+  error: SwitchboardError,
+  input: NodeJS.ReadableStream = process.stdin,
+  output: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
   const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) {
     let id: unknown;
@@ -17,7 +21,11 @@ export async function refuseOverStdio(error: SwitchboardError, input: NodeJS.Rea
       continue;
     }
     if (typeof id !== 'string' && typeof id !== 'number') continue;
-    const reply = { jsonrpc: '2.0', id, error: { code: ErrorCode.InvalidRequest, message: `${error.code}: ${error.message}`, data: { code: error.code, fix: error.fix } } };
+    const reply = {
+      jsonrpc: '2.0',
+      id,
+      error: { code: ErrorCode.InvalidRequest, message: `${error.code}: ${error.message}`, data: { code: error.code, fix: error.fix } },
+    };
     output.write(`${JSON.stringify(reply)}\n`);
   }
 }

@@ -12,7 +12,9 @@ export function summaryLine(hub: Hub, where: string): string {
     `${status.length} server${status.length === 1 ? '' : 's'} (${ready} ready` +
       (restarting.length ? `, ${restarting.length} still starting: ${restarting.map((s) => s.id).join(', ')}` : '') +
       (failed.length ? `, ${failed.length} failed: ${failed.map((s) => s.id).join(', ')}` : '') +
-      (needsAuth.length ? `, ${needsAuth.length} need${needsAuth.length === 1 ? 's' : ''} a login: ${needsAuth.map((s) => `${s.id} (run: mcp-switchboard auth ${s.id})`).join(', ')}` : '') +
+      (needsAuth.length
+        ? `, ${needsAuth.length} need${needsAuth.length === 1 ? 's' : ''} a login: ${needsAuth.map((s) => `${s.id} (run: mcp-switchboard auth ${s.id})`).join(', ')}`
+        : '') +
       ')',
     `${hub.tools().length} tools`,
     `${hub.prompts().length} prompts`,

@@ -189,7 +189,10 @@ describe('aggregation through the real CLI with the reference servers', () => {
           CallToolResultSchema,
           { timeout: 30_000 },
         );
-        expect(seen.map((p) => [p.progressToken, p.progress]), `run ${run}`).toEqual([1, 2, 3, 4, 5].map((i) => [token, i]));
+        expect(
+          seen.map((p) => [p.progressToken, p.progress]),
+          `run ${run}`,
+        ).toEqual([1, 2, 3, 4, 5].map((i) => [token, i]));
       }
     } finally {
       transport.onmessage = inner;

@@ -51,7 +51,11 @@ describe('middleware plugins by short name, through the real CLI', () => {
     const t = tempDir({
       'switchboard.config.json': {
         mcpServers: { echo: fixtureServerEntry('echo') },
-        plugins: ['pinning', ['expose', { servers: { echo: { tools: { add: { name: 'sum' } } } } }], ['tool-search', { mode: 'hybrid', pinned: ['echo/echo'] }]],
+        plugins: [
+          'pinning',
+          ['expose', { servers: { echo: { tools: { add: { name: 'sum' } } } } }],
+          ['tool-search', { mode: 'hybrid', pinned: ['echo/echo'] }],
+        ],
       },
     });
     cleanups.push(t.cleanup);
@@ -62,7 +66,9 @@ describe('middleware plugins by short name, through the real CLI', () => {
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['echo__echo', 'search_tools', 'call_tool']);
     const found = await client.callTool({ name: 'search_tools', arguments: { query: 'add two numbers' } });
     expect((found.structuredContent as { results: Array<{ name: string }> }).results[0]!.name).toBe('sum');
-    expect(await client.callTool({ name: 'call_tool', arguments: { name: 'sum', arguments: { a: 2, b: 3 } } })).toMatchObject({ content: [{ type: 'text', text: '5' }] });
+    expect(await client.callTool({ name: 'call_tool', arguments: { name: 'sum', arguments: { a: 2, b: 3 } } })).toMatchObject({
+      content: [{ type: 'text', text: '5' }],
+    });
     await client.close();
     // Pinned on first use beside the config, under the server's own names.
     const lock = JSON.parse(readFileSync(t.path('switchboard.lock.json'), 'utf8'));

@@ -83,12 +83,19 @@ describe('MCP conformance suite through the proxy', () => {
   it.each([
     ['2025-11-25', 30],
     ['2026-07-28', 40],
-  ])('passes every server scenario of @modelcontextprotocol/conformance 0.2.0-alpha at --spec-version %s', async (specVersion, minScenarios) => {
-    const { stdout, failures } = await runSuite(`${proxy.base}/mcp`, specVersion);
-    const summary = stdout.slice(stdout.indexOf('=== SUMMARY ==='));
-    const scenarios = summary.split('\n').filter((line) => /^[✓✗] /.test(line));
-    expect(scenarios.length, stdout.slice(-4000)).toBeGreaterThanOrEqual(minScenarios);
-    expect(scenarios.filter((line) => line.startsWith('✗')), summary).toEqual([]);
-    expect(failures).toEqual([]);
-  }, 300_000);
+  ])(
+    'passes every server scenario of @modelcontextprotocol/conformance 0.2.0-alpha at --spec-version %s',
+    async (specVersion, minScenarios) => {
+      const { stdout, failures } = await runSuite(`${proxy.base}/mcp`, specVersion);
+      const summary = stdout.slice(stdout.indexOf('=== SUMMARY ==='));
+      const scenarios = summary.split('\n').filter((line) => /^[✓✗] /.test(line));
+      expect(scenarios.length, stdout.slice(-4000)).toBeGreaterThanOrEqual(minScenarios);
+      expect(
+        scenarios.filter((line) => line.startsWith('✗')),
+        summary,
+      ).toEqual([]);
+      expect(failures).toEqual([]);
+    },
+    300_000,
+  );
 });

@@ -67,7 +67,9 @@ function runScaffoldTests(dir: string) {
     numPassedTests: number;
     testResults: Array<{ name: string; assertionResults: Array<{ fullName: string; status: string; failureMessages: string[] }> }>;
   };
-  const failures = result.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join('\n')}`));
+  const failures = result.testResults.flatMap((f) =>
+    f.assertionResults.filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join('\n')}`),
+  );
   const files = result.testResults.map((f) => relative(dir, f.name));
   return { status: run.status, output, total: result.numTotalTests, passed: result.numPassedTests, failures, files };
 }
@@ -86,7 +88,16 @@ describe.each(pluginKinds)('create-plugin --kind %s', (kind) => {
     expect(created.packageName).toBe(`switchboard-plugin-${name}`);
     expect(created.id).toBe(name);
     expect(dir.endsWith(`/switchboard-plugin-${name}`)).toBe(true);
-    expect(created.files).toEqual(['package.json', 'tsconfig.json', 'tsconfig.build.json', 'vitest.config.ts', '.gitignore', 'README.md', 'src/index.ts', 'src/index.test.ts']);
+    expect(created.files).toEqual([
+      'package.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'vitest.config.ts',
+      '.gitignore',
+      'README.md',
+      'src/index.ts',
+      'src/index.test.ts',
+    ]);
     for (const file of created.files) expect(existsSync(join(dir, file)), file).toBe(true);
   });
 
@@ -199,7 +210,9 @@ describe('create-plugin names and refusals', () => {
   });
 
   it('refuses a version that is not one', async () => {
-    await expect(createPlugin({ name: 'x', kind: 'filter', dir: freshDir(), pluginApiVersion: 'latest', testingVersion })).rejects.toMatchObject({ code: 'SWB_USAGE' });
+    await expect(createPlugin({ name: 'x', kind: 'filter', dir: freshDir(), pluginApiVersion: 'latest', testingVersion })).rejects.toMatchObject({
+      code: 'SWB_USAGE',
+    });
   });
 
   it('refuses to write into a folder that is not empty, and leaves it alone', async () => {
@@ -258,7 +271,9 @@ describe('registerCreatePluginCommand', () => {
   it('rejects a missing or unknown --kind before writing anything', async () => {
     const dir = freshDir();
     await expect(program().parseAsync(['create-plugin', 'x', '--dir', dir], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);
-    await expect(program().parseAsync(['create-plugin', 'x', '--kind', 'nope', '--dir', dir], { from: 'user' })).rejects.toThrow(/Allowed choices are service, config-source, reporter, filter, middleware, transport/);
+    await expect(program().parseAsync(['create-plugin', 'x', '--kind', 'nope', '--dir', dir], { from: 'user' })).rejects.toThrow(
+      /Allowed choices are service, config-source, reporter, filter, middleware, transport/,
+    );
     expect(existsSync(join(dir, 'switchboard-plugin-x'))).toBe(false);
   });
 });

@@ -142,7 +142,10 @@ describe('deploy/Dockerfile, run step by step without a container runtime', () =
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     try {
       const base = `http://127.0.0.1:${port}`;
-      await waitFor(async () => (await fetch(`${base}/ready`)).status === 200, () => stderr);
+      await waitFor(
+        async () => (await fetch(`${base}/ready`)).status === 200,
+        () => stderr,
+      );
       const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]);
       expect(uid, 'the server process runs as a non-root user').not.toBe(0);
 

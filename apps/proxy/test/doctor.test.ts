@@ -90,7 +90,13 @@ describe('mcp-switchboard doctor', () => {
   it('exits 0 when every enabled server is ready', async () => {
     const home = dir();
     const t = dir({
-      'c.json': { mcpServers: { one: fixtureServerEntry('echo', { FIXTURE_NAME: 'one' }), two: fixtureServerEntry('echo', { FIXTURE_NAME: 'two' }), off: { command: 'x', disabled: true } } },
+      'c.json': {
+        mcpServers: {
+          one: fixtureServerEntry('echo', { FIXTURE_NAME: 'one' }),
+          two: fixtureServerEntry('echo', { FIXTURE_NAME: 'two' }),
+          off: { command: 'x', disabled: true },
+        },
+      },
     });
     const result = await runCli(['doctor', '-c', t.path('c.json')], { env: cleanEnv(home.dir) });
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
@@ -116,16 +122,44 @@ describe('failureHint', () => {
   it.each([
     [{ transport: 'stdio', command: 'npx', error: 'command not found: npx (spawn npx ENOENT)' }, 'command not found: npx; is Node on PATH?'],
     [{ transport: 'stdio', command: 'uvx', errors: [Object.assign(new Error('spawn uvx ENOENT'), { code: 'ENOENT' })] }, /is uv installed/],
-    [{ transport: 'stdio', command: '/opt/x', error: 'spawn /opt/x EACCES' }, 'not executable: /opt/x; make it executable (chmod +x) or run it through its interpreter'],
-    [{ transport: 'stdio', command: 'node', error: 'Connection closed', exitCode: 1 }, 'the server exited at start (code 1); run its command by hand to see why'],
-    [{ transport: 'stdio', command: 'node', error: 'did not connect and initialize within 60000 ms', exitCode: null, exitSignal: 'SIGTERM' }, /within 60000 ms; raise connectTimeoutMs/],
-    [{ transport: 'streamable-http', url: 'http://h:1/mcp', errors: [Object.assign(new Error('Error POSTing'), { code: 401 })] }, 'the server refused the credentials (HTTP 401); check the headers/token'],
+    [
+      { transport: 'stdio', command: '/opt/x', error: 'spawn /opt/x EACCES' },
+      'not executable: /opt/x; make it executable (chmod +x) or run it through its interpreter',
+    ],
+    [
+      { transport: 'stdio', command: 'node', error: 'Connection closed', exitCode: 1 },
+      'the server exited at start (code 1); run its command by hand to see why',
+    ],
+    [
+      { transport: 'stdio', command: 'node', error: 'did not connect and initialize within 60000 ms', exitCode: null, exitSignal: 'SIGTERM' },
+      /within 60000 ms; raise connectTimeoutMs/,
+    ],
+    [
+      { transport: 'streamable-http', url: 'http://h:1/mcp', errors: [Object.assign(new Error('Error POSTing'), { code: 401 })] },
+      'the server refused the credentials (HTTP 401); check the headers/token',
+    ],
     [{ transport: 'sse', url: 'http://h:1/sse', error: 'SSE error: Non-200 status code (403)' }, /HTTP 403/],
-    [{ transport: 'streamable-http', url: 'http://127.0.0.1:9/mcp?key=s', errors: [new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) })] }, 'nothing listens at http://127.0.0.1:9/mcp; is the server running?'],
-    [{ transport: 'streamable-http', url: 'https://nope.invalid/mcp', error: 'getaddrinfo ENOTFOUND nope.invalid' }, 'host not found: nope.invalid; check the url'],
+    [
+      {
+        transport: 'streamable-http',
+        url: 'http://127.0.0.1:9/mcp?key=s',
+        errors: [new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) })],
+      },
+      'nothing listens at http://127.0.0.1:9/mcp; is the server running?',
+    ],
+    [
+      { transport: 'streamable-http', url: 'https://nope.invalid/mcp', error: 'getaddrinfo ENOTFOUND nope.invalid' },
+      'host not found: nope.invalid; check the url',
+    ],
     [{ transport: 'stdio', command: 'node', cwd: '/missing', error: 'working directory not found: /missing' }, /working directory does not exist: \/missing/],
-    [{ transport: 'streamable-http', url: 'https://h/mcp', error: 'server "x" refused the connection (HTTP 401) and publishes no OAuth metadata' }, 'the server refused the credentials (HTTP 401); check the headers/token'],
-    [{ transport: 'streamable-http', url: 'https://h/mcp', error: 'server "gh" needs an OAuth login (not logged in); run: mcp-switchboard auth gh' }, 'the server needs an OAuth login; run: mcp-switchboard auth gh'],
+    [
+      { transport: 'streamable-http', url: 'https://h/mcp', error: 'server "x" refused the connection (HTTP 401) and publishes no OAuth metadata' },
+      'the server refused the credentials (HTTP 401); check the headers/token',
+    ],
+    [
+      { transport: 'streamable-http', url: 'https://h/mcp', error: 'server "gh" needs an OAuth login (not logged in); run: mcp-switchboard auth gh' },
+      'the server needs an OAuth login; run: mcp-switchboard auth gh',
+    ],
   ] as const)('%j → %s', (facts, expected) => {
     const hint = failureHint({ ...facts, errors: 'errors' in facts ? [...facts.errors] : [] });
     if (typeof expected === 'string') expect(hint).toBe(expected);

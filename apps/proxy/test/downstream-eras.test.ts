@@ -13,7 +13,7 @@ import {
 import { fixtureServerEntry } from '@mcp-switchboard/testing';
 import { cleanEnv, cliTransport, runCli, tempDir } from './helpers/cli.js';
 
-const textOf = (result: unknown) => ((result as { content: Array<{ text: string }> }).content[0]?.text ?? '');
+const textOf = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]?.text ?? '';
 
 /**
  * A 2025-era client (the SDK v1 Client, as every client today) through the real CLI over stdio, in front of a
@@ -78,7 +78,7 @@ describe('downstream eras through the real CLI', () => {
     expect(read.contents[0]).toMatchObject({ uri: 'modern://counter', text: expect.stringMatching(/^\d+$/) });
   });
 
-  it('carries the client\'s log level on each request (no logging/setLevel in this era) and relays the log messages', async () => {
+  it("carries the client's log level on each request (no logging/setLevel in this era) and relays the log messages", async () => {
     const logs: unknown[] = [];
     proxy.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params.data));
     await proxy.setLoggingLevel('info');
@@ -138,10 +138,13 @@ describe('downstream eras through the real CLI', () => {
     // The new listen stream (with the URI) replaces the old one; a bump reported before it is acknowledged
     // would be lost, so bump until one arrives.
     await expect
-      .poll(async () => {
-        await proxy.callTool({ name: 'modern__bump', arguments: {} });
-        return updated.length;
-      }, { timeout: 10_000, interval: 100 })
+      .poll(
+        async () => {
+          await proxy.callTool({ name: 'modern__bump', arguments: {} });
+          return updated.length;
+        },
+        { timeout: 10_000, interval: 100 },
+      )
       .toBeGreaterThan(0);
     expect(updated[0]).toBe('modern://counter');
 
@@ -159,7 +162,7 @@ describe('downstream eras through the real CLI', () => {
     expect(textOf(await proxy.callTool({ name: 'modern__echo', arguments: { text: 'still here' } }))).toBe('still here');
   });
 
-  it('shows each server\'s era in `mcp-switchboard list`', async () => {
+  it("shows each server's era in `mcp-switchboard list`", async () => {
     const listed = await runCli(['list', '--config', configFile], { env: cleanEnv(t.dir) });
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/^modern\s+\S+\s+ready\s+2026-07-28\s/m);
@@ -179,7 +182,11 @@ async function startModernHttpServer() {
     let raw = '';
     req.on('data', (chunk) => (raw += chunk));
     req.on('end', () => {
-      const message = JSON.parse(raw) as { id?: number | string; method?: string; params?: { name?: string; arguments?: { text?: string }; _meta?: Record<string, unknown> } };
+      const message = JSON.parse(raw) as {
+        id?: number | string;
+        method?: string;
+        params?: { name?: string; arguments?: { text?: string }; _meta?: Record<string, unknown> };
+      };
       if (message.method === undefined) return void res.writeHead(202).end();
       seen.push({ method: message.method, headers: req.headers });
       const error = (status: number, code: number, text: string, data?: unknown) =>
@@ -193,7 +200,11 @@ async function startModernHttpServer() {
       const result = (value: Record<string, unknown>) => reply(res, 200, { jsonrpc: '2.0', id: message.id, result: { resultType: 'complete', ...value } });
       switch (message.method) {
         case 'server/discover':
-          return result({ supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'web', version: '1' } } });
+          return result({
+            supportedVersions: ['2026-07-28'],
+            capabilities: { tools: {} },
+            _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'web', version: '1' } },
+          });
         case 'tools/list':
           return result({ tools: [{ name: 'shout', inputSchema: { type: 'object', properties: { text: { type: 'string' } } } }] });
         case 'tools/call':

@@ -62,7 +62,10 @@ describe('SIGTERM drains the HTTP front door', () => {
     const health = await fetch(`${proxy.base}/health`);
     expect(health.status).toBe(200);
     await health.body?.cancel();
-    const fresh = await postRpc(url, { method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'late', version: '1' } } });
+    const fresh = await postRpc(url, {
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'late', version: '1' } },
+    });
     expect(fresh.status, 'no new session while draining').toBe(503);
     // A request of an open session that was already on its way still gets its answer.
     await call(sessions[0]!.sessionId, false, 'late but served');

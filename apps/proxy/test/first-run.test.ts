@@ -73,7 +73,17 @@ describe('doctor is green only when everything is', () => {
 
   it('a wrong plugged.in key (401) and an unreachable App are failed rows with the message, and exit 1', async () => {
     const app = await startFakePluggedinApp({
-      servers: [{ uuid: '00000000-0000-4000-8000-000000000001', name: 'echo', slug: 'echo', type: 'STDIO', command: process.execPath, args: [fixturePath('echo')], env: {} }],
+      servers: [
+        {
+          uuid: '00000000-0000-4000-8000-000000000001',
+          name: 'echo',
+          slug: 'echo',
+          type: 'STDIO',
+          command: process.execPath,
+          args: [fixturePath('echo')],
+          env: {},
+        },
+      ],
     });
     const home = temp();
     try {
@@ -81,7 +91,10 @@ describe('doctor is green only when everything is', () => {
       expect(good.code, good.stdout + good.stderr).toBe(0);
       expect(good.stdout).not.toContain('(config source)');
 
-      const wrongKey = await runCli(['doctor', '--pluggedin-api-key', 'pg_in_wrong_key_123', '--pluggedin-api-base-url', app.url], { env: cleanEnv(home.dir), cwd: home.dir });
+      const wrongKey = await runCli(['doctor', '--pluggedin-api-key', 'pg_in_wrong_key_123', '--pluggedin-api-base-url', app.url], {
+        env: cleanEnv(home.dir),
+        cwd: home.dir,
+      });
       expect(wrongKey.code).toBe(1);
       expect(wrongKey.stdout).toMatch(/^\(config source\)\s+pluggedin-source\s+failed\s.*401: Invalid API key/m);
       expect(wrongKey.stdout).toContain('config source failed: pluggedin-source');
@@ -89,10 +102,13 @@ describe('doctor is green only when everything is', () => {
     } finally {
       await app.stop();
     }
-    const unreachable = await runCli(['doctor', '--pluggedin-api-key', 'pg_in_any_key_456', '--pluggedin-api-base-url', `http://127.0.0.1:${await closedPort()}`], {
-      env: cleanEnv(home.dir),
-      cwd: home.dir,
-    });
+    const unreachable = await runCli(
+      ['doctor', '--pluggedin-api-key', 'pg_in_any_key_456', '--pluggedin-api-base-url', `http://127.0.0.1:${await closedPort()}`],
+      {
+        env: cleanEnv(home.dir),
+        cwd: home.dir,
+      },
+    );
     expect(unreachable.code).toBe(1);
     expect(unreachable.stdout).toMatch(/^\(config source\)\s+pluggedin-source\s+failed\s.*\S/m);
   });
@@ -120,13 +136,15 @@ describe('from a fresh clone', () => {
     expect(code).toBe(0);
   });
 
-  it('`npm start` writes nothing but the protocol to stdout, apart from npm\'s own banner', { timeout: 180_000 }, async () => {
+  it("`npm start` writes nothing but the protocol to stdout, apart from npm's own banner", { timeout: 180_000 }, async () => {
     const child = spawn('npm', ['start'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`);
+    child.stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`,
+    );
     await expect.poll(() => stdout, { timeout: 170_000 }).toContain('"id":1');
     child.stdin.end();
     await new Promise((resolve) => child.on('close', resolve));
@@ -163,7 +181,10 @@ describe('log lines', () => {
     expect(lines.some((line) => line.includes('"server":"fault"'))).toBe(true);
     for (const line of lines) {
       const keys = topLevelKeys(line);
-      expect(keys.filter((key, i) => keys.indexOf(key) !== i), line).toEqual([]);
+      expect(
+        keys.filter((key, i) => keys.indexOf(key) !== i),
+        line,
+      ).toEqual([]);
     }
   });
 });
@@ -192,7 +213,7 @@ describe('plugged.in servers are named like their tools', () => {
 });
 
 describe('list and doctor output', () => {
-  it('`list` keeps servers\' stderr out of the table unless asked (--log-level debug)', async () => {
+  it("`list` keeps servers' stderr out of the table unless asked (--log-level debug)", async () => {
     const t = temp({ 'c.json': { mcpServers: { fault: fixtureServerEntry('fault') } } });
     const home = temp();
     const plain = await runCli(['list', '--config', t.path('c.json')], { env: cleanEnv(home.dir) });
@@ -215,7 +236,9 @@ describe('list and doctor output', () => {
       'npm error 404 tarball, folder, http url, or git url.',
       'npm error A complete log of this run can be found in: /home/me/.npm/_logs/2026-01-01T00_00_00_000Z-debug-0.log',
     ];
-    const t = temp({ 'c.json': { mcpServers: { memory: { command: process.execPath, args: ['-e', `console.error(${JSON.stringify(npm.join('\n'))}); process.exit(1)`] } } } });
+    const t = temp({
+      'c.json': { mcpServers: { memory: { command: process.execPath, args: ['-e', `console.error(${JSON.stringify(npm.join('\n'))}); process.exit(1)`] } } },
+    });
     const home = temp();
     const doctor = await runCli(['doctor', '--config', t.path('c.json')], { env: cleanEnv(home.dir) });
     expect(doctor.code).toBe(1);

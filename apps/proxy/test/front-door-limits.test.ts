@@ -110,7 +110,9 @@ describe('front-door limits through the CLI', () => {
     const raw = startRawProxy(['--config', t.path('c.json')]);
     try {
       await raw.initialize();
-      await raw.write(`{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"e__echo","arguments":{"text":"x","deep":${nestedText(10_000)}}}}\n`);
+      await raw.write(
+        `{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"e__echo","arguments":{"text":"x","deep":${nestedText(10_000)}}}}\n`,
+      );
       const echoed = await raw.request('tools/call', { name: 'e__echo', arguments: { text: 'after' } });
       expect(JSON.stringify(echoed.result)).toContain('after');
       const [reply] = raw.responsesTo('deep');

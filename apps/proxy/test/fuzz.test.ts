@@ -58,17 +58,19 @@ function generateCases(seed: number, total: number): FuzzCase[] {
   const freshId = (valid = false): RequestId => {
     for (;;) {
       const n = ++sequence;
-      const candidates: RequestId[] = valid ? [n, `f-${n}`, -n, Number.MAX_SAFE_INTEGER - n, `ünï-😀-${n}`, ''] : [
-        n,
-        `f-${n}`,
-        -n,
-        n + 0.5, // not an integer: the SDK refuses it, but it is still an id to answer
-        Number(`${n}e200`), // huge
-        Number.MAX_SAFE_INTEGER - n,
-        `${'x'.repeat(int(20_000))}-${n}`, // huge string
-        `ünï-😀-${n}`,
-        '',
-      ];
+      const candidates: RequestId[] = valid
+        ? [n, `f-${n}`, -n, Number.MAX_SAFE_INTEGER - n, `ünï-😀-${n}`, '']
+        : [
+            n,
+            `f-${n}`,
+            -n,
+            n + 0.5, // not an integer: the SDK refuses it, but it is still an id to answer
+            Number(`${n}e200`), // huge
+            Number.MAX_SAFE_INTEGER - n,
+            `${'x'.repeat(int(20_000))}-${n}`, // huge string
+            `ünï-😀-${n}`,
+            '',
+          ];
       const id = pick(candidates);
       const key = idKey(JSON.parse(JSON.stringify(id)));
       if (!usedIds.has(key)) {
@@ -127,16 +129,42 @@ function generateCases(seed: number, total: number): FuzzCase[] {
   const generators: Array<[weight: number, make: () => FuzzCase]> = [
     // Not JSON at all.
     [6, () => ({ kind: 'not JSON: printable', line: Array.from({ length: 1 + int(200) }, () => String.fromCharCode(32 + int(95))).join('') })],
-    [3, () => ({ kind: 'not JSON: control and unicode', line: Array.from({ length: 1 + int(100) }, () => String.fromCharCode(pick([0, 1, 8, 27, 127, 0xfffd, 0xd800, 0x1f600 & 0xffff, 0x7f, int(0xffff)]))).join('').replace(/[\n\r]/g, ' ') })],
-    [3, () => {
-      const whole = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo__echo', arguments: { text: 'cut' } } });
-      return { kind: 'not JSON: truncated', line: whole.slice(0, 1 + int(whole.length - 2)) };
-    }],
-    [2, () => ({ kind: 'not JSON: near misses', line: pick(["{'jsonrpc':'2.0'}", 'undefined', 'NaN', '{"a":1,}', '[1,2', '"unterminated', '{"id":1 "method":"ping"}', 'tru', '\u0000', '0x10']) })],
+    [
+      3,
+      () => ({
+        kind: 'not JSON: control and unicode',
+        line: Array.from({ length: 1 + int(100) }, () => String.fromCharCode(pick([0, 1, 8, 27, 127, 0xfffd, 0xd800, 0x1f600 & 0xffff, 0x7f, int(0xffff)])))
+          .join('')
+          .replace(/[\n\r]/g, ' '),
+      }),
+    ],
+    [
+      3,
+      () => {
+        const whole = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo__echo', arguments: { text: 'cut' } } });
+        return { kind: 'not JSON: truncated', line: whole.slice(0, 1 + int(whole.length - 2)) };
+      },
+    ],
+    [
+      2,
+      () => ({
+        kind: 'not JSON: near misses',
+        line: pick(["{'jsonrpc':'2.0'}", 'undefined', 'NaN', '{"a":1,}', '[1,2', '"unterminated', '{"id":1 "method":"ping"}', 'tru', '\u0000', '0x10']),
+      }),
+    ],
     [1, () => ({ kind: 'blank line', line: pick(['', ' ', '\t', '   \t ']) })],
     // JSON, but not a JSON-RPC message.
     [3, () => ({ kind: 'not an object', line: JSON.stringify(pick([null, 1, 'str', true, [], [1, 2]])) })],
-    [2, () => ({ kind: 'batch', line: JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'ping' }, { jsonrpc: '2.0', method: 'notifications/initialized' }]) })],
+    [
+      2,
+      () => ({
+        kind: 'batch',
+        line: JSON.stringify([
+          { jsonrpc: '2.0', id: 1, method: 'ping' },
+          { jsonrpc: '2.0', method: 'notifications/initialized' },
+        ]),
+      }),
+    ],
     [1, () => ({ kind: 'deep nesting', line: deep(1 + int(3000)) })],
     // Wrong types where a request is recognisable (string method, string or number id): answered with its id.
     [4, () => request(pick(methods), undefined, { jsonrpc: pick(['1.0', 2, null, '2.0 ']) })],
@@ -144,28 +172,96 @@ function generateCases(seed: number, total: number): FuzzCase[] {
     [2, () => request(pick(methods), {}, { unexpected: junk() })],
     [2, () => request(pick(['', ' ', 'TOOLS/LIST', 'tools/list/', 'notifications/initialized', 'notifications/cancelled', 'x'.repeat(int(3000))]))],
     // Wrong types where no id can be known: at most one error with id null.
-    [3, () => ({ kind: 'method not a string', line: JSON.stringify({ jsonrpc: '2.0', id: freshId(), method: pick([5, true, null, [], {}, ['tools/list'], { name: 'ping' }]) }) })],
+    [
+      3,
+      () => ({
+        kind: 'method not a string',
+        line: JSON.stringify({ jsonrpc: '2.0', id: freshId(), method: pick([5, true, null, [], {}, ['tools/list'], { name: 'ping' }]) }),
+      }),
+    ],
     [3, () => ({ kind: 'id of a wrong type', line: JSON.stringify({ jsonrpc: '2.0', id: pick([null, true, {}, [], { n: 1 }]), method: pick(methods) }) })],
     // Unknown methods.
-    [5, () => request(pick(['tools/explode', 'sampling/createMessage', 'roots/list', 'elicitation/create', 'server/discover', `x/${int(1e6)}`, 'rpc.discover']), pick([undefined, {}, junk()]))],
+    [
+      5,
+      () =>
+        request(
+          pick(['tools/explode', 'sampling/createMessage', 'roots/list', 'elicitation/create', 'server/discover', `x/${int(1e6)}`, 'rpc.discover']),
+          pick([undefined, {}, junk()]),
+        ),
+    ],
     // Params of the wrong shape for real methods.
-    [6, () => request('tools/call', pick([{ name: 42 }, { name: 'echo__echo', arguments: 'text' }, { name: 'echo__echo', arguments: [1] }, { arguments: {} }, { name: ['echo__echo'] }, { name: 'echo__echo', arguments: { text: 42 } }]))],
-    [3, () => request(pick(['resources/read', 'prompts/get', 'resources/subscribe', 'completion/complete', 'logging/setLevel']), pick([{ uri: 42 }, { name: {} }, { level: 'loudest' }, { ref: 'nope', argument: 1 }, {}]))],
+    [
+      6,
+      () =>
+        request(
+          'tools/call',
+          pick([
+            { name: 42 },
+            { name: 'echo__echo', arguments: 'text' },
+            { name: 'echo__echo', arguments: [1] },
+            { arguments: {} },
+            { name: ['echo__echo'] },
+            { name: 'echo__echo', arguments: { text: 42 } },
+          ]),
+        ),
+    ],
+    [
+      3,
+      () =>
+        request(
+          pick(['resources/read', 'prompts/get', 'resources/subscribe', 'completion/complete', 'logging/setLevel']),
+          pick([{ uri: 42 }, { name: {} }, { level: 'loudest' }, { ref: 'nope', argument: 1 }, {}]),
+        ),
+    ],
     [2, () => request('initialize', pick([{}, { protocolVersion: 42 }, { capabilities: 'all' }, { protocolVersion: '2025-06-18' }]))],
     // Valid requests for tools that do not exist.
-    [5, () => request('tools/call', { name: pick(['nope__nothing', 'echo__missing', 'echo', 'echo__', '__echo', 'x'.repeat(200), 'echo__echo__echo']), arguments: {} })],
+    [
+      5,
+      () =>
+        request('tools/call', {
+          name: pick(['nope__nothing', 'echo__missing', 'echo', 'echo__', '__echo', 'x'.repeat(200), 'echo__echo__echo']),
+          arguments: {},
+        }),
+    ],
     // Notifications with bad params, and unknown notifications.
-    [5, () => notification(pick(['notifications/cancelled', 'notifications/progress', 'notifications/initialized', 'notifications/roots/list_changed', 'notifications/message', 'notifications/unknown']), junk())],
+    [
+      5,
+      () =>
+        notification(
+          pick([
+            'notifications/cancelled',
+            'notifications/progress',
+            'notifications/initialized',
+            'notifications/roots/list_changed',
+            'notifications/message',
+            'notifications/unknown',
+          ]),
+          junk(),
+        ),
+    ],
     [2, () => notification('notifications/cancelled', { requestId: `never-used-${++sequence}`, reason: junk() })],
     [1, () => notification('notifications/cancelled', { requestId: { object: true } })],
     // Responses to requests nobody sent.
-    [4, () => ({ kind: 'response to nothing', line: JSON.stringify({ jsonrpc: '2.0', id: `nobody-${++sequence}`, ...(random() < 0.5 ? { result: junk() ?? {} } : { error: { code: -1, message: 'no such request' } }) }) })],
+    [
+      4,
+      () => ({
+        kind: 'response to nothing',
+        line: JSON.stringify({
+          jsonrpc: '2.0',
+          id: `nobody-${++sequence}`,
+          ...(random() < 0.5 ? { result: junk() ?? {} } : { error: { code: -1, message: 'no such request' } }),
+        }),
+      }),
+    ],
     [1, () => ({ kind: 'malformed response', line: JSON.stringify({ jsonrpc: '2.0', id: `nobody-${++sequence}`, error: 'not an object' }) })],
     // Normal traffic in between, so well-formed requests are shown to keep working while all this goes on.
-    [4, () => {
-      const text = `fuzz ${++sequence} ${'é'.repeat(int(50))}`;
-      return { ...request('tools/call', { name: 'echo__echo', arguments: { text } }, {}, true), kind: 'valid echo', echo: text };
-    }],
+    [
+      4,
+      () => {
+        const text = `fuzz ${++sequence} ${'é'.repeat(int(50))}`;
+        return { ...request('tools/call', { name: 'echo__echo', arguments: { text } }, {}, true), kind: 'valid echo', echo: text };
+      },
+    ],
     [2, () => request(pick(['tools/list', 'ping', 'prompts/list', 'resources/list']))],
   ];
   const totalWeight = generators.reduce((sum, [weight]) => sum + weight, 0);
@@ -279,7 +375,10 @@ describe(`fuzzing stdin with ${TOTAL} malformed messages (seed ${SEED})`, () => 
     expect(duplicated, `seed ${SEED}: ids without exactly one response`).toEqual([]);
     // No response carries an id we did not send as a request (e.g. echoing the id of a stray response).
     const ownIds = new Set([...sentIds, idKey('raw-init'), ...[...byId.keys()].filter((key) => key.startsWith('string:raw-'))]);
-    expect([...byId.keys()].filter((key) => !ownIds.has(key)), `seed ${SEED}`).toEqual([]);
+    expect(
+      [...byId.keys()].filter((key) => !ownIds.has(key)),
+      `seed ${SEED}`,
+    ).toEqual([]);
     // Everything without a readable id: at most one error each, always with id null, and an error.
     const withoutId = cases.filter((c) => c.id === undefined).length;
     expect(nullErrors.length).toBeLessThanOrEqual(withoutId);

@@ -55,7 +55,10 @@ function loopbackConfig(frontPort: number, statsPort: number, replicas: Array<{ 
 async function serverStatus(statsPort: number, name: string): Promise<string> {
   const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`, { signal: AbortSignal.timeout(2000) })).text();
   const header = csv.split('\n')[0]!.replace(/^# /, '').split(',');
-  const row = csv.split('\n').find((line) => line.startsWith(`switchboard,${name},`))?.split(',');
+  const row = csv
+    .split('\n')
+    .find((line) => line.startsWith(`switchboard,${name},`))
+    ?.split(',');
   return row?.[header.indexOf('status')] ?? 'unknown';
 }
 
@@ -113,7 +116,11 @@ describe.skipIf(!haproxyFound)('two replicas behind HAProxy (deploy/haproxy.cfg)
     for (let round = 0; round < 5; round++) {
       await Promise.all(
         sessions.map(async ({ sessionId }, i) => {
-          const reply = await postRpc(`${front}/mcp`, { method: 'tools/call', params: { name: 'echo__echo', arguments: { text: `s${i}r${round}` } } }, sessionId);
+          const reply = await postRpc(
+            `${front}/mcp`,
+            { method: 'tools/call', params: { name: 'echo__echo', arguments: { text: `s${i}r${round}` } } },
+            sessionId,
+          );
           expect(reply.status, JSON.stringify(reply.message)).toBe(200);
           expect(resultText(reply)).toBe(`s${i}r${round}`);
         }),

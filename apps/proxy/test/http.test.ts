@@ -104,14 +104,24 @@ describe('Streamable HTTP front door through the real CLI', () => {
     /** The JSON-RPC message of a response that may come as JSON or as one SSE event. */
     const readMessage = async (response: Response) => {
       const text = await response.text();
-      const data = text.startsWith('{') ? text : text.split('\n').find((line) => line.startsWith('data: '))!.slice(6);
+      const data = text.startsWith('{')
+        ? text
+        : text
+            .split('\n')
+            .find((line) => line.startsWith('data: '))!
+            .slice(6);
       return JSON.parse(data) as { result?: Record<string, unknown>; error?: unknown };
     };
     for (const version of ['2025-11-25', '2025-03-26']) {
       const init = await fetch(`${proxy.base}/mcp`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+        }),
       });
       expect(init.status, version).toBe(200);
       const sessionId = init.headers.get('mcp-session-id')!;
@@ -138,7 +148,12 @@ describe('Streamable HTTP front door through the real CLI', () => {
     const response = await fetch(`${proxy.base}/mcp/nope`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
     });
     expect(response.status).toBe(404);
   });
@@ -150,7 +165,12 @@ describe('Streamable HTTP front door through the real CLI', () => {
     await transport.terminateSession();
     const reuse = await fetch(`${proxy.base}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-06-18',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
     });
     expect(reuse.status).toBe(404);

@@ -26,7 +26,10 @@ function loadedModules(args: string[], done: (stdout: string, loaded: string[]) 
   const t = tempDir({ 'preload.mjs': preload(pathToFileURL(dir.path('hooks.mjs')).href) });
   cleanups.push(t.cleanup);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', pathToFileURL(t.path('preload.mjs')).href, cliPath, ...args], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', pathToFileURL(t.path('preload.mjs')).href, cliPath, ...args], {
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     cleanups.push(() => child.kill('SIGKILL'));
     let stdout = '';
     let stderr = '';
@@ -46,7 +49,8 @@ function loadedModules(args: string[], done: (stdout: string, loaded: string[]) 
   });
 }
 
-const httpStack = /plugins\/transport-http\/dist\/(index|http-upstream|connectors)\.js|sdk\/dist\/esm\/(server|client)\/(streamableHttp|sse)\.js|node_modules\/ws\//;
+const httpStack =
+  /plugins\/transport-http\/dist\/(index|http-upstream|connectors)\.js|sdk\/dist\/esm\/(server|client)\/(streamableHttp|sse)\.js|node_modules\/ws\//;
 
 describe('the CLI loads only what the run needs', () => {
   it('--help loads neither the kernel nor the hub', async () => {
@@ -66,7 +70,10 @@ describe('the CLI loads only what the run needs', () => {
   it('loads the HTTP transport when a server needs it', async () => {
     const dir = tempDir({ 'c.json': { mcpServers: { remote: { type: 'streamable-http', url: 'http://127.0.0.1:9/mcp' } } } });
     cleanups.push(dir.cleanup);
-    const loaded = await loadedModules(['--config', dir.path('c.json'), '--log-level', 'warn'], (stdout, urls) => stdout.includes('"id":1') && urls.some((url) => httpStack.test(url)));
+    const loaded = await loadedModules(
+      ['--config', dir.path('c.json'), '--log-level', 'warn'],
+      (stdout, urls) => stdout.includes('"id":1') && urls.some((url) => httpStack.test(url)),
+    );
     expect(loaded.filter((url) => url.includes('plugins/transport-http/dist/connectors.js'))).toHaveLength(1);
   });
 

@@ -13,7 +13,8 @@ afterEach(async () => {
 describe('child stderr and the log file are bounded', () => {
   it('a server flooding stderr: a bounded number of its lines is logged, with a note of what was dropped', async () => {
     const home = tempDir();
-    const flood = "for (let i = 0; i < 300000; i++) process.stderr.write('noise ' + i + '\\n'); process.stderr.write('z'.repeat(1e6) + '\\n'); process.exitCode = 3;";
+    const flood =
+      "for (let i = 0; i < 300000; i++) process.stderr.write('noise ' + i + '\\n'); process.stderr.write('z'.repeat(1e6) + '\\n'); process.exitCode = 3;";
     const t = tempDir({ 'c.json': { supervision: { maxFailures: 1 }, mcpServers: { noisy: { command: process.execPath, args: ['-e', flood] } } } });
     cleanups.push(home.cleanup, t.cleanup);
     const startedAt = Date.now();

@@ -24,7 +24,10 @@ afterEach(async () => {
 });
 
 it('lists and routes a renamed tool through the CLI', async () => {
-  const config = await writeTempConfig({ mcpServers: { echo: fixtureServerEntry('echo') }, plugins: ['./rename.mjs'] }, { files: { 'rename.mjs': renamePlugin } });
+  const config = await writeTempConfig(
+    { mcpServers: { echo: fixtureServerEntry('echo') }, plugins: ['./rename.mjs'] },
+    { files: { 'rename.mjs': renamePlugin } },
+  );
   const transport = cliTransport(['--config', config.file], { HOME: config.dir, XDG_CONFIG_HOME: `${config.dir}/.config` }, config.dir);
   const client = new Client({ name: 'e2e', version: '1.0.0' });
   await client.connect(transport);

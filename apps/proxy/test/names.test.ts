@@ -64,7 +64,7 @@ describe('names through the real CLI', () => {
     expect(stderr).toContain(`it is exposed as \\"${after[1]}\\"`);
   }, 60_000);
 
-  it('a tool hidden by the config\'s filters answers SWB_TOOL_DENIED, without pointing at another server\'s tool', async () => {
+  it("a tool hidden by the config's filters answers SWB_TOOL_DENIED, without pointing at another server's tool", async () => {
     const config = t.path('filtered.config.json');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(

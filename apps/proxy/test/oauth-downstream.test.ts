@@ -25,7 +25,11 @@ interface StoredLoginFile {
  * `mcp-switchboard auth <server>` as a person runs it, the test playing the browser: it reads the URL the CLI
  * prints, follows the provider's redirects (login and consent approve at once) back to the CLI's loopback port.
  */
-async function login(configFile: string, env: NodeJS.ProcessEnv, server = 'remote'): Promise<{ code: number | null; stdout: string; stderr: string; browserStatus: number }> {
+async function login(
+  configFile: string,
+  env: NodeJS.ProcessEnv,
+  server = 'remote',
+): Promise<{ code: number | null; stdout: string; stderr: string; browserStatus: number }> {
   const child = spawn(process.execPath, [cliPath, 'auth', server, '--no-browser', '--timeout', '60', '--config', configFile], {
     cwd: repoRoot,
     env,

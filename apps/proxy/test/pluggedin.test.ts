@@ -103,9 +103,7 @@ describe('plugged.in: a drop-in for the original proxy', () => {
     const uuid = 'bbbbbbbb-0000-4000-8000-000000000001';
     const fake = await app([echoServer(uuid, 'beta', 'beta')]);
     const { client } = await connect(fake);
-    await expect
-      .poll(() => fake.requests('POST /api/tools').some((r) => JSON.stringify(r.body).includes(uuid)), { timeout: 15_000 })
-      .toBe(true);
+    await expect.poll(() => fake.requests('POST /api/tools').some((r) => JSON.stringify(r.body).includes(uuid)), { timeout: 15_000 }).toBe(true);
     const reported = fake.requests('POST /api/tools').find((r) => JSON.stringify(r.body).includes(uuid))!.body as {
       tools: Array<{ name: string; mcp_server_uuid: string; toolSchema: unknown }>;
     };

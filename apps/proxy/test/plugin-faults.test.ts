@@ -31,11 +31,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-async function proxyWithGuard(plugin = guardPlugin): Promise<{ client: Client; stderr: () => string; config: TempConfig; transport: ReturnType<typeof cliTransport> }> {
-  const config = await writeTempConfig(
-    { mcpServers: { echo: fixtureServerEntry('echo') }, plugins: ['./guard.mjs'] },
-    { files: { 'guard.mjs': plugin } },
-  );
+async function proxyWithGuard(
+  plugin = guardPlugin,
+): Promise<{ client: Client; stderr: () => string; config: TempConfig; transport: ReturnType<typeof cliTransport> }> {
+  const config = await writeTempConfig({ mcpServers: { echo: fixtureServerEntry('echo') }, plugins: ['./guard.mjs'] }, { files: { 'guard.mjs': plugin } });
   const transport = cliTransport(['--config', config.file, '--log-level', 'info'], { HOME: config.dir, XDG_CONFIG_HOME: `${config.dir}/.config` }, config.dir);
   let stderr = '';
   transport.stderr?.on('data', (chunk) => (stderr += String(chunk)));
@@ -83,7 +82,9 @@ describe('faults of a filter plugin through the real CLI', () => {
     expect((await client.callTool({ name: 'echo__echo', arguments: { text: 'hi' } })).content).toEqual([{ type: 'text', text: 'hi' }]);
     // The log line of the bug names the plugin and hook and carries the stack.
     await expect.poll(() => stderr(), { timeout: 10_000 }).toContain('failed in beforeToolCall()');
-    const line = stderr().split('\n').find((l) => l.includes('failed in beforeToolCall()'))!;
+    const line = stderr()
+      .split('\n')
+      .find((l) => l.includes('failed in beforeToolCall()'))!;
     expect(line).toContain('"plugin":"guard"');
     expect(line).toContain('"hook":"beforeToolCall"');
     expect(line).toMatch(/TypeError: Cannot read properties of undefined \(reading 'deep'\)/);
@@ -92,7 +93,10 @@ describe('faults of a filter plugin through the real CLI', () => {
   it("names the plugin of an uncaught error: a stray rejection is logged and the proxy carries on, a timer's throw stops it", async () => {
     const { client, stderr, transport } = await proxyWithGuard(sloppyPlugin);
     expect((await client.callTool({ name: 'echo__echo', arguments: { text: 'one' } })).content).toEqual([{ type: 'text', text: 'one' }]);
-    const logLine = (text: string) => stderr().split('\n').find((line) => line.includes(text)) ?? '';
+    const logLine = (text: string) =>
+      stderr()
+        .split('\n')
+        .find((line) => line.includes(text)) ?? '';
     await expect.poll(() => logLine('left a promise rejection unhandled; carrying on'), { timeout: 10_000 }).toContain('"plugin":"sloppy"');
     expect(logLine('left a promise rejection unhandled')).toContain('nobody awaits this');
     expect((await client.callTool({ name: 'echo__echo', arguments: { text: 'two' } })).content).toEqual([{ type: 'text', text: 'two' }]);

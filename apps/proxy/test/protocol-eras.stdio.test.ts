@@ -76,7 +76,11 @@ describe('stdio front door: MCP 2026-07-28 requests beside the 2025-era session'
       method: 'tools/call',
       params: { name: 'everything__trigger-long-running-operation', arguments: { duration: 30, steps: 30 }, _meta: meta({ progressToken: 'c1' }) },
     });
-    await expect.poll(() => proxy.messages().some((m) => m.method === 'notifications/progress' && (m.params as { progressToken: unknown }).progressToken === 'c1'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => proxy.messages().some((m) => m.method === 'notifications/progress' && (m.params as { progressToken: unknown }).progressToken === 'c1'), {
+        timeout: 10_000,
+      })
+      .toBe(true);
     proxy.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'to-cancel', reason: 'test' } });
     // A later request is answered while the cancelled one stays unanswered.
     resultOf(await proxy.request('tools/list', { _meta: meta() }));
@@ -88,7 +92,9 @@ describe('stdio front door: MCP 2026-07-28 requests beside the 2025-era session'
     proxy.send({ jsonrpc: '2.0', id: 'listen-1', method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: meta() } });
     await expect.poll(() => proxy.messages().some((m) => m.method === 'notifications/subscriptions/acknowledged' && tagOf(m) === 'listen-1')).toBe(true);
     resultOf(await proxy.request('tools/call', { name: 'asks__test_trigger_tool_change', arguments: {}, _meta: meta() }));
-    await expect.poll(() => proxy.messages().some((m) => m.method === 'notifications/tools/list_changed' && tagOf(m) === 'listen-1'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => proxy.messages().some((m) => m.method === 'notifications/tools/list_changed' && tagOf(m) === 'listen-1'), { timeout: 10_000 })
+      .toBe(true);
     proxy.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'listen-1' } });
     resultOf(await proxy.request('tools/list', { _meta: meta() }));
     expect(proxy.responsesTo('listen-1')).toEqual([]);

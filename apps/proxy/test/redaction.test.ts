@@ -66,7 +66,11 @@ describe('secrets never reach logs or diagnostic output', () => {
     const { file, dir, env } = setup();
     const logFile = `${dir}/switchboard.log`;
     for (const logArgs of [[], ['--log-file', logFile]]) {
-      const child = spawn(process.execPath, [cliPath, '--config', file, '--log-level', 'trace', ...logArgs], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [cliPath, '--config', file, '--log-level', 'trace', ...logArgs], {
+        cwd: repoRoot,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       cleanups.push(() => child.kill('SIGKILL'));
       let stdout = '';
       let stderr = '';
@@ -74,7 +78,12 @@ describe('secrets never reach logs or diagnostic output', () => {
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
       const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
-      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'r', version: '1' } } });
+      send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'r', version: '1' } },
+      });
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
       send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'good__echo', arguments: { text: 'hi' } } });
@@ -163,7 +172,9 @@ describe('secrets never reach logs or diagnostic output', () => {
     const t = tempDir({
       'c.json': {
         supervision: { maxFailures: 1 },
-        mcpServers: { pg: { command: process.execPath, args: ['-e', script, `postgresql://app:${password}@127.0.0.1:5432/db`, '--password', 'flag-pass-1234'] } },
+        mcpServers: {
+          pg: { command: process.execPath, args: ['-e', script, `postgresql://app:${password}@127.0.0.1:5432/db`, '--password', 'flag-pass-1234'] },
+        },
       },
     });
     cleanups.push(home.cleanup, t.cleanup);

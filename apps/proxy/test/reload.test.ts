@@ -199,7 +199,12 @@ describe('hot reload of the config file', () => {
     const proxy = await start(file, [], { SWITCHBOARD_STARTUP_BUDGET_MS: '4321' });
     writeFileSync(
       file,
-      JSON.stringify({ logLevel: 'error', startupBudgetMs: 9999, pageSize: 7, mcpServers: { keep: echo('keep', keep), other: echo('other', `o-${randomUUID()}`) } }),
+      JSON.stringify({
+        logLevel: 'error',
+        startupBudgetMs: 9999,
+        pageSize: 7,
+        mcpServers: { keep: echo('keep', keep), other: echo('other', `o-${randomUUID()}`) },
+      }),
     );
     await expect.poll(() => proxy.logs('config reloaded').length, { timeout: 10_000 }).toBe(1);
     // The file's new logLevel and startupBudgetMs lose to the flag and the env var: no change. pageSize has no
@@ -208,7 +213,7 @@ describe('hot reload of the config file', () => {
     await expect.poll(() => proxy.toolNames(), { timeout: 20_000 }).toContain('other__echo');
   });
 
-  it('keeps watching when the config\'s folder is deleted and created again (editors and sync tools do that)', async () => {
+  it("keeps watching when the config's folder is deleted and created again (editors and sync tools do that)", async () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
     mkdirSync(t.path('cfg'));

@@ -255,14 +255,9 @@ describe('editing the config file while the proxy runs', () => {
     // An editor saving the file in place, with a second server added.
     writeFileSync(configPath, JSON.stringify({ mcpServers: { one, two: fixtureServerEntry('echo') } }, null, 2));
     await expect.poll(() => proxy.listChanged(), { timeout: 20_000 }).toBeGreaterThan(changesBefore);
-    await expect.poll(() => toolNames(proxy.client), { timeout: 20_000 }).toEqual([
-      'one__crash',
-      'one__echo',
-      'one__pid',
-      'one__slow',
-      'two__add',
-      'two__echo',
-    ]);
+    await expect
+      .poll(() => toolNames(proxy.client), { timeout: 20_000 })
+      .toEqual(['one__crash', 'one__echo', 'one__pid', 'one__slow', 'two__add', 'two__echo']);
     const two = await proxy.client.callTool({ name: 'two__echo', arguments: { text: 'hot' } });
     expect(two.content).toEqual([{ type: 'text', text: 'hot' }]);
     expect(await serverPid(proxy.client, 'one')).toBe(onePid);

@@ -37,7 +37,8 @@ const STEP_MS = 3 * 60_000;
  * vitest's would confuse the scaffold's own vitest. What says where the registry and cache are is kept.
  */
 function childEnv(): NodeJS.ProcessEnv {
-  const keep = /^npm_config_(cache|registry|userconfig|globalconfig|cafile|ca|cert|key|proxy|https_proxy|noproxy|strict_ssl|fetch_[a-z_]+|maxsockets|offline)$|registry|_auth/;
+  const keep =
+    /^npm_config_(cache|registry|userconfig|globalconfig|cafile|ca|cert|key|proxy|https_proxy|noproxy|strict_ssl|fetch_[a-z_]+|maxsockets|offline)$|registry|_auth/;
   return Object.fromEntries(
     Object.entries(process.env).filter(([key]) => {
       if (/^VITEST|^(TEST|NODE_OPTIONS|NODE_ENV|INIT_CWD)$/.test(key)) return false;
@@ -120,137 +121,175 @@ afterAll(() => {
 });
 
 describe('a plugin scaffolded outside the monorepo, on the packed packages', () => {
-  it('npm pack of plugin-api, kernel and testing gives tarballs with built code and types', async () => {
-    const packDir = join(base, 'tarballs');
-    mkdirSync(packDir);
-    const result = await timed('pack', npm(['pack', '--json', '--pack-destination', packDir, ...packed.flatMap((name) => ['-w', name])], repoRoot));
-    const output = packOutput(result.stdout);
-    expect(output.map((p) => p.name).sort()).toEqual([...packed].sort());
-    tarballs = {} as Record<PackedName, string>;
-    for (const pack of output) {
-      const name = pack.name as PackedName;
-      const paths = pack.files.map((f) => f.path);
-      expect(paths, name).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts']));
-      tarballs[name] = join(packDir, pack.filename);
-      expect(existsSync(tarballs[name]), tarballs[name]).toBe(true);
-    }
-    done.add('pack');
-  }, STEP_MS);
+  it(
+    'npm pack of plugin-api, kernel and testing gives tarballs with built code and types',
+    async () => {
+      const packDir = join(base, 'tarballs');
+      mkdirSync(packDir);
+      const result = await timed('pack', npm(['pack', '--json', '--pack-destination', packDir, ...packed.flatMap((name) => ['-w', name])], repoRoot));
+      const output = packOutput(result.stdout);
+      expect(output.map((p) => p.name).sort()).toEqual([...packed].sort());
+      tarballs = {} as Record<PackedName, string>;
+      for (const pack of output) {
+        const name = pack.name as PackedName;
+        const paths = pack.files.map((f) => f.path);
+        expect(paths, name).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts']));
+        tarballs[name] = join(packDir, pack.filename);
+        expect(existsSync(tarballs[name]), tarballs[name]).toBe(true);
+      }
+      done.add('pack');
+    },
+    STEP_MS,
+  );
 
-  it('create-plugin writes a reporter scaffold that asks for the versions just packed', async () => {
-    const result = await run(process.execPath, [cliPath, 'create-plugin', 'demo', '--kind', 'reporter', '--dir', base], base);
-    scaffold = join(base, PLUGIN);
-    expect(result.stdout).toContain(`Created ${PLUGIN} (plugin "demo", kind reporter)`);
-    const manifest = JSON.parse(readFileSync(join(scaffold, 'package.json'), 'utf8'));
-    expect(manifest.peerDependencies['@mcp-switchboard/plugin-api']).toBe(`^${versionOf('@mcp-switchboard/plugin-api')}`);
-    expect(manifest.devDependencies['@mcp-switchboard/testing']).toBe(`^${versionOf('@mcp-switchboard/testing')}`);
-    expect(manifest.devDependencies['@mcp-switchboard/hub']).toBe(`^${versionOf('@mcp-switchboard/hub')}`);
-    done.add('scaffold');
-  }, STEP_MS);
+  it(
+    'create-plugin writes a reporter scaffold that asks for the versions just packed',
+    async () => {
+      const result = await run(process.execPath, [cliPath, 'create-plugin', 'demo', '--kind', 'reporter', '--dir', base], base);
+      scaffold = join(base, PLUGIN);
+      expect(result.stdout).toContain(`Created ${PLUGIN} (plugin "demo", kind reporter)`);
+      const manifest = JSON.parse(readFileSync(join(scaffold, 'package.json'), 'utf8'));
+      expect(manifest.peerDependencies['@mcp-switchboard/plugin-api']).toBe(`^${versionOf('@mcp-switchboard/plugin-api')}`);
+      expect(manifest.devDependencies['@mcp-switchboard/testing']).toBe(`^${versionOf('@mcp-switchboard/testing')}`);
+      expect(manifest.devDependencies['@mcp-switchboard/hub']).toBe(`^${versionOf('@mcp-switchboard/hub')}`);
+      done.add('scaffold');
+    },
+    STEP_MS,
+  );
 
-  it('installs the tarballs (and the rest from the registry) with nothing linked to the workspace', async () => {
-    needs('pack');
-    needs('scaffold');
-    await timed(
-      'scaffold install',
-      npm(['install', '--no-audit', '--no-fund', '--prefer-offline', '-D', ...packed.map((name) => `file:${tarballs[name]}`)], scaffold, INSTALL_MS),
-    );
-    for (const name of packed) {
-      const dir = join(scaffold, 'node_modules', ...name.split('/'));
-      // A copy unpacked from the tarball, not a link into the monorepo.
-      expect(lstatSync(dir).isSymbolicLink(), `${name} is a symlink`).toBe(false);
-      expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version, name).toBe(versionOf(name));
-      expect(existsSync(join(dir, 'dist', 'index.d.ts')), `${name}: dist/index.d.ts`).toBe(true);
-      expect(existsSync(join(dir, 'src')), `${name}: src/ was packed`).toBe(false);
-    }
-    // The test kit's "*" dependencies on kernel and plugin-api were met by the tarballs, not by other copies.
-    for (const nested of ['testing', 'kernel']) {
-      expect(existsSync(join(scaffold, 'node_modules', '@mcp-switchboard', nested, 'node_modules', '@mcp-switchboard'))).toBe(false);
-    }
-    done.add('install');
-  }, INSTALL_MS + 10_000);
+  it(
+    'installs the tarballs (and the rest from the registry) with nothing linked to the workspace',
+    async () => {
+      needs('pack');
+      needs('scaffold');
+      await timed(
+        'scaffold install',
+        npm(['install', '--no-audit', '--no-fund', '--prefer-offline', '-D', ...packed.map((name) => `file:${tarballs[name]}`)], scaffold, INSTALL_MS),
+      );
+      for (const name of packed) {
+        const dir = join(scaffold, 'node_modules', ...name.split('/'));
+        // A copy unpacked from the tarball, not a link into the monorepo.
+        expect(lstatSync(dir).isSymbolicLink(), `${name} is a symlink`).toBe(false);
+        expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version, name).toBe(versionOf(name));
+        expect(existsSync(join(dir, 'dist', 'index.d.ts')), `${name}: dist/index.d.ts`).toBe(true);
+        expect(existsSync(join(dir, 'src')), `${name}: src/ was packed`).toBe(false);
+      }
+      // The test kit's "*" dependencies on kernel and plugin-api were met by the tarballs, not by other copies.
+      for (const nested of ['testing', 'kernel']) {
+        expect(existsSync(join(scaffold, 'node_modules', '@mcp-switchboard', nested, 'node_modules', '@mcp-switchboard'))).toBe(false);
+      }
+      done.add('install');
+    },
+    INSTALL_MS + 10_000,
+  );
 
-  it('passes its own generated test (npm test) and type-checks', async () => {
-    needs('install');
-    const tested = await timed('scaffold npm test', npm(['test'], scaffold));
-    const summary = tested.stdout.replace(/\x1b\[[0-9;]*m/g, '');
-    expect(summary).toMatch(/Test Files\s+1 passed \(1\)/);
-    expect(summary).toMatch(/Tests\s+2 passed \(2\)/);
-    await timed('scaffold typecheck', npm(['run', 'typecheck'], scaffold));
-    done.add('test');
-  }, STEP_MS);
+  it(
+    'passes its own generated test (npm test) and type-checks',
+    async () => {
+      needs('install');
+      const tested = await timed('scaffold npm test', npm(['test'], scaffold));
+      const summary = tested.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+      expect(summary).toMatch(/Test Files\s+1 passed \(1\)/);
+      expect(summary).toMatch(/Tests\s+2 passed \(2\)/);
+      await timed('scaffold typecheck', npm(['run', 'typecheck'], scaffold));
+      done.add('test');
+    },
+    STEP_MS,
+  );
 
-  it('builds and packs into a tarball holding only dist, README and package.json', async () => {
-    needs('test');
-    await timed('scaffold build', npm(['run', 'build'], scaffold));
-    const packDir = join(base, 'plugin-tarball');
-    mkdirSync(packDir);
-    const [pack] = packOutput((await npm(['pack', '--json', '--pack-destination', packDir], scaffold)).stdout);
-    expect(pack!.files.map((f) => f.path).sort()).toEqual(['README.md', 'dist/index.d.ts', 'dist/index.js', 'package.json']);
-    pluginTarball = join(packDir, pack!.filename);
-    done.add('plugin-pack');
-  }, STEP_MS);
+  it(
+    'builds and packs into a tarball holding only dist, README and package.json',
+    async () => {
+      needs('test');
+      await timed('scaffold build', npm(['run', 'build'], scaffold));
+      const packDir = join(base, 'plugin-tarball');
+      mkdirSync(packDir);
+      const [pack] = packOutput((await npm(['pack', '--json', '--pack-destination', packDir], scaffold)).stdout);
+      expect(pack!.files.map((f) => f.path).sort()).toEqual(['README.md', 'dist/index.d.ts', 'dist/index.js', 'package.json']);
+      pluginTarball = join(packDir, pack!.filename);
+      done.add('plugin-pack');
+    },
+    STEP_MS,
+  );
 
-  it('is loaded by the mcp-switchboard CLI from a config naming it by package name, and runs', async () => {
-    needs('plugin-pack');
-    consumer = join(base, 'consumer');
-    mkdirSync(consumer);
-    writeFileSync(join(consumer, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true }, null, 2)}\n`);
-    // plugin-api too: it is the plugin's peer dependency, and it is not on the registry.
-    await timed(
-      'consumer install',
-      npm(['install', '--no-audit', '--no-fund', '--prefer-offline', `file:${pluginTarball}`, `file:${tarballs['@mcp-switchboard/plugin-api']}`], consumer, INSTALL_MS),
-    );
-    expect(lstatSync(join(consumer, 'node_modules', PLUGIN)).isSymbolicLink()).toBe(false);
+  it(
+    'is loaded by the mcp-switchboard CLI from a config naming it by package name, and runs',
+    async () => {
+      needs('plugin-pack');
+      consumer = join(base, 'consumer');
+      mkdirSync(consumer);
+      writeFileSync(join(consumer, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true }, null, 2)}\n`);
+      // plugin-api too: it is the plugin's peer dependency, and it is not on the registry.
+      await timed(
+        'consumer install',
+        npm(
+          ['install', '--no-audit', '--no-fund', '--prefer-offline', `file:${pluginTarball}`, `file:${tarballs['@mcp-switchboard/plugin-api']}`],
+          consumer,
+          INSTALL_MS,
+        ),
+      );
+      expect(lstatSync(join(consumer, 'node_modules', PLUGIN)).isSymbolicLink()).toBe(false);
 
-    // The echo fixture of the packed test kit, found through the package's exports from the scaffold folder.
-    const entryJson = await run(
-      process.execPath,
-      ['--input-type=module', '-e', "const { fixtureServerEntry } = await import('@mcp-switchboard/testing'); process.stdout.write(JSON.stringify(fixtureServerEntry('echo')));"],
-      scaffold,
-    );
-    const echo = JSON.parse(entryJson.stdout) as { command: string; args: string[]; env: Record<string, string> };
-    expect(echo.args[0]!.startsWith(join(scaffold, 'node_modules') + sep)).toBe(true);
+      // The echo fixture of the packed test kit, found through the package's exports from the scaffold folder.
+      const entryJson = await run(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          "const { fixtureServerEntry } = await import('@mcp-switchboard/testing'); process.stdout.write(JSON.stringify(fixtureServerEntry('echo')));",
+        ],
+        scaffold,
+      );
+      const echo = JSON.parse(entryJson.stdout) as { command: string; args: string[]; env: Record<string, string> };
+      expect(echo.args[0]!.startsWith(join(scaffold, 'node_modules') + sep)).toBe(true);
 
-    const configFile = join(consumer, 'switchboard.config.json');
-    writeFileSync(configFile, `${JSON.stringify({ mcpServers: { echo }, plugins: [PLUGIN] }, null, 2)}\n`);
+      const configFile = join(consumer, 'switchboard.config.json');
+      writeFileSync(configFile, `${JSON.stringify({ mcpServers: { echo }, plugins: [PLUGIN] }, null, 2)}\n`);
 
-    // The working directory has no node_modules: the plugin is found next to the config, not the cwd.
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [cliPath, '--config', configFile],
-      cwd: base,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWITCHBOARD_LOG_LEVEL: 'info' },
-      stderr: 'pipe',
-    });
-    let stderr = '';
-    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const client = new Client({ name: 'scaffold-install-test', version: '1.0.0' });
-    const started = Date.now();
-    try {
-      await client.connect(transport);
-      const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['echo__echo', 'echo__add']));
-      const echoed = await client.callTool({ name: 'echo__echo', arguments: { text: 'from a packed plugin' } });
-      expect((echoed.content as Array<{ text?: string }>)[0]?.text).toBe('from a packed plugin');
-      const added = await client.callTool({ name: 'echo__add', arguments: { a: 2, b: 40 } });
-      expect((added.content as Array<{ text?: string }>)[0]?.text).toBe('42');
-    } catch (error) {
-      await client.close().catch(() => undefined);
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- CLI stderr ---\n${stderr}`, { cause: error });
-    }
-    // Closing stdin stops the CLI gracefully (the SDK waits for the exit): reporters flush, and the generated
-    // reporter logs how many tool calls it counted.
-    await client.close();
-    timings.push(['proxy run', Date.now() - started]);
+      // The working directory has no node_modules: the plugin is found next to the config, not the cwd.
+      const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [cliPath, '--config', configFile],
+        cwd: base,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWITCHBOARD_LOG_LEVEL: 'info' },
+        stderr: 'pipe',
+      });
+      let stderr = '';
+      transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      const client = new Client({ name: 'scaffold-install-test', version: '1.0.0' });
+      const started = Date.now();
+      try {
+        await client.connect(transport);
+        const { tools } = await client.listTools();
+        expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['echo__echo', 'echo__add']));
+        const echoed = await client.callTool({ name: 'echo__echo', arguments: { text: 'from a packed plugin' } });
+        expect((echoed.content as Array<{ text?: string }>)[0]?.text).toBe('from a packed plugin');
+        const added = await client.callTool({ name: 'echo__add', arguments: { a: 2, b: 40 } });
+        expect((added.content as Array<{ text?: string }>)[0]?.text).toBe('42');
+      } catch (error) {
+        await client.close().catch(() => undefined);
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- CLI stderr ---\n${stderr}`, { cause: error });
+      }
+      // Closing stdin stops the CLI gracefully (the SDK waits for the exit): reporters flush, and the generated
+      // reporter logs how many tool calls it counted.
+      await client.close();
+      timings.push(['proxy run', Date.now() - started]);
 
-    const lines = stderr
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.find((line) => line.level === 50 || line.level === 60), stderr).toBeUndefined();
-    // The generated reporter's own line, through the logger the kernel gave it (so tagged with its id): it saw
-    // both calls.
-    expect(lines.filter((line) => line.plugin === 'demo' && line.msg === 'tool calls'), stderr).toEqual([expect.objectContaining({ calls: 2, failures: 0 })]);
-  }, INSTALL_MS + 60_000);
+      const lines = stderr
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(
+        lines.find((line) => line.level === 50 || line.level === 60),
+        stderr,
+      ).toBeUndefined();
+      // The generated reporter's own line, through the logger the kernel gave it (so tagged with its id): it saw
+      // both calls.
+      expect(
+        lines.filter((line) => line.plugin === 'demo' && line.msg === 'tool calls'),
+        stderr,
+      ).toEqual([expect.objectContaining({ calls: 2, failures: 0 })]);
+    },
+    INSTALL_MS + 60_000,
+  );
 });

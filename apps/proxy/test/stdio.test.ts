@@ -46,7 +46,10 @@ describe('stdio mode', () => {
     const { code } = await proxy.exited;
     expect(code).toBe(0);
 
-    const lines = proxy.out().split('\n').filter((line) => line.length > 0);
+    const lines = proxy
+      .out()
+      .split('\n')
+      .filter((line) => line.length > 0);
     expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const line of lines) {
       const message = JSON.parse(line);

@@ -1,12 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  apiVersion,
-  coreServices,
-  isSwitchboardPlugin,
-  type ReporterContribution,
-} from '@mcp-switchboard/plugin-api';
+import { apiVersion, coreServices, isSwitchboardPlugin, type ReporterContribution } from '@mcp-switchboard/plugin-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import defaultExport, { auditLogOptionsSchema, plugin, resolveAuditFile, type AuditRecord } from './index.js';
 import { createFakeConfig, createMemoryLogger } from '@mcp-switchboard/testing';
@@ -27,7 +22,12 @@ async function setUp(options: unknown, filepath: string | undefined = join(dir, 
 }
 
 const records = (file: string): AuditRecord[] =>
-  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditRecord) : [];
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as AuditRecord)
+    : [];
 
 describe('the audit-log plugin', () => {
   it('is a reporter plugin made with definePlugin, depending only on core services', () => {
@@ -63,7 +63,16 @@ describe('the audit-log plugin', () => {
     expect(records(file)).toEqual([
       { time: '2025-01-02T03:04:05.678Z', session: 'A', server: 'echo', tool: 'echo', durationMs: 12, success: true, argumentKeys: ['text'] },
       { time: '2025-01-02T03:04:05.678Z', session: 'B', server: 'math', tool: 'add', durationMs: 3, success: true, argumentKeys: ['a', 'b'] },
-      { time: '2025-01-02T03:04:05.678Z', session: 'B', server: 'math', tool: 'div', durationMs: 12, success: false, error: 'division by zero', argumentKeys: ['a', 'b'] },
+      {
+        time: '2025-01-02T03:04:05.678Z',
+        session: 'B',
+        server: 'math',
+        tool: 'div',
+        durationMs: 12,
+        success: false,
+        error: 'division by zero',
+        argumentKeys: ['a', 'b'],
+      },
     ]);
     await reporter.dispose!();
   });

@@ -120,7 +120,13 @@ describe.skipIf(!built)('audit-log through the real CLI', () => {
     );
     const startedAt = Date.now();
     const { results } = await runCalls(configFile, packageDir, calls);
-    expect(results.slice(0, calls.length).map((r) => (r.content as Array<{ text: string }>)[0]?.text)).toEqual(['secret-value-1', '3', 'secret-value-2', '42', 'secret-value-3']);
+    expect(results.slice(0, calls.length).map((r) => (r.content as Array<{ text: string }>)[0]?.text)).toEqual([
+      'secret-value-1',
+      '3',
+      'secret-value-2',
+      '42',
+      'secret-value-3',
+    ]);
     expect(results.slice(calls.length).map((r) => (r.content as Array<{ text: string }>)[0]?.text)).toEqual(burst.map((c) => String(c.arguments.a + 1)));
     // Relative to the config file's folder, not to the CLI's working directory.
     expectAuditOf(join(dir, 'logs', 'audit.jsonl'), startedAt, Date.now());

@@ -161,7 +161,11 @@ describe('catalog and names', () => {
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toBe('Switchboard refused the call to "fx__guarded": denied by policy (SWB_TOOL_DENIED)\nfix: Ask an admin for the guarded role.');
     expect(refused._meta).toEqual({ 'io.mcp-switchboard/error': { code: 'SWB_TOOL_DENIED', fix: 'Ask an admin for the guarded role.', plugin: 'policy' } });
-    expect(logs.find((l) => l.message.includes('refused by filter "policy"'))?.fields).toMatchObject({ plugin: 'policy', hook: 'beforeToolCall', code: 'SWB_TOOL_DENIED' });
+    expect(logs.find((l) => l.message.includes('refused by filter "policy"'))?.fields).toMatchObject({
+      plugin: 'policy',
+      hook: 'beforeToolCall',
+      code: 'SWB_TOOL_DENIED',
+    });
     expect(textOf(await callTool(client, 'fx__echo', { text: 'ok' }))).toBe('fx: ok');
     expect(seen.map((c) => [c.tool, c.exposedName, c.server.id])).toEqual([
       ['guarded', 'fx__guarded', 'fx'],
@@ -189,7 +193,7 @@ describe('catalog and names', () => {
     const hidden = logs.find((l) => l.message.includes('threw in tool()'));
     expect(hidden?.message).toContain('filter "buggy-guard" threw in tool() while deciding whether to show tool "odd" of server "fx"');
     expect(hidden?.fields).toMatchObject({ plugin: 'buggy-guard', hook: 'tool' });
-    expect((hidden?.fields.err as Error).stack).toContain('TypeError');
+    expect((hidden?.fields.err as Error | undefined)?.stack).toContain('TypeError');
 
     const error = (await callTool(client, 'fx__counted', {}).catch((e: unknown) => e)) as McpError;
     expect(error).toBeInstanceOf(McpError);
@@ -199,7 +203,7 @@ describe('catalog and names', () => {
     expect(ran).toBe(0);
     const logged = logs.find((l) => l.level === 'error' && l.message.includes('failed in beforeToolCall()'));
     expect(logged?.fields).toMatchObject({ plugin: 'buggy-guard', hook: 'beforeToolCall', tool: 'fx__counted', server: 'fx', code: 'SWB_PLUGIN_HOOK' });
-    expect((logged?.fields.err as Error).stack).toMatch(/TypeError: Cannot read properties of undefined/);
+    expect((logged?.fields.err as Error | undefined)?.stack).toMatch(/TypeError: Cannot read properties of undefined/);
   });
 
   it('answers a call whose beforeToolCall never settles with an internal error naming the plugin, after the hook time limit', async () => {
@@ -225,7 +229,7 @@ describe('catalog and names', () => {
     expect(error.code).toBe(-32603);
     expect(error.data).toMatchObject({ code: 'SWB_PLUGIN_HOOK', plugin: 'stuck-guard', hook: 'beforeToolCall' });
     expect(logs.find((l) => l.level === 'error' && l.message.includes('stuck-guard'))?.fields).toMatchObject({ plugin: 'stuck-guard', hook: 'beforeToolCall' });
-    expect(String((logs.find((l) => l.message.includes('stuck-guard'))?.fields.err as Error).message)).toBe('did not answer within 4321 ms');
+    expect(String((logs.find((l) => l.message.includes('stuck-guard'))?.fields.err as Error | undefined)?.message)).toBe('did not answer within 4321 ms');
   });
 
   it("rebuilds the catalog when a filter's rules change and tells clients", async () => {
@@ -305,7 +309,10 @@ describe('catalog and names', () => {
   it('passes fields it does not know (future protocol fields) through lists and results untouched', async () => {
     const tool = { name: 'odd', inputSchema: { type: 'object' }, icons: [{ src: 'https://x/i.png' }], 'x-vendor': { deep: [1, 2] } };
     const result = {
-      content: [{ type: 'text', text: 'hi', futureField: { a: 1 } }, { type: 'resource_link', uri: 'x://y', name: 'y', extra: true }],
+      content: [
+        { type: 'text', text: 'hi', futureField: { a: 1 } },
+        { type: 'resource_link', uri: 'x://y', name: 'y', extra: true },
+      ],
       structuredContent: { k: 'v' },
       futureTop: 42,
       _meta: { m: 1 },

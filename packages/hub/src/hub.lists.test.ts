@@ -13,10 +13,18 @@ describe('list cursors when the list changes between pages', () => {
   it('give out every tool listed throughout exactly once, whatever came or went before the cursor', async () => {
     const handles = new Map<string, RegisteredTool>();
     const early = fixture('early', (s) => {
-      for (const name of ['a1', 'a2']) handles.set(name, s.registerTool(name, {}, async () => ({ content: [] })));
+      for (const name of ['a1', 'a2'])
+        handles.set(
+          name,
+          s.registerTool(name, {}, async () => ({ content: [] })),
+        );
     });
     const later = fixture('later', (s) => {
-      for (let i = 0; i < 5; i++) handles.set(`t${i}`, s.registerTool(`t${i}`, {}, async () => ({ content: [] })));
+      for (let i = 0; i < 5; i++)
+        handles.set(
+          `t${i}`,
+          s.registerTool(`t${i}`, {}, async () => ({ content: [] })),
+        );
     });
     current = await startHub({ fixtures: { early: { create: early }, later: { create: later } }, config: { pageSize: 2 } });
     await current.hub.settled();

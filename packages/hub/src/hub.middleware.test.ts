@@ -11,7 +11,10 @@ afterEach(async () => {
 });
 
 async function hubWith(middleware: Array<{ pluginId: string; contribution: MiddlewareContribution }>, extra: Record<string, unknown> = {}): Promise<TestHub> {
-  current = await startHub({ fixtures: { everything: { create: echoServer('everything') }, other: { create: echoServer('other') } }, extra: { middleware, ...extra } });
+  current = await startHub({
+    fixtures: { everything: { create: echoServer('everything') }, other: { create: echoServer('other') } },
+    extra: { middleware, ...extra },
+  });
   await current.hub.settled();
   return current;
 }
@@ -64,7 +67,16 @@ describe('middleware: list transforms', () => {
   });
 
   it('hides a tool whose middleware throws in tool(), with a warning naming the plugin', async () => {
-    const { hub, logs } = await hubWith([{ pluginId: 'broken', contribution: { tool: () => { throw new TypeError('boom'); } } }]);
+    const { hub, logs } = await hubWith([
+      {
+        pluginId: 'broken',
+        contribution: {
+          tool: () => {
+            throw new TypeError('boom');
+          },
+        },
+      },
+    ]);
     const { client } = await connectClient(hub);
     expect(await listAll(client, 'tools/list', 'tools')).toEqual([]);
     expect(logs.find((l) => l.message.includes('middleware "broken" threw in tool()'))).toBeDefined();
@@ -106,7 +118,12 @@ describe('middleware: call interception', () => {
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toContain('the definition changed (PIN_CHANGED)\nfix: Run pins approve.');
     expect((refused._meta as Record<string, unknown>)['io.mcp-switchboard/error']).toEqual({ code: 'PIN_CHANGED', fix: 'Run pins approve.', plugin: 'guard' });
-    expect(events.find((e) => e.type === 'call.refused')).toMatchObject({ plugin: 'guard', code: 'PIN_CHANGED', exposedName: 'everything__echo', item: 'echo' });
+    expect(events.find((e) => e.type === 'call.refused')).toMatchObject({
+      plugin: 'guard',
+      code: 'PIN_CHANGED',
+      exposedName: 'everything__echo',
+      item: 'echo',
+    });
     expect(textOf(await callTool(client, 'everything__echo', { text: 'cached' }))).toBe('from cache');
     expect(events.filter((e) => e.type === 'call.started')).toHaveLength(0);
   });
@@ -131,6 +148,8 @@ describe('middleware: call interception', () => {
     expect((hung as McpError).data).toMatchObject({ code: 'SWB_PLUGIN_HOOK', plugin: 'buggy' });
     const denied = await callTool(client, 'everything__echo', { text: 'deny' });
     expect(textOf(denied)).toContain('not today (SWB_TOOL_DENIED)\nfix: Try tomorrow.');
-    expect(textOf(await client.request({ method: 'tools/call', params: { name: 'everything__echo', arguments: { text: 'ok' } } } as never, Loose))).toBe('everything: ok');
+    expect(textOf(await client.request({ method: 'tools/call', params: { name: 'everything__echo', arguments: { text: 'ok' } } } as never, Loose))).toBe(
+      'everything: ok',
+    );
   });
 });

@@ -108,31 +108,39 @@ describe('a hidden tool', () => {
 describe('titles and the server of an item', () => {
   const titled = (name: string) =>
     fixture(name, (s) => {
-      s.registerTool(
-        'echo',
-        { title: 'Echo Tool', annotations: { title: 'Echo (annotation)' }, _meta: { 'example.com/x': 1 } },
-        async () => ({ content: [{ type: 'text', text: name }] }),
-      );
+      s.registerTool('echo', { title: 'Echo Tool', annotations: { title: 'Echo (annotation)' }, _meta: { 'example.com/x': 1 } }, async () => ({
+        content: [{ type: 'text', text: name }],
+      }));
       s.registerTool('plain', {}, async () => ({ content: [] }));
       s.registerPrompt('hello', { title: 'Hello Prompt' }, () => ({ messages: [] }));
     });
 
-  it('prefixes titles like names and puts the server in _meta, keeping the server\'s own _meta keys', async () => {
-    current = await startHub({ fixtures: { alpha: { create: titled('alpha') }, beta: { create: titled('beta') } }, servers: [server('alpha', { name: 'Alpha Server' }), server('beta')] });
+  it("prefixes titles like names and puts the server in _meta, keeping the server's own _meta keys", async () => {
+    current = await startHub({
+      fixtures: { alpha: { create: titled('alpha') }, beta: { create: titled('beta') } },
+      servers: [server('alpha', { name: 'Alpha Server' }), server('beta')],
+    });
     await current.hub.settled();
     const { client } = await connectClient(current.hub);
     const tools = await listAll(client, 'tools/list', 'tools');
     const echo = tools.find((t) => t.name === 'alpha__echo')!;
     expect(echo.title).toBe('alpha: Echo Tool');
     expect(echo.annotations).toEqual({ title: 'alpha: Echo (annotation)' });
-    expect(echo._meta).toEqual({ 'example.com/x': 1, 'io.mcp-switchboard/server': { id: 'alpha', name: 'Alpha Server' }, 'io.mcp-switchboard/originalName': 'echo' });
+    expect(echo._meta).toEqual({
+      'example.com/x': 1,
+      'io.mcp-switchboard/server': { id: 'alpha', name: 'Alpha Server' },
+      'io.mcp-switchboard/originalName': 'echo',
+    });
     expect(tools.find((t) => t.name === 'beta__echo')!.title).toBe('beta: Echo Tool');
     // No title of its own: none is made up (clients show the prefixed name).
     const plain = tools.find((t) => t.name === 'beta__plain')!;
     expect(plain.title).toBeUndefined();
     expect(plain._meta).toEqual({ 'io.mcp-switchboard/server': { id: 'beta', name: 'beta' }, 'io.mcp-switchboard/originalName': 'plain' });
     const prompts = await listAll(client, 'prompts/list', 'prompts');
-    expect(prompts.find((p) => p.name === 'beta__hello')).toMatchObject({ title: 'beta: Hello Prompt', _meta: { 'io.mcp-switchboard/server': { id: 'beta', name: 'beta' } } });
+    expect(prompts.find((p) => p.name === 'beta__hello')).toMatchObject({
+      title: 'beta: Hello Prompt',
+      _meta: { 'io.mcp-switchboard/server': { id: 'beta', name: 'beta' } },
+    });
   });
 
   it('leaves titles alone where the name has no prefix (mode never)', async () => {
@@ -164,7 +172,18 @@ describe('a name held for a server that is down', () => {
     };
     current = await startHub({
       fixtures: { zeta, alpha: { create: echoServer('alpha') } },
-      config: { namespace: { mode: 'never', separator: '__', maxLength: 64 }, supervision: { backoffInitialMs: 500, backoffMaxMs: 30_000, maxFailures: 1, failureWindowMs: 60_000, circuitOpenMs: 300_000, pingIntervalMs: 30_000, callWaitMs: 10_000 } },
+      config: {
+        namespace: { mode: 'never', separator: '__', maxLength: 64 },
+        supervision: {
+          backoffInitialMs: 500,
+          backoffMaxMs: 30_000,
+          maxFailures: 1,
+          failureWindowMs: 60_000,
+          circuitOpenMs: 300_000,
+          pingIntervalMs: 30_000,
+          callWaitMs: 10_000,
+        },
+      },
       extra: { sources: [source] },
     });
     await current.hub.settled();

@@ -96,8 +96,13 @@ describe('progress, cancellation and timeouts', () => {
     const results = await Promise.all(
       sessions.map(async ({ client, transport }, i) => {
         const seen = tap(transport);
-        const result = await client.request({ method: 'tools/call', params: { name: 'fx__work', arguments: { tag: `s${i}` }, _meta: { progressToken: 'same' } } }, Loose);
-        const progress = seen.filter((m) => 'method' in m && m.method === 'notifications/progress').map((m) => (m as { params: Record<string, unknown> }).params);
+        const result = await client.request(
+          { method: 'tools/call', params: { name: 'fx__work', arguments: { tag: `s${i}` }, _meta: { progressToken: 'same' } } },
+          Loose,
+        );
+        const progress = seen
+          .filter((m) => 'method' in m && m.method === 'notifications/progress')
+          .map((m) => (m as { params: Record<string, unknown> }).params);
         return { text: textOf(result), progress };
       }),
     );
@@ -302,11 +307,9 @@ describe('resources, completion, logging', () => {
           {},
           async (uri, vars) => ({ contents: [{ uri: uri.href, text: `${name} item ${String(vars.id)}` }] }),
         );
-        s.registerPrompt(
-          'greet',
-          { argsSchema: { who: completable(z.string(), (v) => ['world', 'wide'].filter((x) => x.startsWith(v))) } },
-          ({ who }) => ({ messages: [{ role: 'user', content: { type: 'text', text: `hi ${who}` } }] }),
-        );
+        s.registerPrompt('greet', { argsSchema: { who: completable(z.string(), (v) => ['world', 'wide'].filter((x) => x.startsWith(v))) } }, ({ who }) => ({
+          messages: [{ role: 'user', content: { type: 'text', text: `hi ${who}` } }],
+        }));
         s.server.setRequestHandler(SubscribeRequestSchema, async () => ({}));
         s.server.setRequestHandler(UnsubscribeRequestSchema, async () => ({}));
         s.registerTool('touch', { inputSchema: { uri: z.string() } }, async ({ uri }) => {

@@ -146,7 +146,10 @@ describe('startup and failures', () => {
     const make = (profile?: string) =>
       new Hub({
         config: config({ profiles: { work: { servers: ['a', 'b'] }, solo: { servers: ['c'] } } }),
-        sources: [staticSource([server('a', { prefix: 'first' }), server('b'), server('c')]), staticSource([server('a', { prefix: 'second' }), server('b', { enabled: false })])],
+        sources: [
+          staticSource([server('a', { prefix: 'first' }), server('b'), server('c')]),
+          staticSource([server('a', { prefix: 'second' }), server('b', { enabled: false })]),
+        ],
         connectors: [connector],
         filters: [],
         events: recordingEvents(),
@@ -186,7 +189,17 @@ describe('startup and failures', () => {
     // maxFailures 1: the first crash opens the circuit (restarts are covered in hub.supervision.test.ts).
     current = await startHub({
       fixtures: { a: { create: echoServer('a') }, b: { create: echoServer('b') } },
-      config: { supervision: { backoffInitialMs: 500, backoffMaxMs: 30_000, maxFailures: 1, failureWindowMs: 60_000, circuitOpenMs: 300_000, pingIntervalMs: 30_000, callWaitMs: 10_000 } },
+      config: {
+        supervision: {
+          backoffInitialMs: 500,
+          backoffMaxMs: 30_000,
+          maxFailures: 1,
+          failureWindowMs: 60_000,
+          circuitOpenMs: 300_000,
+          pingIntervalMs: 30_000,
+          callWaitMs: 10_000,
+        },
+      },
     });
     const { hub, connector, events } = current;
     await hub.settled();

@@ -22,7 +22,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Hub } from './hub.js';
 import type { SupervisionSettings } from './connections/supervision.js';
-import { callTool, config, connectClient, listAll, recordingEvents, recordingLogger, server, staticSource, waitFor, type LogLine } from '../test/support/harness.js';
+import {
+  callTool,
+  config,
+  connectClient,
+  listAll,
+  recordingEvents,
+  recordingLogger,
+  server,
+  staticSource,
+  waitFor,
+  type LogLine,
+} from '../test/support/harness.js';
 import { echoServer, fixture, textOf } from '../test/support/fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -244,7 +255,9 @@ describe('detection', () => {
     hangPings = true;
     await s.crash('p'); // the next instance hangs on pings
     await waitFor(() => s.connects('p') === 3 && statusOf(hub, 'p').state === 'ready', 10_000, 'restart after the hanging pings');
-    const reasons = statesOf(events, 'p').filter((e) => e.state === 'restarting').map((e) => e.error ?? '');
+    const reasons = statesOf(events, 'p')
+      .filter((e) => e.state === 'restarting')
+      .map((e) => e.error ?? '');
     expect(reasons[1]).toMatch(/server "p" did not answer a ping within 100 ms/);
     hangPings = false;
     const { client } = await connectClient(hub);
@@ -261,7 +274,9 @@ describe('detection', () => {
     expect(statusOf(hub, 'g').state).toBe('ready');
     link.onerror!(new Error('server "g" wrote a stdout line that is not JSON-RPC: again'));
     expect(statusOf(hub, 'g').state).toBe('restarting');
-    expect(statesOf(events, 'g').at(-1)!.error).toMatch(/server "g" reported 3 transport errors within 5 s \(last: .*not JSON-RPC: again\); its link is faulty/);
+    expect(statesOf(events, 'g').at(-1)!.error).toMatch(
+      /server "g" reported 3 transport errors within 5 s \(last: .*not JSON-RPC: again\); its link is faulty/,
+    );
     await waitFor(() => statusOf(hub, 'g').state === 'ready', 10_000, 'ready again');
     expect(s.connects('g')).toBe(2);
     const { client } = await connectClient(hub);
@@ -369,7 +384,9 @@ describe('calls while a server is down', () => {
 
     const waited = await callTool(client, 'w__echo', { text: 'x' }).catch((e: unknown) => e as McpError);
     expect(waited).toBeInstanceOf(McpError);
-    expect(waited.message).toMatch(/Server "w" is restarting \(attempt 1, next try in \d+ s\); gave up after 150 ms\. Last error: server "w" closed the connection/);
+    expect(waited.message).toMatch(
+      /Server "w" is restarting \(attempt 1, next try in \d+ s\); gave up after 150 ms\. Last error: server "w" closed the connection/,
+    );
     expect(waited.data).toMatchObject({ code: 'SWB_SERVER_UNAVAILABLE', server: 'w', state: 'restarting', waitedMs: 150, attempt: 1 });
   });
 
@@ -440,7 +457,9 @@ describe('per-tool timeouts', () => {
     const error = (await callTool(client, 't__silent').catch((e: unknown) => e)) as McpError;
     expect(error).toBeInstanceOf(McpError);
     expect(error.code).toBe(-32001);
-    expect(error.message).toContain('Server "t" did not answer tools/call "silent" within 150 ms (no progress in that time; the limit configured for tool "silent")');
+    expect(error.message).toContain(
+      'Server "t" did not answer tools/call "silent" within 150 ms (no progress in that time; the limit configured for tool "silent")',
+    );
     expect(error.data).toMatchObject({ code: 'SWB_TIMEOUT', server: 't', tool: 'silent', limitMs: 150 });
     // The server default (20 s) for a tool without its own limit.
     expect(textOf(await callTool(client, 't__sleepy', { ms: 400 }))).toBe('slept');

@@ -23,34 +23,56 @@ describe('pagination', () => {
   it('pages through every item with opaque cursors', () => {
     const list = tools('a/1', 'a/2', 'b/1', 'b/2', 'c/1');
     let pages = 0;
-    expect(pageAll(() => list, 2, () => void (pages += 1))).toEqual(list.items);
+    expect(
+      pageAll(
+        () => list,
+        2,
+        () => void (pages += 1),
+      ),
+    ).toEqual(list.items);
     expect(pages).toBe(3);
   });
 
   it('resumes after the last item given out when items before it came or went', () => {
     let list = tools('a/1', 'a/2', 'b/1', 'b/2', 'c/1', 'c/2');
-    const removed = pageAll(() => list, 2, (n) => {
-      if (n === 1) list = tools('a/2', 'b/1', 'b/2', 'c/1', 'c/2'); // a/1, given out, is gone
-    });
+    const removed = pageAll(
+      () => list,
+      2,
+      (n) => {
+        if (n === 1) list = tools('a/2', 'b/1', 'b/2', 'c/1', 'c/2'); // a/1, given out, is gone
+      },
+    );
     expect(removed).toEqual(['a/1', 'a/2', 'b/1', 'b/2', 'c/1', 'c/2']);
     list = tools('a/1', 'a/2', 'b/1', 'b/2');
-    const added = pageAll(() => list, 2, (n) => {
-      if (n === 1) list = tools('a/0', 'a/1', 'a/2', 'b/1', 'b/2'); // came before the cursor
-    });
+    const added = pageAll(
+      () => list,
+      2,
+      (n) => {
+        if (n === 1) list = tools('a/0', 'a/1', 'a/2', 'b/1', 'b/2'); // came before the cursor
+      },
+    );
     expect(added).toEqual(['a/1', 'a/2', 'b/1', 'b/2']);
   });
 
   it('resumes at the first item of its server when the last item given out is gone, missing nothing', () => {
     let list = tools('a/1', 'b/1', 'b/2', 'b/3', 'c/1');
-    const seen = pageAll(() => list, 2, (n) => {
-      if (n === 1) list = tools('a/1', 'b/2', 'b/3', 'c/1'); // b/1 was the last given out
-    });
+    const seen = pageAll(
+      () => list,
+      2,
+      (n) => {
+        if (n === 1) list = tools('a/1', 'b/2', 'b/3', 'c/1'); // b/1 was the last given out
+      },
+    );
     expect(seen).toEqual(['a/1', 'b/1', 'b/2', 'b/3', 'c/1']);
     // Its whole server gone: the next server's first item.
     list = tools('a/1', 'b/1', 'c/1', 'c/2');
-    const next = pageAll(() => list, 2, (n) => {
-      if (n === 1) list = tools('a/1', 'c/1', 'c/2');
-    });
+    const next = pageAll(
+      () => list,
+      2,
+      (n) => {
+        if (n === 1) list = tools('a/1', 'c/1', 'c/2');
+      },
+    );
     expect(next).toEqual(['a/1', 'b/1', 'c/1', 'c/2']);
   });
 

@@ -102,10 +102,14 @@ describe('reference servers through the hub', () => {
         const want = (await listAll(c, 'tools/list', 'tools')).map((t) => exposedAs(t, `${id}__${t.name as string}`, { id }));
         expect(want.length).toBeGreaterThan(0);
         // The hub refreshes on list_changed; wait until it holds the same list as the direct client.
-        const got = await waitFor(async () => {
-          const all = (await listAll(client, 'tools/list', 'tools')).filter((t) => (t.name as string).startsWith(`${id}__`));
-          return all.length === want.length ? all : undefined;
-        }, 20_000, `${id} tools`);
+        const got = await waitFor(
+          async () => {
+            const all = (await listAll(client, 'tools/list', 'tools')).filter((t) => (t.name as string).startsWith(`${id}__`));
+            return all.length === want.length ? all : undefined;
+          },
+          20_000,
+          `${id} tools`,
+        );
         expect(new Map(got!.map((t) => [t.name, t]))).toEqual(new Map(want.map((t) => [t.name, t])));
       }
       if (caps.prompts) {
@@ -123,7 +127,10 @@ describe('reference servers through the hub', () => {
       }
     }
     // server-everything registers its roots/sampling/elicitation tools because the hub declares those capabilities.
-    const everyTools = hub.tools().filter((t) => t.serverId === 'every').map((t) => t.originalName);
+    const everyTools = hub
+      .tools()
+      .filter((t) => t.serverId === 'every')
+      .map((t) => t.originalName);
     expect(everyTools).toEqual(expect.arrayContaining(['get-roots-list', 'trigger-sampling-request', 'trigger-elicitation-request']));
     for (const entry of hub.tools()) expect(entry.exposedName).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
     expect(hub.instructions()).toContain('## every');
@@ -148,22 +155,46 @@ describe('reference servers through the hub', () => {
       expect(a).toEqual(b);
       return a;
     };
-    const echo = await same(() => callTool(client, 'every__echo', { message: 'hi there' }), () => callTool(direct.every!, 'echo', { message: 'hi there' }));
+    const echo = await same(
+      () => callTool(client, 'every__echo', { message: 'hi there' }),
+      () => callTool(direct.every!, 'echo', { message: 'hi there' }),
+    );
     expect(textOf(echo)).toContain('hi there');
-    await same(() => callTool(client, 'every__get-sum', { a: 2, b: 40 }), () => callTool(direct.every!, 'get-sum', { a: 2, b: 40 }));
-    await same(() => callTool(client, 'every__get-structured-content', { location: 'New York' }), () => callTool(direct.every!, 'get-structured-content', { location: 'New York' }));
-    await same(() => callTool(client, 'every__get-resource-links', { count: 2 }), () => callTool(direct.every!, 'get-resource-links', { count: 2 }));
-    await same(() => callTool(client, 'every__get-tiny-image'), () => callTool(direct.every!, 'get-tiny-image'));
+    await same(
+      () => callTool(client, 'every__get-sum', { a: 2, b: 40 }),
+      () => callTool(direct.every!, 'get-sum', { a: 2, b: 40 }),
+    );
+    await same(
+      () => callTool(client, 'every__get-structured-content', { location: 'New York' }),
+      () => callTool(direct.every!, 'get-structured-content', { location: 'New York' }),
+    );
+    await same(
+      () => callTool(client, 'every__get-resource-links', { count: 2 }),
+      () => callTool(direct.every!, 'get-resource-links', { count: 2 }),
+    );
+    await same(
+      () => callTool(client, 'every__get-tiny-image'),
+      () => callTool(direct.every!, 'get-tiny-image'),
+    );
     const entities = { entities: [{ name: 'Ada', entityType: 'person', observations: ['wrote the first program'] }] };
-    await same(() => callTool(client, 'mem__create_entities', entities), () => callTool(direct.mem!, 'create_entities', entities));
-    await same(() => callTool(client, 'mem__read_graph'), () => callTool(direct.mem!, 'read_graph'));
+    await same(
+      () => callTool(client, 'mem__create_entities', entities),
+      () => callTool(direct.mem!, 'create_entities', entities),
+    );
+    await same(
+      () => callTool(client, 'mem__read_graph'),
+      () => callTool(direct.mem!, 'read_graph'),
+    );
     // Both filesystem servers were started with dir A and took dir B from their client's roots.
     const read = await same(
       () => callTool(client, 'fs__read_text_file', { path: join(dirB, 'other.txt') }),
       () => callTool(direct.fs!, 'read_text_file', { path: join(dirB, 'other.txt') }),
     );
     expect(textOf(read)).toContain('hello from B');
-    await same(() => callTool(client, 'fs__list_allowed_directories'), () => callTool(direct.fs!, 'list_allowed_directories'));
+    await same(
+      () => callTool(client, 'fs__list_allowed_directories'),
+      () => callTool(direct.fs!, 'list_allowed_directories'),
+    );
 
     await same(
       () => client.request({ method: 'prompts/get', params: { name: 'every__args-prompt', arguments: { city: 'Paris', state: 'TX' } } }, Loose),
@@ -234,7 +265,6 @@ describe('reference servers through the hub', () => {
     expect(textOf(elicited)).toContain('Name: Ada Lovelace');
     expect(textOf(elicited)).toContain('Favorite Integer: 7');
   });
-
 });
 
 describe('servers that cannot start', () => {

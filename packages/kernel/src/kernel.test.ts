@@ -221,12 +221,14 @@ describe('failures while starting', () => {
     expect(error.errors![2]!.message).toContain(`plugin "not-installed" (plugins[0] in ${file}) was not found`);
   });
 
-  it("refuses a plugin built for plugin API 3.0.0 and accepts 2.0.0 and 1.0.0 (1.x plugins load unchanged)", async () => {
+  it('refuses a plugin built for plugin API 3.0.0 and accepts 2.0.0 and 1.0.0 (1.x plugins load unchanged)', async () => {
     const root = await tempDir();
     const make = (apiVersion: string) => ({ plugin: { ...recorder(`v${apiVersion}`, 'filter'), apiVersion } });
     const error = await rejection(createKernel(root, { builtinPlugins: [make('3.0.0'), make('1.0.0')] }));
     expect(error.code).toBe('SWB_PLUGIN_API_VERSION');
-    expect(error.message).toContain('plugin "v3.0.0" (builtin) was built for plugin API 3.0.0, but this mcp-switchboard provides plugin API 2.0.0 (and 1.x up to 1.0.0)');
+    expect(error.message).toContain(
+      'plugin "v3.0.0" (builtin) was built for plugin API 3.0.0, but this mcp-switchboard provides plugin API 2.0.0 (and 1.x up to 1.0.0)',
+    );
     const kernel = await createKernel(root, { builtinPlugins: [make('1.0.0'), make('2.0.0')] });
     await kernel.start();
     expect(kernel.filters).toHaveLength(2);
@@ -326,7 +328,11 @@ describe('stop', () => {
       }),
     });
     const connector = { types: ['stdio' as const], connect: () => Promise.reject(new Error('unused')) };
-    const transport = definePlugin({ id: 'door', kind: 'transport', setup: () => ({ connectors: [connector], upstream: { name: 'door', start: async () => {}, stop: async () => {} } }) });
+    const transport = definePlugin({
+      id: 'door',
+      kind: 'transport',
+      setup: () => ({ connectors: [connector], upstream: { name: 'door', start: async () => {}, stop: async () => {} } }),
+    });
     const logger = memoryLogger();
     const kernel = await createKernel(root, { logger, builtinPlugins: [{ plugin: broken }, { plugin: transport }] });
     await kernel.start();
@@ -363,7 +369,11 @@ describe('stop', () => {
       clearTimeout: (id: unknown) => void timers.delete(id as number),
     };
     const hangs = definePlugin({ id: 'hangs', kind: 'filter', setup: () => new Promise<never>(() => {}) });
-    const kernel = await createKernel(root, { clock, setupTimeoutMs: 1234, builtinPlugins: [{ plugin: recorder('first', 'config-source') }, { plugin: hangs }] });
+    const kernel = await createKernel(root, {
+      clock,
+      setupTimeoutMs: 1234,
+      builtinPlugins: [{ plugin: recorder('first', 'config-source') }, { plugin: hangs }],
+    });
     const starting = kernel.start().catch((error: unknown) => error);
     await expect.poll(() => timers.size).toBe(1);
     const [pending] = [...timers.values()];
@@ -453,7 +463,12 @@ export default definePlugin({ id: 'rules', kind: 'filter', options: z.object({ l
   setup: (_deps, options) => { globalThis.__swbRecord.push('setup:config-rules:' + options.level); return {}; } });`,
     );
     await writeFiles(root, { 'switchboard.config.json': { plugins: [['rules', { level: 3 }]] } });
-    const builtin = definePlugin({ id: 'rules', kind: 'filter', options: z.object({ level: z.number() }), setup: () => (record().push('setup:builtin-rules'), {}) });
+    const builtin = definePlugin({
+      id: 'rules',
+      kind: 'filter',
+      options: z.object({ level: z.number() }),
+      setup: () => (record().push('setup:builtin-rules'), {}),
+    });
     const kernel = await createKernel(root, { builtinPlugins: [{ plugin: builtin, options: { level: 1 } }] });
     expect(kernel.plugins).toHaveLength(1);
     expect(kernel.plugins[0]!.source).toMatch(/^package switchboard-plugin-rules \(/);
@@ -466,10 +481,19 @@ export default definePlugin({ id: 'rules', kind: 'filter', options: z.object({ l
     const root = await tempDir();
     const logFile = join(root, 'logs', 'switchboard.log');
     await writeFiles(root, { 'switchboard.config.json': { logLevel: 'debug', logFile } });
-    const kernel = await Kernel.create({ cwd: root, env: {}, stopDir: root, globalConfigDir: join(root, 'none'), builtinPlugins: [{ plugin: recorder('f', 'filter') }] });
+    const kernel = await Kernel.create({
+      cwd: root,
+      env: {},
+      stopDir: root,
+      globalConfigDir: join(root, 'none'),
+      builtinPlugins: [{ plugin: recorder('f', 'filter') }],
+    });
     await kernel.start();
     await kernel.stop();
-    const lines = (await readFile(logFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = (await readFile(logFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.some((l) => l.msg === 'plugin set up' && l.plugin === 'f')).toBe(true);
   });
 
@@ -515,23 +539,42 @@ describe('reloadConfig', () => {
 
   it('keeps the CLI overrides and app defaults exactly as at start (flag > env > file > default)', async () => {
     const root = await tempDir();
-    await writeFiles(root, { 'switchboard.config.json': { mcpServers: { a: { command: 'node' } }, startupBudgetMs: 5, logLevel: 'warn', http: { stateless: true } } });
+    await writeFiles(root, {
+      'switchboard.config.json': { mcpServers: { a: { command: 'node' } }, startupBudgetMs: 5, logLevel: 'warn', http: { stateless: true } },
+    });
     const options = {
       overrides: { startupBudgetMs: 7, http: { authToken: 'from-the-flag' } },
       defaults: { logLevel: 'info', port: 12006 },
     };
     const kernel = await createKernel(root, options);
     const atStart = kernel.config.current;
-    expect([atStart.startupBudgetMs, atStart.logLevel, atStart.port, (atStart as { http?: unknown }).http]).toEqual([7, 'warn', 12006, { stateless: true, authToken: 'from-the-flag' }]);
+    expect([atStart.startupBudgetMs, atStart.logLevel, atStart.port, (atStart as { http?: unknown }).http]).toEqual([
+      7,
+      'warn',
+      12006,
+      { stateless: true, authToken: 'from-the-flag' },
+    ]);
 
     // The file changes the overridden value and adds a server: the flag still wins, the server is applied.
-    await writeFiles(root, { 'switchboard.config.json': { mcpServers: { a: { command: 'node' }, b: { command: 'node' } }, startupBudgetMs: 99, logLevel: 'warn', http: { stateless: true } } });
+    await writeFiles(root, {
+      'switchboard.config.json': {
+        mcpServers: { a: { command: 'node' }, b: { command: 'node' } },
+        startupBudgetMs: 99,
+        logLevel: 'warn',
+        http: { stateless: true },
+      },
+    });
     const result = await kernel.reload();
     expect(result.applied).toEqual(['mcpServers']);
     expect(result.restartRequired).toEqual([]);
     const after = kernel.config.current;
     expect(Object.keys(after.mcpServers)).toEqual(['a', 'b']);
-    expect([after.startupBudgetMs, after.logLevel, after.port, (after as { http?: unknown }).http]).toEqual([7, 'warn', 12006, { stateless: true, authToken: 'from-the-flag' }]);
+    expect([after.startupBudgetMs, after.logLevel, after.port, (after as { http?: unknown }).http]).toEqual([
+      7,
+      'warn',
+      12006,
+      { stateless: true, authToken: 'from-the-flag' },
+    ]);
   });
 
   it('names keys that need a restart, keeps their running values and applies the rest', async () => {
@@ -541,7 +584,9 @@ describe('reloadConfig', () => {
     const seen: SwitchboardConfig[] = [];
     kernel.config.onChange((config) => seen.push(config));
 
-    await writeFiles(root, { 'switchboard.config.json': { mcpServers: { b: { command: 'node' } }, port: 2000, pageSize: 6, transport: 'streamable-http', http: { stateless: true } } });
+    await writeFiles(root, {
+      'switchboard.config.json': { mcpServers: { b: { command: 'node' } }, port: 2000, pageSize: 6, transport: 'streamable-http', http: { stateless: true } },
+    });
     const result = await kernel.reload();
     expect(result.restartRequired).toEqual(['http', 'pageSize', 'port', 'transport']);
     expect(result.applied).toEqual(['mcpServers']);

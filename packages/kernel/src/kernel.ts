@@ -293,12 +293,16 @@ export class Kernel {
 
   /** Every downstream connector of the transport plugins, with the id of the plugin that provides it. */
   get connectors(): Array<Contributed<DownstreamConnector>> {
-    return this.contributed('transport').flatMap(({ pluginId, contribution }) => (contribution.connectors ?? []).map((connector) => ({ pluginId, contribution: connector })));
+    return this.contributed('transport').flatMap(({ pluginId, contribution }) =>
+      (contribution.connectors ?? []).map((connector) => ({ pluginId, contribution: connector })),
+    );
   }
 
   /** Every front door of the transport plugins, with the id of the plugin that provides it. */
   get frontDoors(): Array<Contributed<UpstreamTransport>> {
-    return this.contributed('transport').flatMap(({ pluginId, contribution }) => (contribution.upstream ? [{ pluginId, contribution: contribution.upstream }] : []));
+    return this.contributed('transport').flatMap(({ pluginId, contribution }) =>
+      contribution.upstream ? [{ pluginId, contribution: contribution.upstream }] : [],
+    );
   }
 
   /** Sets every plugin up by phase, then runs start hooks. On failure, what was set up is disposed and the error thrown. */
@@ -386,11 +390,15 @@ export class Kernel {
       const cause = outcome.error;
       // The author's own SwitchboardError keeps its code (in the message and details) and its fix.
       const own = isSwitchboardError(cause) ? cause : undefined;
-      throw new SwitchboardError('SWB_PLUGIN_SETUP', `plugin "${plugin.id}" (${source}) failed to set up: ${errorMessage(cause)}${own ? ` (${own.code})` : ''}`, {
-        cause,
-        ...(own ? { fix: own.fix } : {}),
-        details: { ...own?.details, plugin: plugin.id, source, ...(own ? { cause: own.code } : {}) },
-      });
+      throw new SwitchboardError(
+        'SWB_PLUGIN_SETUP',
+        `plugin "${plugin.id}" (${source}) failed to set up: ${errorMessage(cause)}${own ? ` (${own.code})` : ''}`,
+        {
+          cause,
+          ...(own ? { fix: own.fix } : {}),
+          details: { ...own?.details, plugin: plugin.id, source, ...(own ? { cause: own.code } : {}) },
+        },
+      );
     }
     const contribution: unknown = outcome.value;
     const problem = contributionProblem(plugin.kind, contribution) ?? missingProvided(item, contribution);

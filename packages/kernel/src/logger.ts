@@ -112,11 +112,15 @@ export function createLogger(options: CreateLoggerOptions): KernelLogger {
   );
   const bindings = options.bindings ?? {};
   const target = options.bindings ? base.child(bindings) : base;
-  return adapt(target, () => {
-    try {
-      destination.flushSync();
-    } catch {
-      // Nothing buffered (sync mode) or the stream is already closed: nothing to flush.
-    }
-  }, { pid: process.pid, ...bindings });
+  return adapt(
+    target,
+    () => {
+      try {
+        destination.flushSync();
+      } catch {
+        // Nothing buffered (sync mode) or the stream is already closed: nothing to flush.
+      }
+    },
+    { pid: process.pid, ...bindings },
+  );
 }

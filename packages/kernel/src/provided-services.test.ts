@@ -14,7 +14,14 @@ const shapeToken = createToken<string>('test.shapes', { multiple: true });
 
 async function kernelWith(plugins: SwitchboardPlugin[]): Promise<Kernel> {
   const root = await tempDir();
-  return Kernel.create({ cwd: root, env: {}, stopDir: root, globalConfigDir: join(root, 'no-global'), logger: memoryLogger(), builtinPlugins: plugins.map((plugin) => ({ plugin })) });
+  return Kernel.create({
+    cwd: root,
+    env: {},
+    stopDir: root,
+    globalConfigDir: join(root, 'no-global'),
+    logger: memoryLogger(),
+    builtinPlugins: plugins.map((plugin) => ({ plugin })),
+  });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<SwitchboardError & { errors?: SwitchboardError[] }> {
@@ -87,17 +94,32 @@ describe('services provided by plugins', () => {
     let setUp = 0;
     const needsCache = definePlugin({ id: 'needs-cache', kind: 'filter', deps: { cache: cacheToken }, setup: () => (setUp++, {}) });
     const a = definePlugin({ id: 'a', kind: 'service', provides: { other }, deps: { cache: cacheToken }, setup: () => (setUp++, { provides: { other: 1 } }) });
-    const b = definePlugin({ id: 'b', kind: 'service', provides: { cache: cacheToken }, deps: { other }, setup: () => (setUp++, { provides: { cache: { get: () => undefined } } }) });
-    const c = definePlugin({ id: 'c', kind: 'service', provides: { cache: cacheToken }, setup: () => (setUp++, { provides: { cache: { get: () => undefined } } }) });
+    const b = definePlugin({
+      id: 'b',
+      kind: 'service',
+      provides: { cache: cacheToken },
+      deps: { other },
+      setup: () => (setUp++, { provides: { cache: { get: () => undefined } } }),
+    });
+    const c = definePlugin({
+      id: 'c',
+      kind: 'service',
+      provides: { cache: cacheToken },
+      setup: () => (setUp++, { provides: { cache: { get: () => undefined } } }),
+    });
 
     const missing = await rejection((await kernelWith([needsCache])).start());
-    expect(missing.errors?.[0]?.message ?? missing.message).toContain('plugin "needs-cache" (builtin) depends on "test.cache" (deps.cache), which no loaded plugin or the host provides');
+    expect(missing.errors?.[0]?.message ?? missing.message).toContain(
+      'plugin "needs-cache" (builtin) depends on "test.cache" (deps.cache), which no loaded plugin or the host provides',
+    );
 
     const error = await rejection((await kernelWith([a, b, c])).start());
     const messages = (error.errors ?? [error]).map((e) => e.message);
     expect(messages).toContainEqual(expect.stringContaining('plugin "c" (builtin) and plugin "b" (builtin) both provide "test.cache"'));
     expect(messages).toContainEqual(
-      expect.stringMatching(/cycle: plugin "a" \(builtin\) depends on "test.cache" from plugin "b" \(builtin\); plugin "b" \(builtin\) depends on "test.other" from plugin "a"/),
+      expect.stringMatching(
+        /cycle: plugin "a" \(builtin\) depends on "test.cache" from plugin "b" \(builtin\); plugin "b" \(builtin\) depends on "test.other" from plugin "a"/,
+      ),
     );
     expect(setUp).toBe(0);
   });

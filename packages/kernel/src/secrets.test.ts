@@ -51,7 +51,9 @@ describe('findSecrets', () => {
       plugins: [['pluggedin', { apiKey: 'pg-key', baseUrl: 'https://plugged.in' }]],
       namespace: { separator: '__' },
     });
-    expect(found.sort()).toEqual(['Bearer hdr-token', 'auth-value', 'flag-key-1', 'flag-token-2', 'gh-value', 'pa55word', 'pa55word', 'pg-key', 'q-key', 'true'].sort());
+    expect(found.sort()).toEqual(
+      ['Bearer hdr-token', 'auth-value', 'flag-key-1', 'flag-token-2', 'gh-value', 'pa55word', 'pa55word', 'pg-key', 'q-key', 'true'].sort(),
+    );
   });
 });
 
@@ -84,13 +86,21 @@ describe('SecretRedactor: credentials recognised by their shape', () => {
   });
 
   it('leaves look-alikes alone', () => {
-    for (const text of ['sk-learn-some-package-name-here', 'Bearer authentication required', 'user@example.com', 'https://example.com/a/b', 'task-sk-1234567890abcdefghij0']) {
+    for (const text of [
+      'sk-learn-some-package-name-here',
+      'Bearer authentication required',
+      'user@example.com',
+      'https://example.com/a/b',
+      'task-sk-1234567890abcdefghij0',
+    ]) {
       expect(secrets.redact(text)).toBe(text);
     }
   });
 
   it('findSecrets learns the password of a connection string in args and token-shaped path segments of a url', () => {
-    const found = findSecrets({ mcpServers: { pg: { command: 'x', args: ['postgresql://u:Pg_pass_1@h/db'] }, r: { url: 'https://h/sse/k9f8e7d6c5b4a3k9f8e7d6c5/x' } } });
+    const found = findSecrets({
+      mcpServers: { pg: { command: 'x', args: ['postgresql://u:Pg_pass_1@h/db'] }, r: { url: 'https://h/sse/k9f8e7d6c5b4a3k9f8e7d6c5/x' } },
+    });
     expect(found).toEqual(expect.arrayContaining(['Pg_pass_1', 'k9f8e7d6c5b4a3k9f8e7d6c5']));
   });
 });

@@ -8,7 +8,14 @@ afterAll(removeTempDirs);
 
 async function startWith(plugin: SwitchboardPlugin): Promise<SwitchboardError> {
   const root = await tempDir();
-  const kernel = await Kernel.create({ cwd: root, env: {}, stopDir: root, globalConfigDir: join(root, 'no-global'), logger: memoryLogger(), builtinPlugins: [{ plugin }] });
+  const kernel = await Kernel.create({
+    cwd: root,
+    env: {},
+    stopDir: root,
+    globalConfigDir: join(root, 'no-global'),
+    logger: memoryLogger(),
+    builtinPlugins: [{ plugin }],
+  });
   return kernel.start().then(
     () => {
       throw new Error('expected start to fail');
@@ -59,7 +66,14 @@ it("blames what a plugin's setup started (a timer, a promise) on that plugin, th
       return {};
     },
   });
-  kernel = await Kernel.create({ cwd: root, env: {}, stopDir: root, globalConfigDir: join(root, 'no-global'), logger: memoryLogger(), builtinPlugins: [{ plugin }] });
+  kernel = await Kernel.create({
+    cwd: root,
+    env: {},
+    stopDir: root,
+    globalConfigDir: join(root, 'no-global'),
+    logger: memoryLogger(),
+    builtinPlugins: [{ plugin }],
+  });
   await kernel.start();
   await finished;
   expect(blamed).toEqual(['timer-owner', 'timer-owner']);

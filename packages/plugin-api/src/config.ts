@@ -13,7 +13,10 @@ export const namespaceSchema = z
   .object({
     /** `always`: every name is `<server><separator><name>`; `on-collision`: only clashing names; `never`: original names. */
     mode: z.enum(['always', 'on-collision', 'never']).default('always'),
-    separator: z.string().regex(/^[A-Za-z0-9_-]{1,4}$/, 'separator must be 1-4 of [A-Za-z0-9_-]').default('__'),
+    separator: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,4}$/, 'separator must be 1-4 of [A-Za-z0-9_-]')
+      .default('__'),
     // Clients accept at most 64 characters (`^[A-Za-z0-9_-]{1,64}$`), whatever the spec allows.
     maxLength: z.number().int().min(16).max(64).default(64),
   })
@@ -23,7 +26,11 @@ export const timeoutsSchema = z
   .object({
     connectMs: z.number().int().positive().default(60_000),
     requestMs: z.number().int().positive().default(60_000),
-    maxTotalMs: z.number().int().positive().default(30 * 60_000),
+    maxTotalMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30 * 60_000),
   })
   .strict();
 
@@ -37,7 +44,11 @@ export const supervisionSchema = z
     maxFailures: z.number().int().min(1).default(5),
     failureWindowMs: z.number().int().min(1).default(60_000),
     /** ...and is tried again after this long. */
-    circuitOpenMs: z.number().int().min(0).default(5 * 60_000),
+    circuitOpenMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(5 * 60_000),
     /** Ping ready servers this often (0 = no pings). */
     pingIntervalMs: z.number().int().min(0).default(30_000),
     /** How long a call waits for a restarting server before it fails with the server's state. */
@@ -45,9 +56,7 @@ export const supervisionSchema = z
   })
   .strict();
 
-export const profileSchema = z
-  .object({ servers: z.array(z.string().min(1)), description: z.string().optional() })
-  .strict();
+export const profileSchema = z.object({ servers: z.array(z.string().min(1)), description: z.string().optional() }).strict();
 
 const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];

@@ -39,7 +39,12 @@ export interface PluginSpec<K extends PluginKind, D extends TokenMap, S extends 
  * A plugin as the kernel sees it. `D`, `S` and `P` keep the types of its deps, options schema and provided
  * services, so a test can call `plugin.setup(deps, options)` with the right types.
  */
-export interface SwitchboardPlugin<K extends PluginKind = PluginKind, D extends TokenMap = TokenMap, S extends z.ZodType | undefined = z.ZodType | undefined, P extends TokenMap = TokenMap> {
+export interface SwitchboardPlugin<
+  K extends PluginKind = PluginKind,
+  D extends TokenMap = TokenMap,
+  S extends z.ZodType | undefined = z.ZodType | undefined,
+  P extends TokenMap = TokenMap,
+> {
   readonly id: string;
   readonly kind: K;
   readonly apiVersion: string;

@@ -33,7 +33,10 @@ export const errorCatalogue = {
   SWB_TOOL_DENIED: { exit: 1, fix: 'A filter hides this tool; change the allow/deny rules to expose it.' },
   SWB_TIMEOUT: { exit: 1, fix: 'Raise timeoutMs / maxTotalTimeoutMs for the server, or check why it does not answer.' },
   SWB_SOURCE_FAILED: { exit: 1, fix: 'The config source could not load its servers; the last good list keeps serving.' },
-  SWB_INPUT_REQUIRED: { exit: 1, fix: "The server asked for input the client cannot give (see the message): declare the capability in the client, or check the server's requests." },
+  SWB_INPUT_REQUIRED: {
+    exit: 1,
+    fix: "The server asked for input the client cannot give (see the message): declare the capability in the client, or check the server's requests.",
+  },
   // plugin-identity: a plugin's hook failing with something other than a SwitchboardError.
   SWB_PLUGIN_HOOK: {
     exit: 1,
@@ -75,7 +78,9 @@ export class SwitchboardError extends Error {
 }
 
 export function isSwitchboardError(value: unknown): value is SwitchboardError {
-  return value instanceof Error && typeof (value as unknown as { code?: unknown }).code === 'string' && (value as unknown as { code: string }).code in errorCatalogue;
+  return (
+    value instanceof Error && typeof (value as unknown as { code?: unknown }).code === 'string' && (value as unknown as { code: string }).code in errorCatalogue
+  );
 }
 
 /** Several problems found at once (config validation, plugin loading): report them all together. */

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { apiVersion, coreServices, createToken, definePlugin, isSwitchboardPlugin, mcpServerEntrySchema, serverFromEntry, switchboardConfigSchema } from './index.js';
+import {
+  apiVersion,
+  coreServices,
+  createToken,
+  definePlugin,
+  isSwitchboardPlugin,
+  mcpServerEntrySchema,
+  serverFromEntry,
+  switchboardConfigSchema,
+} from './index.js';
 
 describe('definePlugin', () => {
   it('fills in apiVersion and keeps the spec', () => {
@@ -35,7 +44,14 @@ describe('server entries', () => {
   it('turns a Claude Desktop stdio entry into a definition', () => {
     const entry = mcpServerEntrySchema.parse({ command: 'npx', args: ['-y', 'x'], env: { A: '1' }, disabled: true });
     expect(serverFromEntry('fs', entry, 'file')).toEqual({
-      id: 'fs', name: 'fs', source: 'file', enabled: false, transport: 'stdio', command: 'npx', args: ['-y', 'x'], env: { A: '1' },
+      id: 'fs',
+      name: 'fs',
+      source: 'file',
+      enabled: false,
+      transport: 'stdio',
+      command: 'npx',
+      args: ['-y', 'x'],
+      env: { A: '1' },
     });
   });
 

@@ -23,7 +23,13 @@ describe('PluginDriver', () => {
 
   it("keeps the author's code, message, fix and details of a SwitchboardError", () => {
     const denied = new SwitchboardError('SWB_TOOL_DENIED', 'not today', { fix: 'ask tomorrow', details: { tool: 't' } });
-    const driver = new PluginDriver([entry('guard', { check: () => { throw denied; } })]);
+    const driver = new PluginDriver([
+      entry('guard', {
+        check: () => {
+          throw denied;
+        },
+      }),
+    ]);
     let error: unknown;
     try {
       driver.firstSync('check', (v) => v === false, 1);
@@ -45,9 +51,21 @@ describe('PluginDriver', () => {
   });
 
   it('runs parallel hooks to the end and reports each outcome in plugin order', async () => {
-    const driver = new PluginDriver([entry('a', { run: async (v) => v * 2 }), entry('b', { run: () => { throw new Error('boom'); } }), entry('c', {})]);
+    const driver = new PluginDriver([
+      entry('a', { run: async (v) => v * 2 }),
+      entry('b', {
+        run: () => {
+          throw new Error('boom');
+        },
+      }),
+      entry('c', {}),
+    ]);
     const outcomes = await driver.parallel('run', 21);
-    expect(outcomes.map((o) => [o.pluginId, o.status])).toEqual([['a', 'fulfilled'], ['b', 'rejected'], ['c', 'fulfilled']]);
+    expect(outcomes.map((o) => [o.pluginId, o.status])).toEqual([
+      ['a', 'fulfilled'],
+      ['b', 'rejected'],
+      ['c', 'fulfilled'],
+    ]);
     expect(outcomes[0]).toMatchObject({ value: 42 });
     expect(outcomes[1]).toMatchObject({ error: { pluginId: 'b', hook: 'run', code: 'SWB_PLUGIN_HOOK' } });
   });
@@ -65,7 +83,9 @@ describe('formatError of a hook failure', () => {
     const own = new PluginHookError('src', 'load', new SwitchboardError('SWB_SOURCE_FAILED', 'api down', { fix: 'wait' }));
     expect(formatError(own)).toBe('SWB_SOURCE_FAILED: api down\n   from: plugin "src", load()\n   fix: wait');
     const bug = new PluginHookError('src', 'load', new TypeError('x is not a function'));
-    expect(formatError(bug)).toBe(`SWB_PLUGIN_HOOK: plugin "src" failed in its load() hook: x is not a function\n   cause: x is not a function\n   fix: ${errorCatalogue.SWB_PLUGIN_HOOK.fix}`);
+    expect(formatError(bug)).toBe(
+      `SWB_PLUGIN_HOOK: plugin "src" failed in its load() hook: x is not a function\n   cause: x is not a function\n   fix: ${errorCatalogue.SWB_PLUGIN_HOOK.fix}`,
+    );
   });
 });
 
@@ -73,12 +93,20 @@ describe('PluginDriver time limit', () => {
   it('fails a hook that does not answer in time, naming the plugin and hook, on the given clock', async () => {
     const timers: Array<{ ms: number; fire: () => void }> = [];
     const clock = { now: () => 0, setTimeout: (fire: () => void, ms: number) => timers.push({ ms, fire }), clearTimeout: () => undefined };
-    const driver = new PluginDriver([entry('quick', { run: async (v) => v }), entry('stuck', { run: () => new Promise<number>(() => {}) })], { timeoutMs: 500, clock });
+    const driver = new PluginDriver([entry('quick', { run: async (v) => v }), entry('stuck', { run: () => new Promise<number>(() => {}) })], {
+      timeoutMs: 500,
+      clock,
+    });
     await expect(driver.call(driver.entries[0]!, 'run', 7)).resolves.toBe(7);
     const stuck = driver.call(driver.entries[1]!, 'run', 7).catch((e: unknown) => e);
     expect(timers.map((t) => t.ms)).toEqual([500, 500]);
     timers[1]!.fire();
-    expect(await stuck).toMatchObject({ code: 'SWB_PLUGIN_HOOK', pluginId: 'stuck', hook: 'run', message: 'plugin "stuck" failed in its run() hook: did not answer within 500 ms' });
+    expect(await stuck).toMatchObject({
+      code: 'SWB_PLUGIN_HOOK',
+      pluginId: 'stuck',
+      hook: 'run',
+      message: 'plugin "stuck" failed in its run() hook: did not answer within 500 ms',
+    });
   });
 });
 

@@ -172,5 +172,9 @@ export function withPluginIds<T extends object>(kind: string, items: ReadonlyArr
 }
 
 function isContributed<T extends object>(item: T | Contributed<T>): item is Contributed<T> {
-  return typeof (item as Contributed<T>).pluginId === 'string' && typeof (item as Contributed<T>).contribution === 'object' && (item as Contributed<T>).contribution !== null;
+  return (
+    typeof (item as Contributed<T>).pluginId === 'string' &&
+    typeof (item as Contributed<T>).contribution === 'object' &&
+    (item as Contributed<T>).contribution !== null
+  );
 }

@@ -132,10 +132,7 @@ export const mcpServerEntrySchema = z
     pingIntervalMs: z.number().int().positive().optional(),
     /** Per-tool settings, by original tool name. */
     tools: z
-      .record(
-        z.string(),
-        z.object({ timeoutMs: z.number().int().positive().optional(), maxTotalTimeoutMs: z.number().int().positive().optional() }).strict(),
-      )
+      .record(z.string(), z.object({ timeoutMs: z.number().int().positive().optional(), maxTotalTimeoutMs: z.number().int().positive().optional() }).strict())
       .optional(),
   })
   .loose()

@@ -71,7 +71,12 @@ export function statelessHttpStatus(response: StatelessResponse): number {
   const code = response.error.code;
   if (code === -32601) return 404;
   if (code === -32602 || code === -32600 || code === -32700) return 400;
-  if (code === ModernErrorCode.HeaderMismatch || code === ModernErrorCode.MissingRequiredClientCapability || code === ModernErrorCode.UnsupportedProtocolVersion) return 400;
+  if (
+    code === ModernErrorCode.HeaderMismatch ||
+    code === ModernErrorCode.MissingRequiredClientCapability ||
+    code === ModernErrorCode.UnsupportedProtocolVersion
+  )
+    return 400;
   return 200;
 }
 

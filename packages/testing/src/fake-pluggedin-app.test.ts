@@ -52,7 +52,10 @@ describe('startFakePluggedinApp', () => {
 
   it('implements POST /api/tools (upsert that keeps the status) and GET /api/tools?status=', async () => {
     app = await startFakePluggedinApp();
-    app.setServers([{ uuid: A, name: 'Alpha', slug: 'alpha' }, { uuid: B, name: 'Beta' }]);
+    app.setServers([
+      { uuid: A, name: 'Alpha', slug: 'alpha' },
+      { uuid: B, name: 'Beta' },
+    ]);
     expect(await call('POST', '/api/tools', { tools: [] })).toMatchObject({ status: 400, body: { error: 'Request must include a non-empty array of tools' } });
     const posted = await call('POST', '/api/tools', {
       tools: [
@@ -63,7 +66,10 @@ describe('startFakePluggedinApp', () => {
       ],
     });
     expect(posted).toMatchObject({ status: 200, body: { success: false, successCount: 2, failureCount: 2 } });
-    app.setInactiveTools([{ name: 'write', mcp_server_uuid: A }, { name: 'other', mcp_server_uuid: B }]);
+    app.setInactiveTools([
+      { name: 'write', mcp_server_uuid: A },
+      { name: 'other', mcp_server_uuid: B },
+    ]);
     // Reporting again does not switch a tool back on.
     await call('POST', '/api/tools', { tools: [{ name: 'write', toolSchema: { type: 'object', v: 2 }, mcp_server_uuid: A, status: 'ACTIVE' }] });
     const inactive = await call('GET', '/api/tools?status=INACTIVE');

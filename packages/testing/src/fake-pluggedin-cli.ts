@@ -18,7 +18,9 @@ A fake plugged.in App on 127.0.0.1 for trying Switchboard's plugged.in mode with
 /** The demo server: the echo fixture of this package, so nothing is downloaded. */
 function demoServers(): FakeAppServer[] {
   const echo = fixtureServerEntry('echo');
-  return [{ uuid: '7b3c3f7e-0000-4000-8000-000000000001', name: 'Demo Echo', slug: 'demo-echo', type: 'STDIO', command: echo.command, args: echo.args, env: {} }];
+  return [
+    { uuid: '7b3c3f7e-0000-4000-8000-000000000001', name: 'Demo Echo', slug: 'demo-echo', type: 'STDIO', command: echo.command, args: echo.args, env: {} },
+  ];
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,7 +1,18 @@
 import { fileURLToPath } from 'node:url';
 
 /** The fixture MCP servers shipped with the test kit (built to `dist/fixtures/<name>-server.js`). */
-export const fixtureNames = ['echo', 'long-names', 'list-changed', 'exit-at-start', 'slow-start', 'progress', 'conformance', 'fault', 'conformance-mrtr', 'modern'] as const;
+export const fixtureNames = [
+  'echo',
+  'long-names',
+  'list-changed',
+  'exit-at-start',
+  'slow-start',
+  'progress',
+  'conformance',
+  'fault',
+  'conformance-mrtr',
+  'modern',
+] as const;
 export type FixtureName = (typeof fixtureNames)[number];
 
 /** An `mcpServers` entry that runs a fixture with the current Node binary. */

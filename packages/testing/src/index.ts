@@ -15,5 +15,14 @@ export type { FakeConfig } from './fake-config.js';
 export { writeTempConfig, writeTempPackage } from './temp-config.js';
 export type { TempConfig, WriteTempConfigOptions } from './temp-config.js';
 export { startFakePluggedinApp, FAKE_PLUGGEDIN_API_KEY, FAKE_PLUGGEDIN_PROFILE_UUID, PLUGGEDIN_AUTH_ERRORS } from './fake-pluggedin-app.js';
-export type { FakePluggedinApp, FakePluggedinAppOptions, FakeAppServer, FakeAppTool, FakeAppRequest, FakeAppState, FakeAppRoute, FakeDiscoverRateLimit } from './fake-pluggedin-app.js';
+export type {
+  FakePluggedinApp,
+  FakePluggedinAppOptions,
+  FakeAppServer,
+  FakeAppTool,
+  FakeAppRequest,
+  FakeAppState,
+  FakeAppRoute,
+  FakeDiscoverRateLimit,
+} from './fake-pluggedin-app.js';
 export { createConformanceServer, JSON_SCHEMA_2020_12_INPUT_SCHEMA, TEST_IMAGE_BASE64, TEST_AUDIO_BASE64 } from './fixtures/conformance-server.js';

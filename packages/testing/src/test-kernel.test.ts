@@ -86,6 +86,8 @@ describe('createTestKernel', () => {
   });
 
   it('passes config problems through, with the test file named', async () => {
-    await expect(createTestKernel({ config: { mcpServers: { a: { command: 1 } } } })).rejects.toThrow(/switchboard\.config\.json: mcpServers\.a\.command: expected string/);
+    await expect(createTestKernel({ config: { mcpServers: { a: { command: 1 } } } })).rejects.toThrow(
+      /switchboard\.config\.json: mcpServers\.a\.command: expected string/,
+    );
   });
 });

@@ -2,14 +2,7 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kernel, type KernelOptions } from '@mcp-switchboard/kernel';
-import {
-  definePlugin,
-  type PluginContributions,
-  type PluginKind,
-  type ResolvedDeps,
-  type SwitchboardPlugin,
-  type TokenMap,
-} from '@mcp-switchboard/plugin-api';
+import { definePlugin, type PluginContributions, type PluginKind, type ResolvedDeps, type SwitchboardPlugin, type TokenMap } from '@mcp-switchboard/plugin-api';
 import type { z } from 'zod';
 import { createMemoryLogger } from './memory-logger.js';
 import { writeTempConfig } from './temp-config.js';

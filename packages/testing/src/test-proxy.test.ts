@@ -6,7 +6,9 @@ import { createTestProxy, type TestProxy } from './test-proxy.js';
 
 const everything = () => {
   const server = new McpServer({ name: 'everything', version: '1.0.0' });
-  server.registerTool('echo', { description: 'Echoes.', inputSchema: { message: z.string() } }, async ({ message }) => ({ content: [{ type: 'text', text: `Echo: ${message}` }] }));
+  server.registerTool('echo', { description: 'Echoes.', inputSchema: { message: z.string() } }, async ({ message }) => ({
+    content: [{ type: 'text', text: `Echo: ${message}` }],
+  }));
   server.registerTool('add', { inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }] }));
   return server;
 };
@@ -31,14 +33,19 @@ describe('createTestProxy', () => {
       provides: { counter: counterToken },
       setup() {
         const counts: Record<string, number> = {};
-        return { provides: { counter: { count: (name) => void (counts[name] = (counts[name] ?? 0) + 1), counts: () => ({ ...counts }) } }, info: () => ({ port: 4242 }) };
+        return {
+          provides: { counter: { count: (name) => void (counts[name] = (counts[name] ?? 0) + 1), counts: () => ({ ...counts }) } },
+          info: () => ({ port: 4242 }),
+        };
       },
     });
     const rename = definePlugin({
       id: 'rename',
       kind: 'middleware',
       options: z.object({ names: z.record(z.string(), z.string()) }),
-      setup: (_deps, { names }) => ({ tool: (item) => (names[item.exposedName] ? { name: names[item.exposedName]!, description: 'Says it back.' } : undefined) }),
+      setup: (_deps, { names }) => ({
+        tool: (item) => (names[item.exposedName] ? { name: names[item.exposedName]!, description: 'Says it back.' } : undefined),
+      }),
     });
     const reporter = definePlugin({
       id: 'by-exposed-name',

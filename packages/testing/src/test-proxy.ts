@@ -62,7 +62,14 @@ const TEST_SERVER_META = 'switchboard-test-proxy';
 
 /** The kit's own source and connector for the in-process servers. */
 function inProcessServers(servers: Record<string, () => McpServer>) {
-  const definitions: ServerDefinition[] = Object.keys(servers).map((id) => ({ id, name: id, source: 'test-proxy', enabled: true, transport: 'in-process', meta: { plugin: TEST_SERVER_META } }));
+  const definitions: ServerDefinition[] = Object.keys(servers).map((id) => ({
+    id,
+    name: id,
+    source: 'test-proxy',
+    enabled: true,
+    transport: 'in-process',
+    meta: { plugin: TEST_SERVER_META },
+  }));
   const source = definePlugin({ id: 'test-proxy-servers', kind: 'config-source', setup: () => ({ load: async () => definitions }) });
   const connector = definePlugin({
     id: 'test-proxy-connector',

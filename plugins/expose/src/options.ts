@@ -65,7 +65,12 @@ export const exposeOptionsSchema = viewRulesSchema
             if (!override.name) continue;
             const owner = `${server}/${item}`;
             const first = owners.get(override.name);
-            if (first) context.addIssue({ code: 'custom', path: profile ? ['profiles', profile] : ['servers', server], message: `${first} and ${owner} are both renamed to "${override.name}"${profile ? ` in profile "${profile}"` : ''}` });
+            if (first)
+              context.addIssue({
+                code: 'custom',
+                path: profile ? ['profiles', profile] : ['servers', server],
+                message: `${first} and ${owner} are both renamed to "${override.name}"${profile ? ` in profile "${profile}"` : ''}`,
+              });
             else owners.set(override.name, owner);
           }
         }
@@ -83,7 +88,11 @@ export function mergeServers(base: Record<string, ServerRules>, profile: Record<
     const tools = { ...under.tools };
     for (const [name, override] of Object.entries(rules.tools)) {
       const before = tools[name];
-      tools[name] = { ...before, ...override, ...(before?.annotations || override.annotations ? { annotations: { ...before?.annotations, ...override.annotations } } : {}) };
+      tools[name] = {
+        ...before,
+        ...override,
+        ...(before?.annotations || override.annotations ? { annotations: { ...before?.annotations, ...override.annotations } } : {}),
+      };
     }
     const prompts = { ...under.prompts };
     for (const [name, override] of Object.entries(rules.prompts)) prompts[name] = { ...prompts[name], ...override };

@@ -2,7 +2,16 @@ import type { ListedItem, ServerDefinition, Tool } from '@mcp-switchboard/plugin
 import { describe, expect, it } from 'vitest';
 import defaultExport, { plugin } from './index.js';
 
-const everything: ServerDefinition = { id: 'everything', name: 'everything', source: 'test', enabled: true, transport: 'stdio', command: 'x', args: [], env: {} };
+const everything: ServerDefinition = {
+  id: 'everything',
+  name: 'everything',
+  source: 'test',
+  enabled: true,
+  transport: 'stdio',
+  command: 'x',
+  args: [],
+  env: {},
+};
 const item = (originalName: string, profile?: string): ListedItem<Tool> => ({
   server: everything,
   originalName,

@@ -6,7 +6,9 @@ import expose from '../src/index.js';
 
 const everything = () => {
   const server = new McpServer({ name: 'everything', version: '1.0.0' });
-  server.registerTool('echo', { description: 'Echoes.', inputSchema: { message: z.string() } }, async ({ message }) => ({ content: [{ type: 'text', text: `Echo: ${message}` }] }));
+  server.registerTool('echo', { description: 'Echoes.', inputSchema: { message: z.string() } }, async ({ message }) => ({
+    content: [{ type: 'text', text: `Echo: ${message}` }],
+  }));
   server.registerTool('add', { inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }] }));
   return server;
 };
@@ -20,7 +22,9 @@ afterEach(async () => {
 it('exposes everything__echo as "say" with its own description and annotations; calls route to echo and events carry both names', async () => {
   proxy = await createTestProxy({
     servers: { everything },
-    plugins: [[expose, { servers: { everything: { tools: { echo: { name: 'say', description: 'Says the message back.', annotations: { readOnlyHint: true } } } } } }]],
+    plugins: [
+      [expose, { servers: { everything: { tools: { echo: { name: 'say', description: 'Says the message back.', annotations: { readOnlyHint: true } } } } } }],
+    ],
   });
   const tools = await proxy.listTools();
   expect(tools.map((t) => t.name)).toEqual(['say', 'everything__add']);

@@ -15,10 +15,7 @@ export const listRulesSchema = z
   .strict()
   .prefault({});
 
-export const serverRulesSchema = z
-  .object({ tools: listRulesSchema, prompts: listRulesSchema })
-  .strict()
-  .prefault({});
+export const serverRulesSchema = z.object({ tools: listRulesSchema, prompts: listRulesSchema }).strict().prefault({});
 
 /** Options of the filter-rules plugin, also accepted under the config's top-level `filters` key. */
 export const filterRulesOptionsSchema = z
@@ -68,11 +65,7 @@ const serverLabel = (key: string): string => (/^[A-Za-z_$][\w$-]*$/.test(key) ? 
 /** True when the options hide nothing: every list empty. */
 export function isEmptyRules(options: FilterRulesOptions): boolean {
   const emptyList = (l: ListRules): boolean => l.allow.length === 0 && l.deny.length === 0;
-  return (
-    emptyList(options.tools) &&
-    emptyList(options.prompts) &&
-    Object.values(options.servers).every((s) => emptyList(s.tools) && emptyList(s.prompts))
-  );
+  return emptyList(options.tools) && emptyList(options.prompts) && Object.values(options.servers).every((s) => emptyList(s.tools) && emptyList(s.prompts));
 }
 
 /**

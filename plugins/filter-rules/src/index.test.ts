@@ -38,10 +38,8 @@ async function setup(options: FilterRulesInput | undefined, config = configServi
 }
 
 /** The visible names among `names` for `server`. */
-const visibleTools = (filter: FilterContribution, srv: ServerDefinition, names: string[]) =>
-  names.filter((n) => filter.tool!(srv, tool(n)));
-const visiblePrompts = (filter: FilterContribution, srv: ServerDefinition, names: string[]) =>
-  names.filter((n) => filter.prompt!(srv, prompt(n)));
+const visibleTools = (filter: FilterContribution, srv: ServerDefinition, names: string[]) => names.filter((n) => filter.tool!(srv, tool(n)));
+const visiblePrompts = (filter: FilterContribution, srv: ServerDefinition, names: string[]) => names.filter((n) => filter.prompt!(srv, prompt(n)));
 
 const call = (srv: ServerDefinition, name: string) => ({
   server: srv,
@@ -114,10 +112,7 @@ describe('filter-rules plugin', () => {
 
   it('globs match the original name, whatever characters it has', async () => {
     const filter = await setup({ tools: { deny: ['github.*', '*admin*', 'ns/*', 'exact'] } });
-    expect(visibleTools(filter, github, ['github.list', 'super_admin_tool', 'ns/tool', 'exact', 'exactly', '.hidden'])).toEqual([
-      'exactly',
-      '.hidden',
-    ]);
+    expect(visibleTools(filter, github, ['github.list', 'super_admin_tool', 'ns/tool', 'exact', 'exactly', '.hidden'])).toEqual(['exactly', '.hidden']);
     // Names are not paths: `*` spans '/' and a leading '.'.
     const all = await setup({ tools: { allow: ['*'] } });
     expect(visibleTools(all, github, ['a/b', '.dot'])).toEqual(['a/b', '.dot']);

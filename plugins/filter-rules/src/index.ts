@@ -20,7 +20,6 @@ export {
 } from './filter-rules.js';
 export type { Decision, FilterRulesInput, FilterRulesOptions, ItemKind, ListRules } from './filter-rules.js';
 
-
 /**
  * Validates the config's top-level `filters` with the plugin's own schema. Errors name `filters.<path>` and the
  * config file.
@@ -57,11 +56,9 @@ export function createRulesFilter(initial: FilterRules): FilterContribution & { 
     beforeToolCall(call) {
       const decision = rules.decide('tools', call.server, call.tool);
       if (decision.visible) return;
-      throw new SwitchboardError(
-        'SWB_TOOL_DENIED',
-        `tool "${call.tool}" of server "${call.server.id}" is hidden by filter-rules: ${decision.rule}`,
-        { details: { server: call.server.id, tool: call.tool, exposedName: call.exposedName, rule: decision.rule } },
-      );
+      throw new SwitchboardError('SWB_TOOL_DENIED', `tool "${call.tool}" of server "${call.server.id}" is hidden by filter-rules: ${decision.rule}`, {
+        details: { server: call.server.id, tool: call.tool, exposedName: call.exposedName, rule: decision.rule },
+      });
     },
     onChange(listener) {
       listeners.add(listener);

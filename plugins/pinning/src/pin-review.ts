@@ -41,7 +41,12 @@ export function parseTarget(target: string): { server: string; tool: string | un
  * Approves the current definitions of `target` (a server, or one tool): the lockfile gets their pins, and a
  * removed tool of an approved server is dropped. Returns the new lockfile and what it approved.
  */
-export function approvePins(lock: Lockfile, current: CurrentTools, target: string, prefixes: ServerPrefixes = {}): { lock: Lockfile; approved: PinDifference[] } {
+export function approvePins(
+  lock: Lockfile,
+  current: CurrentTools,
+  target: string,
+  prefixes: ServerPrefixes = {},
+): { lock: Lockfile; approved: PinDifference[] } {
   const { server, tool } = parseTarget(target);
   const approved = diffPins(lock, current, prefixes).filter((d) => d.server === server && (tool === undefined || d.tool === tool));
   const tools = { ...(lock.servers[server] ?? {}) };

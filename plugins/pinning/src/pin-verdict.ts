@@ -16,7 +16,13 @@ export type PinVerdict =
   | { readonly state: 'changed'; readonly pin: ToolPin; readonly previous: ToolPin; readonly fields: readonly PinnedField[] };
 
 /** Judges a tool, as the hub lists it or as its server does (`server` gives the prefix to take off titles). */
-export function judgeTool(lock: Lockfile, server: { id: string; prefix?: string | undefined }, originalName: string, tool: Tool, policy: PinPolicy): PinVerdict {
+export function judgeTool(
+  lock: Lockfile,
+  server: { id: string; prefix?: string | undefined },
+  originalName: string,
+  tool: Tool,
+  policy: PinPolicy,
+): PinVerdict {
   const serverId = server.id;
   const pin = pinOf(originalName, serverDefinition(tool, server));
   const previous = lock.servers[serverId]?.[originalName];
@@ -49,5 +55,9 @@ export function refusalFor(serverId: string, originalName: string, verdict: Extr
       fix,
     };
   }
-  return { code: PIN_UNAPPROVED, message: `tool "${originalName}" of server "${serverId}" is new and pinning is strict: it is quarantined until approved`, fix };
+  return {
+    code: PIN_UNAPPROVED,
+    message: `tool "${originalName}" of server "${serverId}" is new and pinning is strict: it is quarantined until approved`,
+    fix,
+  };
 }

@@ -17,7 +17,8 @@ export const plugin = definePlugin({
   deps: { config: coreServices.config, clock: coreServices.clock, logger: coreServices.logger },
   async setup({ config, clock, logger }, options) {
     const base = config.filepath ? dirname(config.filepath) : process.cwd();
-    const file = options.lockfile === undefined ? lockfilePath(config.filepath) : isAbsolute(options.lockfile) ? options.lockfile : resolve(base, options.lockfile);
+    const file =
+      options.lockfile === undefined ? lockfilePath(config.filepath) : isAbsolute(options.lockfile) ? options.lockfile : resolve(base, options.lockfile);
     const guard = new PinGuard({ file, policy: options.policy, pollMs: options.pollMs }, { clock, logger });
     await guard.load();
     guard.watch();

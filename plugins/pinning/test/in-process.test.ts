@@ -19,7 +19,9 @@ it('pins on first use, then quarantines a tool whose server changes its descript
   let echo: RegisteredTool | undefined;
   const files = () => {
     const server = new McpServer({ name: 'files', version: '1.0.0' });
-    echo = server.registerTool('read_file', { title: 'Read', description: 'Reads a file.', inputSchema: { path: z.string() } }, async ({ path }) => ({ content: [{ type: 'text', text: `contents of ${path}` }] }));
+    echo = server.registerTool('read_file', { title: 'Read', description: 'Reads a file.', inputSchema: { path: z.string() } }, async ({ path }) => ({
+      content: [{ type: 'text', text: `contents of ${path}` }],
+    }));
     server.registerTool('list', { description: 'Lists files.' }, async () => ({ content: [{ type: 'text', text: 'a, b' }] }));
     return server;
   };

@@ -173,9 +173,7 @@ export class PluggedinApiClient {
     const path = '/api/tools?status=INACTIVE';
     const body = await this.request('GET', path, undefined, options);
     if (!isRecord(body) || !Array.isArray(body.tools)) throw this.invalid('GET', path, 'expected {"tools": [...]}');
-    return body.tools.filter(
-      (tool): tool is AppTool => isRecord(tool) && typeof tool.name === 'string' && typeof tool._serverUuid === 'string',
-    );
+    return body.tools.filter((tool): tool is AppTool => isRecord(tool) && typeof tool.name === 'string' && typeof tool._serverUuid === 'string');
   }
 
   /** `POST /api/tools`: reports discovered tools (upsert on server uuid + name). */

@@ -276,7 +276,9 @@ export class PluggedinConnection {
     const json = stableJson({ definitions: mapped.definitions, prompts: mapped.prompts });
     const changed = !this.loaded || json !== this.serversJson;
     if (hadOutage) {
-      this.logger.info(`plugged.in App at ${this.options.baseUrl} answers again: ${mapped.definitions.length} server(s)${changed ? ' (the list changed)' : ''}`);
+      this.logger.info(
+        `plugged.in App at ${this.options.baseUrl} answers again: ${mapped.definitions.length} server(s)${changed ? ' (the list changed)' : ''}`,
+      );
     } else if (!this.loaded) {
       this.logger.info(`plugged.in App at ${this.options.baseUrl}: ${mapped.definitions.length} server(s)`);
     }
@@ -306,15 +308,15 @@ export class PluggedinConnection {
           ? 'check the API key (--pluggedin-api-key / PLUGGEDIN_API_KEY) and that its profile is active in the App'
           : status === 404
             ? `check the App's base URL (--pluggedin-api-base-url; now ${this.options.baseUrl})`
-            : 'see the App\'s answer above';
-      this.logger.error(`${message}: ${hint}; ${this.loaded ? `keeping the last good list of ${this.appServers.length} server(s)` : 'starting without plugged.in servers'} (${retry})`, fields);
+            : "see the App's answer above";
+      this.logger.error(
+        `${message}: ${hint}; ${this.loaded ? `keeping the last good list of ${this.appServers.length} server(s)` : 'starting without plugged.in servers'} (${retry})`,
+        fields,
+      );
     } else if (this.loaded) {
       this.logger.warn(`${message}; keeping the last good list of ${this.appServers.length} plugged.in server(s) (${retry})`, fields);
     } else {
-      this.logger.warn(
-        `${message}; starting without plugged.in servers (local servers still serve); they join when the App answers (${retry})`,
-        fields,
-      );
+      this.logger.warn(`${message}; starting without plugged.in servers (local servers still serve); they join when the App answers (${retry})`, fields);
     }
   }
 
@@ -374,10 +376,7 @@ export function warnOnUnusualKey(apiKey: string, logger: Logger): void {
  * connection for these options' (baseUrl, apiKey), shared through a module-level map, created on first use. Each caller must
  * `release()` it once (e.g. in its plugin's `dispose`); the last release stops polling.
  */
-export function acquireConnection(
-  options: PluggedinOptions,
-  deps: { logger: Logger; clock?: Clock | undefined; fetch?: typeof fetch },
-): PluggedinConnection {
+export function acquireConnection(options: PluggedinOptions, deps: { logger: Logger; clock?: Clock | undefined; fetch?: typeof fetch }): PluggedinConnection {
   const key = `${options.baseUrl}\u0000${options.apiKey}`;
   let connection = registry.get(key);
   if (!connection) {

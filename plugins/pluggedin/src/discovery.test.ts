@@ -102,7 +102,10 @@ describe('pluggedin discovery server', () => {
     client.setNotificationHandler(PromptListChangedNotificationSchema, () => {
       changed += 1;
     });
-    app.setServers([ALPHA, { uuid: UUIDS.remote, name: 'Beta Server', command: 'x', customInstructions: [{ role: 'assistant', content: [{ type: 'text', text: 'Hi' }] }] }]);
+    app.setServers([
+      ALPHA,
+      { uuid: UUIDS.remote, name: 'Beta Server', command: 'x', customInstructions: [{ role: 'assistant', content: [{ type: 'text', text: 'Hi' }] }] },
+    ]);
     // The discovery tool re-polls, which updates the prompts.
     await client.callTool({ name: 'pluggedin_discover_tools', arguments: {} });
     await waitFor(() => changed > 0, 'prompts/list_changed');

@@ -49,7 +49,7 @@ export function createDiscoveryServer(connection: PluggedinConnection): { server
         'Asks the plugged.in App to re-discover the tools, prompts and resources of your MCP servers (all of them, or one by server_uuid), then refreshes the server list here.',
       inputSchema: {
         server_uuid: z.string().min(1).optional().describe('UUID of one server to re-discover; omit for all servers.'),
-        force_refresh: z.boolean().optional().describe('Bypass the App\'s discovery throttling (rate limited).'),
+        force_refresh: z.boolean().optional().describe("Bypass the App's discovery throttling (rate limited)."),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     },
@@ -74,7 +74,8 @@ export function createDiscoveryServer(connection: PluggedinConnection): { server
   }));
   server.server.setRequestHandler(GetPromptRequestSchema, (request) => {
     const prompt = prompts.find((p) => p.name === request.params.name);
-    if (!prompt) throw new McpError(ErrorCode.InvalidParams, `unknown prompt "${request.params.name}"; known: ${prompts.map((p) => p.name).join(', ') || 'none'}`);
+    if (!prompt)
+      throw new McpError(ErrorCode.InvalidParams, `unknown prompt "${request.params.name}"; known: ${prompts.map((p) => p.name).join(', ') || 'none'}`);
     return { description: prompt.description, messages: prompt.messages as never };
   });
 

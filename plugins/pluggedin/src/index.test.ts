@@ -1,7 +1,15 @@
 import { apiVersion, type ConfigSource, type FilterContribution, type ReporterContribution, type TransportContribution } from '@mcp-switchboard/plugin-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakePluggedinApp, type FakePluggedinApp } from '../../../packages/testing/src/fake-pluggedin-app.js';
-import plugins, { pluggedinConnection, pluggedinOptionsSchema, pluggedinDiscovery, pluggedinReporter, pluggedinSource, pluggedinStatus, pluggedinToolFilter } from './index.js';
+import plugins, {
+  pluggedinConnection,
+  pluggedinOptionsSchema,
+  pluggedinDiscovery,
+  pluggedinReporter,
+  pluggedinSource,
+  pluggedinStatus,
+  pluggedinToolFilter,
+} from './index.js';
 import { appOptions, manualClock, recordingLogger, UUIDS } from './test-support.js';
 
 let app: FakePluggedinApp;

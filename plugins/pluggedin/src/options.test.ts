@@ -74,7 +74,9 @@ describe('pluggedin options', () => {
   it('makes plugin setup fail with SWB_PLUGIN_OPTIONS (never a silent fallback)', async () => {
     const logger = recordingLogger();
     // The connection service is the plugin that reads the options (the others get the connection from it).
-    await expect(Promise.resolve().then(() => pluggedinConnection.setup({ logger, clock: manualClock() }, { apiKey: '' } as never))).rejects.toMatchObject({ code: 'SWB_PLUGIN_OPTIONS' });
+    await expect(Promise.resolve().then(() => pluggedinConnection.setup({ logger, clock: manualClock() }, { apiKey: '' } as never))).rejects.toMatchObject({
+      code: 'SWB_PLUGIN_OPTIONS',
+    });
     for (const plugin of pluggedinPlugins) {
       expect(plugin.options?.safeParse({ apiKey: 'k', baseUrl: 'plugged-in' }).success).toBe(false);
     }

@@ -89,7 +89,9 @@ export function createReporter(connection: PluggedinConnection): PluggedinReport
           reported.set(uuid, hash);
           if (result.failureCount > 0) {
             const first = result.errors[0]?.error;
-            logger.warn(`plugged.in App refused ${result.failureCount} of the ${tools.length} tool(s) reported for "${server.name}"${first ? `: ${first}` : ''}`);
+            logger.warn(
+              `plugged.in App refused ${result.failureCount} of the ${tools.length} tool(s) reported for "${server.name}"${first ? `: ${first}` : ''}`,
+            );
           } else {
             logger.debug(`reported ${tools.length} tool(s) of "${server.name}" to plugged.in`);
           }

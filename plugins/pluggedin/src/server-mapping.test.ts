@@ -19,7 +19,13 @@ const SERVERS: FakeAppServer[] = [
     env: { MEMORY_FILE_PATH: '/tmp/memory.json' },
     customInstructions: [
       { role: 'system', content: { type: 'text', text: 'Store facts about the user.' } },
-      { role: 'user', content: [{ type: 'text', text: 'Never store passwords.' }, { type: 'image', data: 'aGk=', mimeType: 'image/png' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Never store passwords.' },
+          { type: 'image', data: 'aGk=', mimeType: 'image/png' },
+        ],
+      },
     ],
     customInstructionsDescription: 'How to use memory',
   },
@@ -164,9 +170,12 @@ describe('the config source against the fake App', () => {
       enabled: true,
       meta: { pluggedinDiscovery: true },
     });
-    expect(definitions.slice(1).map((d) => d.meta?.uuid).sort()).toEqual(
-      [UUIDS.memory, UUIDS.remote, UUIDS.sse, UUIDS.noType, UUIDS.noSlug].sort(),
-    );
+    expect(
+      definitions
+        .slice(1)
+        .map((d) => d.meta?.uuid)
+        .sort(),
+    ).toEqual([UUIDS.memory, UUIDS.remote, UUIDS.sse, UUIDS.noType, UUIDS.noSlug].sort());
     // Readable ids, the same as the tool prefixes.
     expect(definitions.slice(1).every((d) => d.id === d.prefix)).toBe(true);
     expect(definitions.find((d) => d.meta?.uuid === UUIDS.memory)!.meta).toEqual({

@@ -56,7 +56,10 @@ describe('pluggedin tool filter', () => {
     expect(filter.tool!(beta, tool('delete_all'))).toBe(true);
     // A local server with the same uuid in its meta is not the App's.
     expect(filter.tool!({ ...alpha, source: 'file' }, tool('delete_all'))).toBe(true);
-    await expect(call(filter, alpha, 'delete_all')).rejects.toMatchObject({ code: 'SWB_TOOL_DENIED', message: expect.stringMatching(/switched off in the plugged\.in App/) });
+    await expect(call(filter, alpha, 'delete_all')).rejects.toMatchObject({
+      code: 'SWB_TOOL_DENIED',
+      message: expect.stringMatching(/switched off in the plugged\.in App/),
+    });
     await expect(call(filter, alpha, 'read')).resolves.toBeUndefined();
     // Deciding costs no request: lists are answered from memory.
     expect(app.log.length).toBe(before);
@@ -94,8 +97,7 @@ describe('pluggedin tool filter', () => {
       { name: 'drop', mcp_server_uuid: UUIDS.remote },
     ]);
     // Ask the App for prefixed names (prefix_tools=true) to exercise the stripping.
-    const prefixing: typeof fetch = (input, init) =>
-      fetch(String(input).includes('/api/tools?') ? `${String(input)}&prefix_tools=true` : input, init);
+    const prefixing: typeof fetch = (input, init) => fetch(String(input).includes('/api/tools?') ? `${String(input)}&prefix_tools=true` : input, init);
     const { filter, source, connection } = setup(prefixing);
     const alpha = await serverById(source, UUIDS.memory);
     const beta = await serverById(source, UUIDS.remote);

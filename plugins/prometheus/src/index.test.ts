@@ -7,8 +7,18 @@ import defaultExport, { plugin, prometheusOptionsSchema, type PrometheusInfo } f
 const fs: ServerDefinition = { id: 'fs', name: 'fs', source: 'test', enabled: true, transport: 'stdio', command: 'fs-mcp', args: [], env: {} };
 const at = 0;
 const started = (item: string): SwitchboardEvent => ({ type: 'call.started', callId: item, sessionId: 's', server: fs, kind: 'tool', item, at });
-const finished = (item: string, success: boolean, durationMs: number, exposedName?: string): SwitchboardEvent =>
-  ({ type: 'call.finished', callId: item, sessionId: 's', server: fs, kind: 'tool', item, success, durationMs, at, ...(exposedName ? { exposedName } : {}) });
+const finished = (item: string, success: boolean, durationMs: number, exposedName?: string): SwitchboardEvent => ({
+  type: 'call.finished',
+  callId: item,
+  sessionId: 's',
+  server: fs,
+  kind: 'tool',
+  item,
+  success,
+  durationMs,
+  at,
+  ...(exposedName ? { exposedName } : {}),
+});
 
 async function setUp(options: object = {}) {
   const logger = createMemoryLogger();
@@ -54,7 +64,19 @@ describe('prometheus reporter', () => {
     const { reporter, info } = await setUp({ prefix: 'sb_' });
     try {
       const later: SwitchboardEvent[] = [
-        { type: 'call.refused', callId: 'c', sessionId: 's', server: fs, kind: 'tool', item: 'read_file', exposedName: 'fs__read_file', plugin: 'pinning', code: 'PINNING_DEFINITION_CHANGED', message: 'changed', at },
+        {
+          type: 'call.refused',
+          callId: 'c',
+          sessionId: 's',
+          server: fs,
+          kind: 'tool',
+          item: 'read_file',
+          exposedName: 'fs__read_file',
+          plugin: 'pinning',
+          code: 'PINNING_DEFINITION_CHANGED',
+          message: 'changed',
+          at,
+        },
         { type: 'call.unknown', sessionId: 's', kind: 'tool', name: 'nope', at },
         { type: 'events.dropped', dropped: 7, total: 7, at },
       ];
@@ -63,7 +85,12 @@ describe('prometheus reporter', () => {
       reporter.onEvent({ type: 'server.state', server: fs, state: 'ready', at });
       reporter.onEvent({ type: 'catalog.changed', tools: 12, prompts: 3, resources: 1, at });
       const text = await scrape(info.url);
-      expect(sample(text, 'sb_calls_refused_total{server="fs",kind="tool",item="read_file",exposed="fs__read_file",plugin="pinning",code="PINNING_DEFINITION_CHANGED"}')).toBe(1);
+      expect(
+        sample(
+          text,
+          'sb_calls_refused_total{server="fs",kind="tool",item="read_file",exposed="fs__read_file",plugin="pinning",code="PINNING_DEFINITION_CHANGED"}',
+        ),
+      ).toBe(1);
       expect(sample(text, 'sb_calls_unknown_total{kind="tool"}')).toBe(1);
       expect(sample(text, 'sb_events_dropped_total')).toBe(7);
       expect(sample(text, 'sb_server_state{server="fs",state="ready"}')).toBe(1);

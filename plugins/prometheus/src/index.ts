@@ -26,7 +26,7 @@ export const plugin = definePlugin({
     const registry = new Registry();
     if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: options.prefix });
     const metrics = new SwitchboardMetrics(registry, options.prefix, options.buckets);
-    let server;
+    let server: Awaited<ReturnType<typeof startMetricsServer>>;
     try {
       server = await startMetricsServer(registry, options);
     } catch (error) {

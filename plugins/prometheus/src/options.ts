@@ -8,9 +8,15 @@ export const prometheusOptionsSchema = z
     /** Address to listen on. Loopback by default: metrics name your servers and tools. */
     host: z.string().min(1).default('127.0.0.1'),
     /** Path of the metrics endpoint. */
-    path: z.string().regex(/^\/[^\s?#]*$/, 'a path starting with /').default('/metrics'),
+    path: z
+      .string()
+      .regex(/^\/[^\s?#]*$/, 'a path starting with /')
+      .default('/metrics'),
     /** Prefix of every metric name. */
-    prefix: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a Prometheus metric name prefix').default('switchboard_'),
+    prefix: z
+      .string()
+      .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a Prometheus metric name prefix')
+      .default('switchboard_'),
     /** Also export Node process metrics (CPU, memory, event loop lag, …). */
     processMetrics: z.boolean().default(true),
     /** Histogram buckets of call durations, in seconds. */

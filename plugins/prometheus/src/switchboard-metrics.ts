@@ -18,13 +18,34 @@ export class SwitchboardMetrics {
 
   constructor(registry: Registry, prefix: string, buckets: readonly number[]) {
     const registers = [registry];
-    this.calls = new Counter({ name: `${prefix}calls_total`, help: 'Tool calls, prompt gets and resource reads that finished, by outcome.', labelNames: ['server', 'kind', 'item', 'exposed', 'outcome'], registers });
-    this.duration = new Histogram({ name: `${prefix}call_duration_seconds`, help: 'How long calls took, from the router to the answer.', labelNames: ['server', 'kind', 'item', 'exposed'], buckets: [...buckets], registers });
+    this.calls = new Counter({
+      name: `${prefix}calls_total`,
+      help: 'Tool calls, prompt gets and resource reads that finished, by outcome.',
+      labelNames: ['server', 'kind', 'item', 'exposed', 'outcome'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: `${prefix}call_duration_seconds`,
+      help: 'How long calls took, from the router to the answer.',
+      labelNames: ['server', 'kind', 'item', 'exposed'],
+      buckets: [...buckets],
+      registers,
+    });
     this.inFlight = new Gauge({ name: `${prefix}calls_in_flight`, help: 'Calls started and not finished yet.', labelNames: ['server'], registers });
-    this.refused = new Counter({ name: `${prefix}calls_refused_total`, help: 'Calls a plugin refused before they were forwarded.', labelNames: ['server', 'kind', 'item', 'exposed', 'plugin', 'code'], registers });
+    this.refused = new Counter({
+      name: `${prefix}calls_refused_total`,
+      help: 'Calls a plugin refused before they were forwarded.',
+      labelNames: ['server', 'kind', 'item', 'exposed', 'plugin', 'code'],
+      registers,
+    });
     this.unknown = new Counter({ name: `${prefix}calls_unknown_total`, help: 'Calls for a name that is not in the catalog.', labelNames: ['kind'], registers });
-    this.dropped = new Counter({ name: `${prefix}events_dropped_total`, help: 'Events dropped from this reporter\'s queue because it fell behind.', registers });
-    this.state = new Gauge({ name: `${prefix}server_state`, help: 'The state of each downstream server: 1 for its current state, 0 for the others.', labelNames: ['server', 'state'], registers });
+    this.dropped = new Counter({ name: `${prefix}events_dropped_total`, help: "Events dropped from this reporter's queue because it fell behind.", registers });
+    this.state = new Gauge({
+      name: `${prefix}server_state`,
+      help: 'The state of each downstream server: 1 for its current state, 0 for the others.',
+      labelNames: ['server', 'state'],
+      registers,
+    });
     this.catalog = new Gauge({ name: `${prefix}catalog_items`, help: 'Items in the exposed catalog.', labelNames: ['kind'], registers });
     this.restarts = new Counter({ name: `${prefix}server_restarts_total`, help: 'Times a server went into restarting.', labelNames: ['server'], registers });
   }
@@ -42,7 +63,14 @@ export class SwitchboardMetrics {
         return;
       }
       case 'call.refused':
-        this.refused.inc({ server: event.server?.id ?? '', kind: event.kind, item: event.item, exposed: event.exposedName, plugin: event.plugin, code: event.code });
+        this.refused.inc({
+          server: event.server?.id ?? '',
+          kind: event.kind,
+          item: event.item,
+          exposed: event.exposedName,
+          plugin: event.plugin,
+          code: event.code,
+        });
         return;
       case 'call.unknown':
         this.unknown.inc({ kind: event.kind });

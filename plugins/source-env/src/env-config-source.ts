@@ -21,7 +21,6 @@ export interface EnvConfigSourceOptions {
   logger?: Logger;
 }
 
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -92,9 +92,7 @@ describe('EnvConfigSource', () => {
   });
 
   it('an invalid entry → SWB_CONFIG_INVALID naming the variable and the JSON path of every problem', async () => {
-    const error = await load(JSON.stringify({ good: { command: 'x' }, bad: { args: 'not-an-array', command: 'y' }, empty: {} })).catch(
-      (e: unknown) => e,
-    );
+    const error = await load(JSON.stringify({ good: { command: 'x' }, bad: { args: 'not-an-array', command: 'y' }, empty: {} })).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SWB_CONFIG_INVALID' });
     const message = (error as Error).message;
     expect(message).toMatch(/^SWITCHBOARD_MCP_SERVERS: /);

@@ -12,7 +12,6 @@ import {
   errorMessage,
 } from '@mcp-switchboard/plugin-api';
 
-
 /**
  * Turns the config's `mcpServers` into server definitions (source `file`). A relative `cwd` is resolved against
  * the folder of the config file (`filepath`), or process.cwd() when the config did not come from a file.

@@ -96,9 +96,9 @@ describe('source-file plugin', () => {
   });
 
   it('throws SWB_CONFIG_INVALID naming the file and the path for a hand-made config with a bad entry', () => {
-    expect(() =>
-      serversFromConfig({ mcpServers: { broken: { args: ['x'] } } } as unknown as SwitchboardConfig, '/cfg/switchboard.json'),
-    ).toThrow(expect.objectContaining({ code: 'SWB_CONFIG_INVALID', message: expect.stringMatching(/\/cfg\/switchboard\.json.*mcpServers\.broken\.command/) }));
+    expect(() => serversFromConfig({ mcpServers: { broken: { args: ['x'] } } } as unknown as SwitchboardConfig, '/cfg/switchboard.json')).toThrow(
+      expect.objectContaining({ code: 'SWB_CONFIG_INVALID', message: expect.stringMatching(/\/cfg\/switchboard\.json.*mcpServers\.broken\.command/) }),
+    );
   });
 
   it('watch pushes the new list after each reload and stops after unsubscribe', async () => {
@@ -122,6 +122,11 @@ describe('source-file plugin', () => {
     new FileConfigSource(service, logger).watch((servers) => pushed.push(servers));
     reload({ mcpServers: { a: {} } } as unknown as SwitchboardConfig, { validate: false });
     expect(pushed).toEqual([]);
-    expect(logger.lines.filter((l) => l.level === 'error').map((l) => `${l.message} ${JSON.stringify(l.fields)}`).join('\n')).toContain('mcpServers.a.command');
+    expect(
+      logger.lines
+        .filter((l) => l.level === 'error')
+        .map((l) => `${l.message} ${JSON.stringify(l.fields)}`)
+        .join('\n'),
+    ).toContain('mcpServers.a.command');
   });
 });

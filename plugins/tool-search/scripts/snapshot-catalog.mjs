@@ -22,10 +22,7 @@ const servers = {
 
 const catalog = {};
 for (const [id, { command, args, env }] of Object.entries(servers)) {
-  const client = new Client(
-    { name: 'snapshot', version: '1.0.0' },
-    { capabilities: { roots: { listChanged: true }, sampling: {}, elicitation: {} } },
-  );
+  const client = new Client({ name: 'snapshot', version: '1.0.0' }, { capabilities: { roots: { listChanged: true }, sampling: {}, elicitation: {} } });
   await client.connect(new StdioClientTransport({ command, args, env: { ...process.env, ...env }, stderr: 'ignore' }));
   const tools = [];
   let cursor;

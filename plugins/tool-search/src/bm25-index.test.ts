@@ -18,7 +18,12 @@ describe('Bm25Index', () => {
 
   it('uses argument names and the server as fields', () => {
     expect(index.search('repo title', 2)[0]!.id).toBe('gh__create_issue');
-    expect(index.search('gh issue', 4).map((h) => h.id).sort()).toEqual(['gh__create_issue', 'gh__read_issue']);
+    expect(
+      index
+        .search('gh issue', 4)
+        .map((h) => h.id)
+        .sort(),
+    ).toEqual(['gh__create_issue', 'gh__read_issue']);
   });
 
   it('leaves out documents matching no term, honours the limit and the filter', () => {

@@ -8,7 +8,13 @@ import defaultExport, { plugin, USAGE_FILE_NAME } from './index.js';
 
 const gh: ServerDefinition = { id: 'gh', name: 'gh', source: 'test', enabled: true, transport: 'stdio', command: 'x', args: [], env: {} };
 const definition = (name: string, description: string): Tool => ({ name: `gh__${name}`, description, inputSchema: { type: 'object' } });
-const item = (name: string, description = name): ListedItem<Tool> => ({ server: gh, originalName: name, exposedName: `gh__${name}`, definition: definition(name, description), profile: undefined });
+const item = (name: string, description = name): ListedItem<Tool> => ({
+  server: gh,
+  originalName: name,
+  exposedName: `gh__${name}`,
+  definition: definition(name, description),
+  profile: undefined,
+});
 const clock: Clock = { now: () => 5, setTimeout: () => 1, clearTimeout: () => undefined };
 
 async function setUp(options: object) {
@@ -34,8 +40,20 @@ describe('tool-search plugin', () => {
       sessionId: 's',
       callId: 'c',
       tools: () => [
-        { exposedName: 'gh__create_issue', serverId: 'gh', originalName: 'create_issue', definition: definition('create_issue', 'Open an issue'), listed: true },
-        { exposedName: 'gh__delete_repo', serverId: 'gh', originalName: 'delete_repo', definition: definition('delete_repo', 'Delete a repository'), listed: false },
+        {
+          exposedName: 'gh__create_issue',
+          serverId: 'gh',
+          originalName: 'create_issue',
+          definition: definition('create_issue', 'Open an issue'),
+          listed: true,
+        },
+        {
+          exposedName: 'gh__delete_repo',
+          serverId: 'gh',
+          originalName: 'delete_repo',
+          definition: definition('delete_repo', 'Delete a repository'),
+          listed: false,
+        },
       ],
       callTool: async (name) => (calls.push(name), { content: [] }),
     };

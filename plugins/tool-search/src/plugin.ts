@@ -21,7 +21,8 @@ export const plugin = definePlugin({
     await usage?.load();
     const engine = new ToolSearch(options, { clock, logger, ...(usage ? { usage } : {}) });
     return {
-      tool: (item) => (engine.listed({ serverId: item.server.id, originalName: item.originalName, exposedName: item.exposedName }) ? undefined : { listed: false }),
+      tool: (item) =>
+        engine.listed({ serverId: item.server.id, originalName: item.originalName, exposedName: item.exposedName }) ? undefined : { listed: false },
       virtualTools: () => engine.metaTools(),
       afterToolCall(call) {
         // Every forwarded call counts, whether the client called it directly or through call_tool.

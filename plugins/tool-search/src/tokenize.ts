@@ -1,6 +1,8 @@
 /** Words too common in tool descriptions to tell tools apart. */
 const stopWords = new Set(
-  'a an and are as at be by can for from get has have in into is it its of on or that the this to with which will you your use used using when all any one'.split(' '),
+  'a an and are as at be by can for from get has have in into is it its of on or that the this to with which will you your use used using when all any one'.split(
+    ' ',
+  ),
 );
 
 /**

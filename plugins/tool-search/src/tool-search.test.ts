@@ -23,7 +23,7 @@ function manualClock() {
   };
   const advance = (ms: number) => {
     now += ms;
-    for (const [id, timer] of [...timers]) if (timer.at <= now) (timers.delete(id), timer.callback());
+    for (const [id, timer] of [...timers]) if (timer.at <= now) timers.delete(id), timer.callback();
   };
   return { clock, advance, pending: () => timers.size };
 }
@@ -32,7 +32,11 @@ const tool = (serverId: string, name: string, description: string, args: string[
   exposedName: `${serverId}__${name}`,
   serverId,
   originalName: name,
-  definition: { name: `${serverId}__${name}`, description, inputSchema: { type: 'object', properties: Object.fromEntries(args.map((a) => [a, { type: 'string' }])) } } as Tool,
+  definition: {
+    name: `${serverId}__${name}`,
+    description,
+    inputSchema: { type: 'object', properties: Object.fromEntries(args.map((a) => [a, { type: 'string' }])) },
+  } as Tool,
 });
 
 const catalog = [

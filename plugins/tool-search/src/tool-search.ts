@@ -201,7 +201,9 @@ export class ToolSearch {
     const next: SearchMode = this.seen.size > this.options.threshold ? 'hybrid' : 'all';
     if (next === this.resolvedMode) return;
     this.resolvedMode = next;
-    this.deps.logger?.info(`tool-search: ${this.seen.size} tools, ${next === 'hybrid' ? 'over' : 'within'} the threshold of ${this.options.threshold}: mode ${next}`);
+    this.deps.logger?.info(
+      `tool-search: ${this.seen.size} tools, ${next === 'hybrid' ? 'over' : 'within'} the threshold of ${this.options.threshold}: mode ${next}`,
+    );
     // Decided while the hub builds the catalog: ask for the rebuild once this one is done.
     queueMicrotask(() => this.notify());
   }

@@ -19,7 +19,10 @@ describe('UsageStore', () => {
     store.record('c/z', 4);
     expect(store.top(2)).toEqual(['b/y', 'c/z']);
     await store.save();
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, tools: { 'a/x': { calls: 1, lastUsed: 1 }, 'b/y': { calls: 2, lastUsed: 3 }, 'c/z': { calls: 1, lastUsed: 4 } } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      version: 1,
+      tools: { 'a/x': { calls: 1, lastUsed: 1 }, 'b/y': { calls: 2, lastUsed: 3 }, 'c/z': { calls: 1, lastUsed: 4 } },
+    });
     expect(store.hasChanges).toBe(false);
   });
 

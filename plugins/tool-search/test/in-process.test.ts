@@ -8,11 +8,19 @@ import toolSearch from '../src/index.js';
 let running: McpServer | undefined;
 const github = () => {
   const server = (running = new McpServer({ name: 'github', version: '1.0.0' }));
-  server.registerTool('create_issue', { description: 'Open a new issue in a repository.', inputSchema: { repo: z.string(), title: z.string() } }, async ({ repo, title }) => ({
-    content: [{ type: 'text', text: `opened "${title}" in ${repo}` }],
+  server.registerTool(
+    'create_issue',
+    { description: 'Open a new issue in a repository.', inputSchema: { repo: z.string(), title: z.string() } },
+    async ({ repo, title }) => ({
+      content: [{ type: 'text', text: `opened "${title}" in ${repo}` }],
+    }),
+  );
+  server.registerTool('list_pull_requests', { description: 'List open pull requests.', inputSchema: { repo: z.string() } }, async () => ({
+    content: [{ type: 'text', text: '#1' }],
   }));
-  server.registerTool('list_pull_requests', { description: 'List open pull requests.', inputSchema: { repo: z.string() } }, async () => ({ content: [{ type: 'text', text: '#1' }] }));
-  server.registerTool('merge_pull_request', { description: 'Merge a pull request.', inputSchema: { repo: z.string(), number: z.number() } }, async () => ({ content: [{ type: 'text', text: 'merged' }] }));
+  server.registerTool('merge_pull_request', { description: 'Merge a pull request.', inputSchema: { repo: z.string(), number: z.number() } }, async () => ({
+    content: [{ type: 'text', text: 'merged' }],
+  }));
   return server;
 };
 
@@ -33,7 +41,10 @@ it('hybrid: lists the pinned tool and the meta-tools; search_tools finds the res
   const called = await proxy.callTool('call_tool', { name: 'github__create_issue', arguments: { repo: 'acme/app', title: 'Bug' } });
   expect(called).toMatchObject({ content: [{ type: 'text', text: 'opened "Bug" in acme/app' }] });
   await proxy.kernel.events.idle();
-  expect(proxy.events.find((e) => e.type === 'call.finished' && e.item === 'create_issue')).toMatchObject({ exposedName: 'github__create_issue', success: true });
+  expect(proxy.events.find((e) => e.type === 'call.finished' && e.item === 'create_issue')).toMatchObject({
+    exposedName: 'github__create_issue',
+    success: true,
+  });
   expect(proxy.info('tool-search')).toMatchObject({ mode: 'hybrid' });
 });
 

@@ -33,7 +33,9 @@ describe('retrieval over the real tool lists of the reference and fixture server
   it('finds an expected tool in the top 5 for at least 90% of the queries (recall@5)', () => {
     const { recall, misses } = recallAt(index, 5);
     const at1 = recallAt(index, 1).recall;
-    process.stderr.write(`tool-search retrieval: ${retrievalSet.length} queries over ${catalog.length} tools, recall@1 ${at1.toFixed(2)}, recall@5 ${recall.toFixed(2)}\n`);
+    process.stderr.write(
+      `tool-search retrieval: ${retrievalSet.length} queries over ${catalog.length} tools, recall@1 ${at1.toFixed(2)}, recall@5 ${recall.toFixed(2)}\n`,
+    );
     for (const miss of misses) process.stderr.write(`  miss: ${miss}\n`);
     expect(recall).toBeGreaterThanOrEqual(0.9);
   });

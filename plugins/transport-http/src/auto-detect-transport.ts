@@ -139,10 +139,7 @@ export class AutoDetectTransport implements Transport {
       this.unwire(sse);
       this.probe = undefined;
       await sse.close().catch(() => undefined);
-      throw new Error(
-        `${where} speaks neither Streamable HTTP (the initialize POST was refused) nor HTTP+SSE (${errorMessage(error)})`,
-        { cause: error },
-      );
+      throw new Error(`${where} speaks neither Streamable HTTP (the initialize POST was refused) nor HTTP+SSE (${errorMessage(error)})`, { cause: error });
     }
     this.adopt(sse, 'sse');
     logger?.debug('auto-detect: the server speaks HTTP+SSE', { url: where });

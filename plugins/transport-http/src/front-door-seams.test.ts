@@ -51,7 +51,11 @@ describe('front-door seams', () => {
     expect(String(refused.headers['www-authenticate'])).toContain('resource_metadata=');
 
     for (const credential of ['Bearer static-token', 'Bearer from-the-authorization-server']) {
-      const admitted = await rawRequest(`${base}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, Authorization: credential }, body: JSON.stringify(INITIALIZE_BODY) });
+      const admitted = await rawRequest(`${base}/mcp`, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, Authorization: credential },
+        body: JSON.stringify(INITIALIZE_BODY),
+      });
       expect(admitted.status).toBe(200);
     }
   });

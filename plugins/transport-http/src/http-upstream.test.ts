@@ -190,7 +190,11 @@ describe('security', () => {
 
   it('rejects a wrong token, accepts the right one, and lets /health through without it', async () => {
     const r = await start({ authToken: token });
-    const wrong = await fetch(`${r.base}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, Authorization: 'Bearer nope' }, body: JSON.stringify(INITIALIZE_BODY) });
+    const wrong = await fetch(`${r.base}/mcp`, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, Authorization: 'Bearer nope' },
+      body: JSON.stringify(INITIALIZE_BODY),
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toContain('error="invalid_token"');
     await wrong.body?.cancel();
@@ -252,7 +256,11 @@ describe('security', () => {
     const r = await start({ allowedHosts: ['mcp.internal'] });
     const evil = await rawRequest(`${r.base}/health`, { headers: { Host: 'evil.example.com' } });
     expect(evil.status).toBe(403);
-    const evilPort = await rawRequest(`${r.base}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, Host: `evil.example.com:${r.port}` }, body: JSON.stringify(INITIALIZE_BODY) });
+    const evilPort = await rawRequest(`${r.base}/mcp`, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, Host: `evil.example.com:${r.port}` },
+      body: JSON.stringify(INITIALIZE_BODY),
+    });
     expect(evilPort.status).toBe(403);
     for (const host of [`localhost:${r.port}`, 'localhost', `127.0.0.1:${r.port}`, `[::1]:${r.port}`, 'mcp.internal', `mcp.internal:${r.port}`]) {
       const ok = await rawRequest(`${r.base}/health`, { headers: { Host: host } });
@@ -332,11 +340,19 @@ describe('sessions: limits and idle expiry', () => {
     const third = await initializeRaw(`${r.base}/mcp`);
     expect(r.upstream.sessionCount).toBe(2);
     const listBody = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
-    const gone = await fetch(`${r.base}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, 'Mcp-Session-Id': first, 'Mcp-Protocol-Version': '2025-11-25' }, body: listBody });
+    const gone = await fetch(`${r.base}/mcp`, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, 'Mcp-Session-Id': first, 'Mcp-Protocol-Version': '2025-11-25' },
+      body: listBody,
+    });
     expect(gone.status).toBe(404);
     await gone.body?.cancel();
     for (const id of [second, third]) {
-      const alive = await fetch(`${r.base}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, 'Mcp-Session-Id': id, 'Mcp-Protocol-Version': '2025-11-25' }, body: listBody });
+      const alive = await fetch(`${r.base}/mcp`, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, 'Mcp-Session-Id': id, 'Mcp-Protocol-Version': '2025-11-25' },
+        body: listBody,
+      });
       expect(alive.status).toBe(200);
       await alive.text();
     }
@@ -382,10 +398,7 @@ describe('profiles (workspaces)', () => {
     expect(JSON.parse(text(await work.client.callTool({ name: 'whoami', arguments: {} })))).toEqual({ identity: work.transport.sessionId, profile: 'work' });
     const plain = await client(`${r.base}/mcp`);
     expect(JSON.parse(text(await plain.client.callTool({ name: 'whoami', arguments: {} }))).profile).toBeNull();
-    expect(r.host.sessions.map((s) => s.options)).toEqual([
-      { sessionId: work.transport.sessionId, profile: 'work' },
-      { sessionId: plain.transport.sessionId },
-    ]);
+    expect(r.host.sessions.map((s) => s.options)).toEqual([{ sessionId: work.transport.sessionId, profile: 'work' }, { sessionId: plain.transport.sessionId }]);
 
     const unknown = await fetch(`${r.base}/mcp/play`, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INITIALIZE_BODY) });
     expect(unknown.status).toBe(404);
@@ -397,7 +410,11 @@ describe('profiles (workspaces)', () => {
     // A session is bound to the path it was created on.
     const listBody = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} });
     for (const path of ['/mcp', '/mcp/home']) {
-      const crossed = await fetch(`${r.base}${path}`, { method: 'POST', headers: { ...MCP_HEADERS, 'Mcp-Session-Id': work.transport.sessionId! }, body: listBody });
+      const crossed = await fetch(`${r.base}${path}`, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, 'Mcp-Session-Id': work.transport.sessionId! },
+        body: listBody,
+      });
       expect(crossed.status, path).toBe(404);
       await crossed.body?.cancel();
     }
@@ -408,7 +425,10 @@ describe('legacy HTTP+SSE endpoints', () => {
   it('serves an SDK SSEClientTransport on /sse and /sse/<profile>', async () => {
     const token = 'sse-token';
     const r = await start({ authToken: token }, new FakeHost({ profiles: ['work'] }));
-    for (const [path, profile] of [['/sse', null], ['/sse/work', 'work']] as const) {
+    for (const [path, profile] of [
+      ['/sse', null],
+      ['/sse/work', 'work'],
+    ] as const) {
       const transport = new SSEClientTransport(new URL(`${r.base}${path}`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
       const sse = new Client({ name: 'legacy', version: '1.0.0' });
       await sse.connect(transport);
@@ -622,4 +642,3 @@ describe('/health?detail=1', () => {
     expect(JSON.stringify(json)).not.toContain('leak');
   });
 });
-

@@ -15,7 +15,9 @@ describe('httpEra', () => {
   it('serves statelessly what carries the modern _meta or declares a modern version, initialize included', () => {
     expect(httpEra('POST', {}, { jsonrpc: '2.0', id: 1, method: 'tools/list', params: modernMeta }).kind).toBe('modern-request');
     expect(httpEra('POST', { 'mcp-protocol-version': '2026-07-28' }, { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }).kind).toBe('modern-request');
-    expect(httpEra('POST', { 'mcp-protocol-version': '2026-07-28' }, { jsonrpc: '2.0', id: 3, method: 'initialize', params: modernMeta }).kind).toBe('modern-request');
+    expect(httpEra('POST', { 'mcp-protocol-version': '2026-07-28' }, { jsonrpc: '2.0', id: 3, method: 'initialize', params: modernMeta }).kind).toBe(
+      'modern-request',
+    );
     expect(httpEra('POST', { 'mcp-protocol-version': '2026-07-28' }, { jsonrpc: '2.0', method: 'notifications/x' }).kind).toBe('modern-notification');
   });
 

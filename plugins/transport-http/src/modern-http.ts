@@ -78,7 +78,11 @@ export async function serveModernHttp(
 ): Promise<void> {
   const serve = host.serveStateless?.bind(host);
   if (!serve) {
-    const text = JSON.stringify({ jsonrpc: '2.0', id: request.id, error: { code: -32601, message: `this host does not serve MCP ${MODERN_PROTOCOL_VERSION}` } });
+    const text = JSON.stringify({
+      jsonrpc: '2.0',
+      id: request.id,
+      error: { code: -32601, message: `this host does not serve MCP ${MODERN_PROTOCOL_VERSION}` },
+    });
     res.writeHead(404, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
     return;

@@ -32,9 +32,7 @@ export const httpOptionsSchema = z
     /** Require `Authorization: Bearer <authToken>` on every request. */
     authToken: z.string().min(1, 'authToken must not be empty').optional(),
     /** Browser origins allowed besides the server's own (`https://app.example.com`). */
-    allowedOrigins: z
-      .array(z.string().refine(isOrigin, 'must be an origin such as https://app.example.com (scheme, host, optional port, no path)'))
-      .optional(),
+    allowedOrigins: z.array(z.string().refine(isOrigin, 'must be an origin such as https://app.example.com (scheme, host, optional port, no path)')).optional(),
     /** A session without requests for this long is closed. */
     sessionIdleTtlMs: z.number().int().min(1000).optional(),
     /** Most concurrent sessions; at the limit the oldest idle session is closed to make room. */

@@ -145,7 +145,9 @@ export class SessionRegistry {
   async reserveSlot(res: ServerResponse): Promise<boolean> {
     const { maxSessions, logger } = this.options;
     if (this.entries.size + this.reserved >= maxSessions) {
-      const victim = this.all().filter(isIdle).sort((a, b) => a.lastActivity - b.lastActivity)[0];
+      const victim = this.all()
+        .filter(isIdle)
+        .sort((a, b) => a.lastActivity - b.lastActivity)[0];
       if (!victim) {
         logger.warn('session limit reached and every session is busy', { maxSessions });
         sendRpcError(res, 503, RPC_SERVER_ERROR, `Service Unavailable: all ${maxSessions} sessions are busy; try again later`, {

@@ -17,11 +17,7 @@ export interface RunningUpstream {
 }
 
 /** Starts a front door on 127.0.0.1 and a free port over a FakeHost. */
-export async function startUpstream(
-  settings: Partial<HttpSettings> = {},
-  host: FakeHost = new FakeHost(),
-  now?: () => number,
-): Promise<RunningUpstream> {
+export async function startUpstream(settings: Partial<HttpSettings> = {}, host: FakeHost = new FakeHost(), now?: () => number): Promise<RunningUpstream> {
   const logger = recordingLogger();
   const upstream = new HttpUpstream({ host: '127.0.0.1', port: 0, ...settings }, { logger, ...(now ? { now } : {}) });
   await upstream.start(host);

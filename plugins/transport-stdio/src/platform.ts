@@ -32,9 +32,7 @@ export function treeSpawnOptions(facts: PlatformFacts): Pick<SpawnOptions, 'deta
 }
 
 /** How to deliver `signal` to the tree led by `pid`: a signal to the process group, or taskkill. */
-export type TreeKill =
-  | { kind: 'group'; pgid: number; signal: NodeJS.Signals }
-  | { kind: 'taskkill'; command: 'taskkill'; args: string[] };
+export type TreeKill = { kind: 'group'; pgid: number; signal: NodeJS.Signals } | { kind: 'taskkill'; command: 'taskkill'; args: string[] };
 
 export function treeKill(pid: number, signal: NodeJS.Signals, facts: PlatformFacts): TreeKill {
   if (!isWindows(facts)) return { kind: 'group', pgid: pid, signal };

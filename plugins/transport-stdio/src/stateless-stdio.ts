@@ -17,7 +17,9 @@ export function statelessDivert(
   const inFlight = new Map<string, AbortController>();
   const keyOf = (id: unknown) => (typeof id === 'string' ? `s:${id}` : typeof id === 'number' ? `n:${id}` : undefined);
   const write = (message: JSONRPCMessage) =>
-    send(message).catch((error: unknown) => logger?.debug('could not write a stateless reply', { error: error instanceof Error ? error.message : String(error) }));
+    send(message).catch((error: unknown) =>
+      logger?.debug('could not write a stateless reply', { error: error instanceof Error ? error.message : String(error) }),
+    );
 
   return (message) => {
     if ('method' in message && message.method === 'notifications/cancelled' && !('id' in message)) {

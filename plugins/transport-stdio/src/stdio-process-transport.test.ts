@@ -6,12 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Logger } from '@mcp-switchboard/plugin-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  killAllProcessGroups,
-  processAlive,
-  processGroupAlive,
-  registeredProcessGroups,
-} from './process-groups.js';
+import { killAllProcessGroups, processAlive, processGroupAlive, registeredProcessGroups } from './process-groups.js';
 import { StdioProcessTransport } from './stdio-process-transport.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -162,7 +157,8 @@ describe('StdioProcessTransport', () => {
 
   it('caps a stderr flood (rate and line length) and says how much it dropped', async () => {
     const log = recordingLogger();
-    const flood = "const long = 'y'.repeat(100000); process.stderr.write(long + '\\n'); for (let i = 0; i < 20000; i++) process.stderr.write('flood line ' + i + '\\n');";
+    const flood =
+      "const long = 'y'.repeat(100000); process.stderr.write(long + '\\n'); for (let i = 0; i < 20000; i++) process.stderr.write('flood line ' + i + '\\n');";
     const transport = new StdioProcessTransport({
       name: 'flood',
       command: process.execPath,

@@ -6,12 +6,7 @@ import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/s
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { SwitchboardError, type Logger } from '@mcp-switchboard/plugin-api';
-import {
-  processGroupAlive,
-  registerProcessGroup,
-  signalProcessGroup,
-  unregisterProcessGroup,
-} from './process-groups.js';
+import { processGroupAlive, registerProcessGroup, signalProcessGroup, unregisterProcessGroup } from './process-groups.js';
 import { StderrLimiter, type StderrLimits } from './stderr-limiter.js';
 import { hostPlatform, spawnFor, treeSpawnOptions, type PlatformFacts } from './platform.js';
 import { waitForDrain } from './wait-for-drain.js';

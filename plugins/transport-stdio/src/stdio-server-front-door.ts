@@ -416,7 +416,7 @@ export class StdioServerFrontDoor implements Transport {
     const target = this.options.redirectForeignWritesTo;
     if (!target) return;
     const stream = this.stdout as Writable & { write: (...args: unknown[]) => boolean };
-    const hadOwn = Object.prototype.hasOwnProperty.call(stream, 'write');
+    const hadOwn = Object.hasOwn(stream, 'write');
     const original = stream.write;
     this.rawWrite = (chunk) => original.call(stream, chunk);
     let warned = false;

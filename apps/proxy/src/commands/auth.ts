@@ -109,7 +109,9 @@ async function login(id: string, settings: CliSettings, options: AuthOptions, st
       signal: abort.signal,
       timeoutMs: timeoutSeconds * 1000,
       onAuthorizationUrl: (url) => {
-        process.stdout.write(`Log in to "${id}" (${remote.url}) in your browser:\n\n  ${url.href}\n\nWaiting for the browser to come back (Ctrl-C to cancel)...\n`);
+        process.stdout.write(
+          `Log in to "${id}" (${remote.url}) in your browser:\n\n  ${url.href}\n\nWaiting for the browser to come back (Ctrl-C to cancel)...\n`,
+        );
         if (options.browser) openBrowser(url.href);
       },
     });

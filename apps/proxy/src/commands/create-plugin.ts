@@ -84,7 +84,10 @@ export function pluginNames(name: string): { packageName: string; id: string } {
   const packageName = scoped || given.startsWith(PREFIX) ? given : `${PREFIX}${given}`;
   const problem = npmNameProblem(packageName);
   if (problem) {
-    throw usage(`"${name}" cannot be used: ${problem}`, 'Pick a name of lower-case letters, digits and dashes, e.g. `team-servers` (→ switchboard-plugin-team-servers) or `@acme/switchboard-plugin-audit`.');
+    throw usage(
+      `"${name}" cannot be used: ${problem}`,
+      'Pick a name of lower-case letters, digits and dashes, e.g. `team-servers` (→ switchboard-plugin-team-servers) or `@acme/switchboard-plugin-audit`.',
+    );
   }
   const bare = packageName.split('/').pop()!;
   const id = bare.startsWith(PREFIX) ? bare.slice(PREFIX.length) : bare;

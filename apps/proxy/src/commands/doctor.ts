@@ -54,7 +54,8 @@ function rootCause(probe: Probe | undefined): string | undefined {
 }
 
 /** npm's lines that never explain a failure: notices, the error code, the log file, blank `npm error 404` lines. */
-const NPM_NOISE = /^npm (warn|notice)\b|^npm error (code \S+|errno \S+|syscall \S+|A complete log of this run|Log files were not written|\d{3})?\s*$|^npm error A complete log/i;
+const NPM_NOISE =
+  /^npm (warn|notice)\b|^npm error (code \S+|errno \S+|syscall \S+|A complete log of this run|Log files were not written|\d{3})?\s*$|^npm error A complete log/i;
 
 /**
  * The stderr line that explains the failure: for npm/npx, its first `npm error` line with content (`npm error 404

@@ -23,12 +23,18 @@ export function renderCatalog(hub: Hub, detail: (id: string) => string | undefin
   const servers = hub.status();
   const serverTable = formatTable(
     ['SERVER', 'SOURCE', 'STATE', 'PROTOCOL', 'TOOLS', 'PROMPTS', 'RESOURCES', 'ERROR'],
-    servers.map((s) => [s.id, sourceCell(s.source, detail(s.id)), s.state, protocolOf(s), String(s.tools), String(s.prompts), String(s.resources), s.error ?? '']),
+    servers.map((s) => [
+      s.id,
+      sourceCell(s.source, detail(s.id)),
+      s.state,
+      protocolOf(s),
+      String(s.tools),
+      String(s.prompts),
+      String(s.resources),
+      s.error ?? '',
+    ]),
   );
-  const items = [
-    ...hub.tools().map((e) => ({ kind: 'tool', ...e })),
-    ...hub.prompts().map((e) => ({ kind: 'prompt', ...e })),
-  ];
+  const items = [...hub.tools().map((e) => ({ kind: 'tool', ...e })), ...hub.prompts().map((e) => ({ kind: 'prompt', ...e }))];
   const total = items.reduce((n, e) => n + estimateTokens(e.definition), 0);
   const catalogTable = formatTable(
     ['SERVER', 'KIND', 'EXPOSED NAME', 'ORIGINAL NAME', '~TOKENS'],

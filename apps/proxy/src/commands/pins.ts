@@ -1,7 +1,16 @@
 import { isAbsolute, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SwitchboardError, type PluginEntry, type Tool } from '@mcp-switchboard/plugin-api';
-import { approvePins, diffPins, lockfilePath, readLockfile, writeLockfile, type CurrentTools, type PinDifference, type ServerPrefixes } from '@mcp-switchboard/plugin-pinning';
+import {
+  approvePins,
+  diffPins,
+  lockfilePath,
+  readLockfile,
+  writeLockfile,
+  type CurrentTools,
+  type PinDifference,
+  type ServerPrefixes,
+} from '@mcp-switchboard/plugin-pinning';
 import { boot } from '../boot.js';
 import type { CliSettings } from '../cli-settings.js';
 import { formatTable } from '../format-table.js';
@@ -38,7 +47,12 @@ async function currentTools(
     const config = booted.kernel.config.current;
     await booted.hub.settled(Math.max(config.startupBudgetMs, config.timeouts.connectMs));
     await booted.kernel.events.idle();
-    const failed = new Map(booted.hub.status().filter((s) => !(s.id in tools)).map((s) => [s.id, `${s.state}${s.error ? `: ${s.error}` : ''}`]));
+    const failed = new Map(
+      booted.hub
+        .status()
+        .filter((s) => !(s.id in tools))
+        .map((s) => [s.id, `${s.state}${s.error ? `: ${s.error}` : ''}`]),
+    );
     const lockfile = configuredLockfile(config.plugins, booted.kernel.config.filepath);
     return { tools, prefixes, lockfile, failed, redact: (text) => booted.kernel.secrets.redact(text) };
   } finally {
@@ -60,7 +74,10 @@ export function renderDiff(differences: readonly PinDifference[], lockfile: stri
   const details = differences
     .filter((d): d is Extract<PinDifference, { status: 'changed' }> => d.status === 'changed')
     .map((d) => {
-      const lines = d.fields.map((field) => `  ${field}: ${field === 'description' || field === 'title' ? (d.definition[field] ?? '(removed)') : JSON.stringify(d.definition[field] ?? null)}`);
+      const lines = d.fields.map(
+        (field) =>
+          `  ${field}: ${field === 'description' || field === 'title' ? (d.definition[field] ?? '(removed)') : JSON.stringify(d.definition[field] ?? null)}`,
+      );
       return `${d.server}/${d.tool} now has\n${lines.join('\n')}`;
     });
   const approve = `Approve with \`mcp-switchboard pins approve <server>[/<tool>]\`.`;
@@ -87,9 +104,13 @@ export async function pinsApproveCommand(settings: CliSettings, target: string, 
   const server = target.split('/')[0]!;
   if (!(server in tools)) {
     const why = failed.get(server);
-    throw new SwitchboardError('SWB_SERVER_UNAVAILABLE', `pins approve: server "${server}" ${why ? `did not list its tools (${why})` : 'is not in the config'}`, {
-      fix: why ? 'Start the server successfully (see `mcp-switchboard doctor`), then approve again.' : 'Use a server id from `mcp-switchboard list`.',
-    });
+    throw new SwitchboardError(
+      'SWB_SERVER_UNAVAILABLE',
+      `pins approve: server "${server}" ${why ? `did not list its tools (${why})` : 'is not in the config'}`,
+      {
+        fix: why ? 'Start the server successfully (see `mcp-switchboard doctor`), then approve again.' : 'Use a server id from `mcp-switchboard list`.',
+      },
+    );
   }
   const { lock, approved } = approvePins(await readLockfile(lockfile), tools, target, prefixes);
   if (!approved.length) {

@@ -70,7 +70,9 @@ export function failureHint(facts: FailureFacts): string | undefined {
   const { codes, text: chain } = describeChain(facts.errors ?? []);
   const text = `${facts.error ?? ''}\n${chain}`;
   const has = (code: string) => codes.has(code) || new RegExp(`\\b${code}\\b`).test(text);
-  const status = (n: number) => codes.has(`HTTP_${n}`) || new RegExp(`\\(HTTP ${n}\\)|\\bHTTP ${n}\\b|status(?: code)? \\(?${n}\\b|\\b${n} (Unauthorized|Forbidden|Not Found)`, 'i').test(text);
+  const status = (n: number) =>
+    codes.has(`HTTP_${n}`) ||
+    new RegExp(`\\(HTTP ${n}\\)|\\bHTTP ${n}\\b|status(?: code)? \\(?${n}\\b|\\b${n} (Unauthorized|Forbidden|Not Found)`, 'i').test(text);
   const command = facts.command ?? '';
 
   if (/working directory not found/i.test(text)) {
@@ -106,7 +108,10 @@ export function failureHint(facts: FailureFacts): string | undefined {
     return `host not found: ${host ?? 'the configured host'}; check the url`;
   }
   if (/\bbad port\b/i.test(text)) return `fetch refuses the port of ${origin(facts.url)} (a port browsers block); use another port`;
-  if (has('ECONNRESET') || has('EPIPE')) return facts.transport === 'stdio' ? 'the server closed its pipes at start; run its command by hand to see why' : 'the connection was reset; check the url and any proxy in between';
+  if (has('ECONNRESET') || has('EPIPE'))
+    return facts.transport === 'stdio'
+      ? 'the server closed its pipes at start; run its command by hand to see why'
+      : 'the connection was reset; check the url and any proxy in between';
   if (/CERT|certificate|self[- ]signed/i.test(text)) return 'TLS certificate problem; use a trusted certificate (or NODE_EXTRA_CA_CERTS for a private CA)';
   if (status(404)) return `no MCP endpoint at ${origin(facts.url)} (HTTP 404); check the path (often /mcp or /sse)`;
   if (has('SWB_CONNECTOR_MISSING') || /no connector for transport/i.test(text)) {

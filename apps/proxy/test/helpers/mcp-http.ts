@@ -23,7 +23,12 @@ export async function postRpc(
   timeoutMs = 15_000,
 ): Promise<RpcReply> {
   const isNotification = body.id === null;
-  const message = { jsonrpc: '2.0', method: body.method, ...(body.params ? { params: body.params } : {}), ...(isNotification ? {} : { id: body.id ?? ++sequence }) };
+  const message = {
+    jsonrpc: '2.0',
+    method: body.method,
+    ...(body.params ? { params: body.params } : {}),
+    ...(isNotification ? {} : { id: body.id ?? ++sequence }),
+  };
   const response = await fetch(url, {
     method: 'POST',
     headers: {
@@ -35,7 +40,11 @@ export async function postRpc(
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await response.text();
-  return { status: response.status, sessionId: response.headers.get('mcp-session-id') ?? undefined, message: parseAnswer(text, response.headers.get('content-type')) };
+  return {
+    status: response.status,
+    sessionId: response.headers.get('mcp-session-id') ?? undefined,
+    message: parseAnswer(text, response.headers.get('content-type')),
+  };
 }
 
 function parseAnswer(text: string, contentType: string | null): RpcReply['message'] {

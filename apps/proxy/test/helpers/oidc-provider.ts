@@ -12,7 +12,10 @@ interface OidcGrant {
 }
 interface OidcProvider {
   callback(): (req: IncomingMessage, res: ServerResponse) => void;
-  interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<{
+  interactionDetails(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<{
     uid: string;
     prompt: { name: string; details: { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> } };
     params: Record<string, string>;
@@ -62,7 +65,15 @@ export async function startOidcProvider(options: { accessTokenTtlSec?: number; s
     cookies: { keys: ['test-cookie-key'] },
     pkce: { required: () => true },
     // The access token TTL given here wins over the resource server's own.
-    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: options.accessTokenTtlSec ?? 3600, RefreshToken: 3600, ClientCredentials: 600, IdToken: 3600 },
+    ttl: {
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+      AccessToken: options.accessTokenTtlSec ?? 3600,
+      RefreshToken: 3600,
+      ClientCredentials: 600,
+      IdToken: 3600,
+    },
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: true },

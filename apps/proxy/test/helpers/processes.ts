@@ -135,18 +135,18 @@ export function startRawProxy(args: string[], env: Record<string, string> = {}):
     }
     return parsed;
   };
-  const responsesTo = (id: string | number | null) =>
-    messages().filter((m) => m.id === id && ('result' in m || 'error' in m) && m.method === undefined);
+  const responsesTo = (id: string | number | null) => messages().filter((m) => m.id === id && ('result' in m || 'error' in m) && m.method === undefined);
   const send = (message: object) => void child.stdin.write(`${JSON.stringify(message)}\n`);
-  const write = (text: string) =>
-    new Promise<void>((resolve, reject) => child.stdin.write(text, (error) => (error ? reject(error) : resolve())));
+  const write = (text: string) => new Promise<void>((resolve, reject) => child.stdin.write(text, (error) => (error ? reject(error) : resolve())));
   const waitFor = async (id: string | number, timeoutMs: number): Promise<WireMessage> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = responsesTo(id)[0];
       if (found) return found;
       if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`no response to ${JSON.stringify(id)} within ${timeoutMs} ms (proxy exit: ${child.exitCode ?? child.signalCode ?? 'running'})\nstderr:\n${err.slice(-4000)}`);
+        throw new Error(
+          `no response to ${JSON.stringify(id)} within ${timeoutMs} ms (proxy exit: ${child.exitCode ?? child.signalCode ?? 'running'})\nstderr:\n${err.slice(-4000)}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

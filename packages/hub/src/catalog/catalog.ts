@@ -1,4 +1,15 @@
-import type { FilterContribution, MiddlewareContribution, PluginDriver, Prompt, Resource, ResourceTemplate, ServerDefinition, Tool, VirtualPrompt, VirtualTool } from '@mcp-switchboard/plugin-api';
+import type {
+  FilterContribution,
+  MiddlewareContribution,
+  PluginDriver,
+  Prompt,
+  Resource,
+  ResourceTemplate,
+  ServerDefinition,
+  Tool,
+  VirtualPrompt,
+  VirtualTool,
+} from '@mcp-switchboard/plugin-api';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { ListKind, Listing } from '../pagination.js';
 import { hookFields } from '../plugins/hub-plugins.js';
@@ -120,7 +131,10 @@ function visible(kind: Kind, filters: PluginDriver<FilterContribution>, server: 
   } catch (error) {
     // Fail closed: a filter that cannot decide must not expose what it may have meant to hide.
     const fields = hookFields(error);
-    options.warn(`filter "${String(fields.plugin)}" threw in ${kind}() while deciding whether to show ${kind} "${item.name}" of server "${server.id}"; it is hidden`, fields);
+    options.warn(
+      `filter "${String(fields.plugin)}" threw in ${kind}() while deciding whether to show ${kind} "${item.name}" of server "${server.id}"; it is hidden`,
+      fields,
+    );
     return false;
   }
 }
@@ -193,12 +207,7 @@ function nameItems<T extends Tool | Prompt>(
  * Builds a snapshot from the ready servers of one view. `sources` must be in server id order (that order
  * decides who keeps a contested name or URI); `serverIds` are all the servers the view covers.
  */
-export function buildSnapshot(
-  version: number,
-  serverIds: ReadonlySet<string>,
-  sources: readonly CatalogSource[],
-  options: BuildOptions,
-): CatalogSnapshot {
+export function buildSnapshot(version: number, serverIds: ReadonlySet<string>, sources: readonly CatalogSource[], options: BuildOptions): CatalogSnapshot {
   const namedTools = nameItems('tool', serverIds, sources, (s) => s.tools, options);
   const namedPrompts = nameItems('prompt', serverIds, sources, (s) => s.prompts, options);
   const definitions = new Map(sources.map((s) => [s.definition.id, s.definition]));
@@ -238,9 +247,7 @@ export function buildSnapshot(
       const owner = templateOwners.get(template.uriTemplate);
       if (owner !== undefined) {
         if (owner !== id) {
-          options.warn(
-            `resource template "${template.uriTemplate}" is listed by servers "${owner}" and "${id}"; it is routed to "${owner}"`,
-          );
+          options.warn(`resource template "${template.uriTemplate}" is listed by servers "${owner}" and "${id}"; it is routed to "${owner}"`);
         }
         continue;
       }
@@ -270,10 +277,30 @@ export function buildSnapshot(
   const resourceDefinitions = Object.freeze(resources.map((r) => r.resource));
   const templateDefinitions = Object.freeze(templates.map((t) => t.template));
   const listings = Object.freeze({
-    tools: listing('tools', toolDefinitions, tools.map((t) => t.exposedName), tools.map((t) => t.serverId)),
-    prompts: listing('prompts', promptDefinitions, prompts.map((p) => p.exposedName), prompts.map((p) => p.serverId)),
-    resources: listing('resources', resourceDefinitions, resources.map((r) => r.resource.uri), resources.map((r) => r.serverId)),
-    resourceTemplates: listing('resourceTemplates', templateDefinitions, templates.map((t) => t.template.uriTemplate), templates.map((t) => t.serverId)),
+    tools: listing(
+      'tools',
+      toolDefinitions,
+      tools.map((t) => t.exposedName),
+      tools.map((t) => t.serverId),
+    ),
+    prompts: listing(
+      'prompts',
+      promptDefinitions,
+      prompts.map((p) => p.exposedName),
+      prompts.map((p) => p.serverId),
+    ),
+    resources: listing(
+      'resources',
+      resourceDefinitions,
+      resources.map((r) => r.resource.uri),
+      resources.map((r) => r.serverId),
+    ),
+    resourceTemplates: listing(
+      'resourceTemplates',
+      templateDefinitions,
+      templates.map((t) => t.template.uriTemplate),
+      templates.map((t) => t.serverId),
+    ),
   });
 
   return Object.freeze({

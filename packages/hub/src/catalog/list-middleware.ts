@@ -1,4 +1,13 @@
-import type { ListedItemChange, MiddlewareContribution, PluginDriver, Prompt, ServerDefinition, Tool, VirtualPrompt, VirtualTool } from '@mcp-switchboard/plugin-api';
+import type {
+  ListedItemChange,
+  MiddlewareContribution,
+  PluginDriver,
+  Prompt,
+  ServerDefinition,
+  Tool,
+  VirtualPrompt,
+  VirtualTool,
+} from '@mcp-switchboard/plugin-api';
 import { hookFields } from '../plugins/hub-plugins.js';
 import type { CatalogEntry, UnlistedEntry } from './catalog.js';
 
@@ -25,29 +34,49 @@ export interface MiddlewareLists<E extends CatalogEntry> {
 }
 
 /** The change one middleware answered, or `false` to hide; a middleware that throws hides the item (fail closed). */
-function ask<T extends Tool | Prompt>(kind: Kind, options: ListMiddlewareOptions, pluginEntry: PluginDriver<MiddlewareContribution>['entries'][number], entry: CatalogEntry & { definition: T }, server: ServerDefinition): ListedItemChange {
+function ask<T extends Tool | Prompt>(
+  kind: Kind,
+  options: ListMiddlewareOptions,
+  pluginEntry: PluginDriver<MiddlewareContribution>['entries'][number],
+  entry: CatalogEntry & { definition: T },
+  server: ServerDefinition,
+): ListedItemChange {
   try {
     const item = { server, originalName: entry.originalName, exposedName: entry.exposedName, definition: entry.definition, profile: options.profile };
     return kind === 'tool'
       ? options.middleware.callSync(pluginEntry, 'tool', item as never)
       : options.middleware.callSync(pluginEntry, 'prompt', item as never);
   } catch (error) {
-    options.warn(`middleware "${pluginEntry.pluginId}" threw in ${kind}() for ${kind} "${entry.exposedName}" of server "${entry.serverId}"; it is hidden`, hookFields(error));
+    options.warn(
+      `middleware "${pluginEntry.pluginId}" threw in ${kind}() for ${kind} "${entry.exposedName}" of server "${entry.serverId}"; it is hidden`,
+      hookFields(error),
+    );
     return false;
   }
 }
 
 /** Applies one answer to an entry; the new name is checked (an invalid one is ignored with a warning). */
-function applied<E extends CatalogEntry>(kind: Kind, entry: E, change: Exclude<ListedItemChange, boolean | undefined | void>, pluginId: string, warn: ListMiddlewareOptions['warn']): E {
+function applied<E extends CatalogEntry>(
+  kind: Kind,
+  entry: E,
+  change: Exclude<ListedItemChange, boolean | undefined | void>,
+  pluginId: string,
+  warn: ListMiddlewareOptions['warn'],
+): E {
   const definition: Record<string, unknown> = { ...entry.definition };
   let exposedName = entry.exposedName;
   if (change.name !== undefined && change.name !== entry.exposedName) {
     if (EXPOSABLE_NAME.test(change.name)) exposedName = definition.name = change.name;
-    else warn(`middleware "${pluginId}" renamed ${kind} "${entry.exposedName}" to ${JSON.stringify(change.name)}, which is not 1-64 of [A-Za-z0-9_.-]; the rename is ignored`, { plugin: pluginId });
+    else
+      warn(
+        `middleware "${pluginId}" renamed ${kind} "${entry.exposedName}" to ${JSON.stringify(change.name)}, which is not 1-64 of [A-Za-z0-9_.-]; the rename is ignored`,
+        { plugin: pluginId },
+      );
   }
   if (change.title !== undefined) definition.title = change.title;
   if (change.description !== undefined) definition.description = change.description;
-  if (kind === 'tool' && change.annotations !== undefined) definition.annotations = { ...(definition.annotations as object | undefined), ...change.annotations };
+  if (kind === 'tool' && change.annotations !== undefined)
+    definition.annotations = { ...(definition.annotations as object | undefined), ...change.annotations };
   const listed = change.listed === false ? false : entry.listed;
   return { ...entry, exposedName, definition, ...(listed === false ? { listed } : {}) } as E;
 }
@@ -121,16 +150,28 @@ export function applyListMiddleware<T extends Tool | Prompt, E extends CatalogEn
     for (const item of items) {
       const name = item?.definition?.name;
       if (typeof name !== 'string' || !EXPOSABLE_NAME.test(name)) {
-        options.warn(`middleware "${pluginEntry.pluginId}" offers a virtual ${kind} named ${JSON.stringify(name)}, which is not 1-64 of [A-Za-z0-9_.-]; it is left out`, { plugin: pluginEntry.pluginId });
+        options.warn(
+          `middleware "${pluginEntry.pluginId}" offers a virtual ${kind} named ${JSON.stringify(name)}, which is not 1-64 of [A-Za-z0-9_.-]; it is left out`,
+          { plugin: pluginEntry.pluginId },
+        );
         continue;
       }
       const holder = callable.get(name);
       if (holder) {
-        options.warn(`middleware "${pluginEntry.pluginId}" offers a virtual ${kind} "${name}", a name ${kind} "${holder.originalName}" of server "${holder.serverId}" already has; the virtual ${kind} is left out`, { plugin: pluginEntry.pluginId });
+        options.warn(
+          `middleware "${pluginEntry.pluginId}" offers a virtual ${kind} "${name}", a name ${kind} "${holder.originalName}" of server "${holder.serverId}" already has; the virtual ${kind} is left out`,
+          { plugin: pluginEntry.pluginId },
+        );
         continue;
       }
       const definition = { ...item.definition, _meta: { ...item.definition._meta, [PLUGIN_META_KEY]: pluginEntry.pluginId } };
-      const virtual = { serverId: `plugin:${pluginEntry.pluginId}`, exposedName: name, originalName: name, definition, virtual: { pluginId: pluginEntry.pluginId, item } } as unknown as E;
+      const virtual = {
+        serverId: `plugin:${pluginEntry.pluginId}`,
+        exposedName: name,
+        originalName: name,
+        definition,
+        virtual: { pluginId: pluginEntry.pluginId, item },
+      } as unknown as E;
       callable.set(name, virtual);
       listed.push(virtual);
     }

@@ -92,9 +92,7 @@ function compareItems(a: NamingItem, b: NamingItem): number {
 const REMEMBERED_ATTEMPTS = 4;
 
 function collisionHash(item: NamingItem, attempt: number): string {
-  return attempt === 0
-    ? shortHash(item.serverId, item.originalName, 'collision')
-    : shortHash(item.serverId, item.originalName, 'collision', String(attempt));
+  return attempt === 0 ? shortHash(item.serverId, item.originalName, 'collision') : shortHash(item.serverId, item.originalName, 'collision', String(attempt));
 }
 
 /**
@@ -131,8 +129,7 @@ export function assignNames(items: readonly NamingItem[], options: NamespaceOpti
   };
   const prefixable = (i: number) => items[i]!.prefix !== '';
   const prefixedBase = (i: number) => `${normalizeName(items[i]!.prefix)}${separator}${normalized[i]}`;
-  const wantsPrefix = (i: number): boolean =>
-    prefixable(i) && (options.mode === 'always' || (options.mode === 'on-collision' && shared(i)));
+  const wantsPrefix = (i: number): boolean => prefixable(i) && (options.mode === 'always' || (options.mode === 'on-collision' && shared(i)));
   // An empty prefix (e.g. a plugin's built-in tools) exposes the name as it is.
   const bases = items.map((_, i) => (wantsPrefix(i) ? prefixedBase(i) : normalized[i]!));
 

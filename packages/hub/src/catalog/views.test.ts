@@ -19,7 +19,16 @@ function harness(filters: FilterContribution[] = []) {
       [...servers]
         .filter(([id, s]) => ids.has(id) && (s.ready || s.tools.length > 0))
         .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([id, s]): CatalogSource => ({ definition: definition(id), ready: s.ready, tools: s.tools.map(tool), prompts: [], resources: [], resourceTemplates: [] })),
+        .map(
+          ([id, s]): CatalogSource => ({
+            definition: definition(id),
+            ready: s.ready,
+            tools: s.tools.map(tool),
+            prompts: [],
+            resources: [],
+            resourceTemplates: [],
+          }),
+        ),
     warn: (message) => warnings.push(message),
     onRebuilt: () => {},
   });

@@ -104,7 +104,10 @@ function versionsVerdict(supported: readonly string[], how: 'discover' | 'http-4
 
 function rpcErrorVerdict(code: number, data: unknown, how: 'discover' | 'http-400'): EraVerdict | undefined {
   if (code !== UNSUPPORTED_PROTOCOL_VERSION || !isRecord(data) || !Array.isArray(data.supported)) return undefined;
-  return versionsVerdict(data.supported.filter((v): v is string => typeof v === 'string'), how);
+  return versionsVerdict(
+    data.supported.filter((v): v is string => typeof v === 'string'),
+    how,
+  );
 }
 
 function jsonRpcErrorOf(body: string): { code: number; data?: unknown } | undefined {

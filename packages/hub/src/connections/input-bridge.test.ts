@@ -39,9 +39,9 @@ describe('the reverse bridge (input_required for a 2025-era client)', () => {
 
   it('refuses an input request it cannot relay, and gives up on a server that never stops asking', async () => {
     const never = () => Promise.reject(new Error('not asked'));
-    await expect(
-      bridgeInputRequired(inputRequired({ a: { method: 'tools/call' } }), { server: 's', label: 'x' }, never, never),
-    ).rejects.toMatchObject({ data: { code: 'SWB_INPUT_REQUIRED', method: 'tools/call' } });
+    await expect(bridgeInputRequired(inputRequired({ a: { method: 'tools/call' } }), { server: 's', label: 'x' }, never, never)).rejects.toMatchObject({
+      data: { code: 'SWB_INPUT_REQUIRED', method: 'tools/call' },
+    });
     let retries = 0;
     const again = inputRequired({}, 'again');
     await expect(

@@ -52,9 +52,14 @@ export function unwrapRetry(params: LooseParams, binding: StateBinding, states: 
   if (params.requestState === undefined) return params;
   const inner = typeof params.requestState === 'string' ? states.unwrap(params.requestState, binding) : undefined;
   if (inner === undefined) {
-    throw switchboardRpcError(ErrorCode.InvalidParams, 'SWB_INPUT_REQUIRED', `Invalid requestState for ${binding.method} on server "${binding.server}": it was not issued for this request, was altered, or expired`, {
-      server: binding.server,
-    });
+    throw switchboardRpcError(
+      ErrorCode.InvalidParams,
+      'SWB_INPUT_REQUIRED',
+      `Invalid requestState for ${binding.method} on server "${binding.server}": it was not issued for this request, was altered, or expired`,
+      {
+        server: binding.server,
+      },
+    );
   }
   return { ...params, requestState: inner };
 }
@@ -89,7 +94,10 @@ export async function bridgeInputRequired(
     for (const [key, request] of Object.entries(requests)) {
       if (!isRecord(request) || typeof request.method !== 'string' || !INPUT_METHODS.has(request.method)) {
         const method = isRecord(request) ? String(request.method) : typeof request;
-        throw inputError(`Server "${context.server}" asked for input the hub cannot relay during ${context.label}: ${method}`, { server: context.server, method });
+        throw inputError(`Server "${context.server}" asked for input the hub cannot relay during ${context.label}: ${method}`, {
+          server: context.server,
+          method,
+        });
       }
       const params = isRecord(request.params) ? (request.params as LooseParams) : undefined;
       inputResponses[key] = await ask(params === undefined ? { method: request.method } : { method: request.method, params });

@@ -1,14 +1,48 @@
-import { SwitchboardError, type Clock, type Contributed, type DownstreamConnector, type DownstreamLink, type Logger, type ServerDefinition } from '@mcp-switchboard/plugin-api';
+import {
+  SwitchboardError,
+  type Clock,
+  type Contributed,
+  type DownstreamConnector,
+  type DownstreamLink,
+  type Logger,
+  type ServerDefinition,
+} from '@mcp-switchboard/plugin-api';
 import { chooseConnector, connectThrough, connectorTypes, watchCredentialsThrough, type Connectors } from '../plugins/connector-choice.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Protocol, RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, type ClientNotification, type ClientRequest, type ClientResult, type JSONRPCMessage, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  McpError,
+  type ClientNotification,
+  type ClientRequest,
+  type ClientResult,
+  type JSONRPCMessage,
+  type ServerCapabilities,
+} from '@modelcontextprotocol/sdk/types.js';
 import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { redact } from '../util/redact.js';
 import { errorMessage } from '../util/rpc-error.js';
-import { LooseResultSchema, isRecord, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
-import { EraMemory, MODERN_VERSION, classifyProbe, modernRequestMeta, probeOverTransport, readDiscover, type DiscoverInfo, type EraVerdict, type ProbeOutcome } from './era-probe.js';
+import {
+  LooseResultSchema,
+  isRecord,
+  looseNotificationSchema,
+  looseRequestSchema,
+  type LooseParams,
+  type LooseRequest,
+  type LooseResult,
+} from '../util/schemas.js';
+import {
+  EraMemory,
+  MODERN_VERSION,
+  classifyProbe,
+  modernRequestMeta,
+  probeOverTransport,
+  readDiscover,
+  type DiscoverInfo,
+  type EraVerdict,
+  type ProbeOutcome,
+} from './era-probe.js';
 import { probeOverHttp } from './http-probe.js';
 import { ModernLinkClient, legacyLinkClient, type LinkClient } from './link-client.js';
 import type { ListKind } from './list-cache.js';
@@ -112,8 +146,10 @@ export class LinkOpener {
       Math.min(Math.max(0, connectMs), MAX_TIMEOUT_MS),
     );
     const connect = () =>
-      raceAbort(connectThrough(this.options.connectors, connector, definition, { logger: this.options.logger, signal: abort.signal }), abort.signal, (late) =>
-        void late.transport.close().catch(() => undefined),
+      raceAbort(
+        connectThrough(this.options.connectors, connector, definition, { logger: this.options.logger, signal: abort.signal }),
+        abort.signal,
+        (late) => void late.transport.close().catch(() => undefined),
       );
     let probed = false;
     try {
@@ -193,9 +229,12 @@ export class LinkOpener {
     const outcome = await probeOverHttp(url, headers, meta, this.probeMs(), signal);
     const classified = outcome.kind === 'unreachable' ? { kind: 'no-verdict' as const, reason: outcome.reason } : classifyProbe(outcome);
     if (classified.kind === 'no-verdict') {
-      this.options.logger.debug(`server "${this.id}": the era probe gave no verdict (${redact(classified.reason, this.options.definition)}); using initialize`, {
-        server: this.id,
-      });
+      this.options.logger.debug(
+        `server "${this.id}": the era probe gave no verdict (${redact(classified.reason, this.options.definition)}); using initialize`,
+        {
+          server: this.id,
+        },
+      );
       return;
     }
     const discover = outcome.kind === 'result' ? readDiscover(outcome.result) : undefined;
@@ -203,7 +242,14 @@ export class LinkOpener {
     this.options.logger.info(`server "${this.id}" speaks ${describeEra(classified.verdict)}`, { server: this.id, era: classified.verdict });
   }
 
-  private async openLegacy(link: DownstreamLink, era: EraVerdict, events: LinkEvents, current: () => boolean, serving: () => boolean, signal: AbortSignal): Promise<OpenLink> {
+  private async openLegacy(
+    link: DownstreamLink,
+    era: EraVerdict,
+    events: LinkEvents,
+    current: () => boolean,
+    serving: () => boolean,
+    signal: AbortSignal,
+  ): Promise<OpenLink> {
     const client = this.createClient(events, current, serving);
     try {
       await raceAbort(client.connect(link.transport, { signal, timeout: this.options.connectMs }), signal);
@@ -251,7 +297,13 @@ export class LinkOpener {
         this.era.remember(era, discover);
       }
       const capabilities = discover.capabilities as ServerCapabilities;
-      const listen = new ListenStream(client, listChangesOffered(discover.capabilities), offersResourceSubscriptions(discover.capabilities), this.options.logger, this.id);
+      const listen = new ListenStream(
+        client,
+        listChangesOffered(discover.capabilities),
+        offersResourceSubscriptions(discover.capabilities),
+        this.options.logger,
+        this.id,
+      );
       listen.listen(standing.uris);
       return { client, direct: undefined, link, capabilities, instructions: discover.instructions, era, ping: undefined, listen };
     } catch (error) {
@@ -406,7 +458,10 @@ function startOnce(transport: Transport): Promise<void> {
 /** Races a promise against an abort signal; a value that arrives after the abort goes to `onLate`. */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, onLate?: (value: T) => void): Promise<T> {
   if (signal.aborted) {
-    promise.then((value) => onLate?.(value), () => undefined);
+    promise.then(
+      (value) => onLate?.(value),
+      () => undefined,
+    );
     return Promise.reject(signal.reason);
   }
   return new Promise<T>((resolve, reject) => {

@@ -72,7 +72,13 @@ function connection(connector: DownstreamConnector, pingIntervalMs = 0) {
     timeouts: { connectMs: 10_000, requestMs: 10_000, maxTotalMs: 60_000 },
     clientInfo: { name: 'switchboard-test', version: '9' },
     logger: recordingLogger(),
-    hooks: { stateChanged: () => undefined, catalogChanged: () => undefined, serverRequest: async () => ({}), logMessage: () => undefined, resourceUpdated: () => undefined },
+    hooks: {
+      stateChanged: () => undefined,
+      catalogChanged: () => undefined,
+      serverRequest: async () => ({}),
+      logMessage: () => undefined,
+      resourceUpdated: () => undefined,
+    },
     supervision: { backoffInitialMs: 10, backoffMaxMs: 10, maxFailures: 5, failureWindowMs: 60_000, circuitOpenMs: 60_000, pingIntervalMs, callWaitMs: 1_000 },
   });
 }
@@ -117,7 +123,9 @@ describe('a 2026-07-28 downstream', () => {
 
   it('forgets a remembered era when the server later refuses the handshake (it was replaced), and probes again', async () => {
     let modern = true;
-    const fake = modernConnector((m) => (modern ? modernAnswer(m) : m.method === 'server/discover' ? { error: { code: -32601, message: 'Method not found' } } : undefined));
+    const fake = modernConnector((m) =>
+      modern ? modernAnswer(m) : m.method === 'server/discover' ? { error: { code: -32601, message: 'Method not found' } } : undefined,
+    );
     const conn = connection(fake.connector);
     await conn.start();
     expect(conn.era?.era).toBe('modern');
@@ -179,9 +187,9 @@ describe('a 2026-07-28 downstream', () => {
     );
     expect(retry).toMatchObject({ resultType: 'complete', content: [{ text: 'got Bo' }] });
     expect(fake.requests.at(-1)?.params?.requestState).toBe('inner-state');
-    await expect(
-      conn.forward('tools/call', { name: 'ask', requestState: 'forged' }, { label: 'x', origin: { session: newClient, extra } }),
-    ).rejects.toThrow(/Invalid requestState/);
+    await expect(conn.forward('tools/call', { name: 'ask', requestState: 'forged' }, { label: 'x', origin: { session: newClient, extra } })).rejects.toThrow(
+      /Invalid requestState/,
+    );
     expect(asked).toHaveLength(1); // pass-through never asked anyone
     await conn.stop();
   });

@@ -50,7 +50,13 @@ describe('ServerConnection', () => {
       timeouts: { connectMs: 1000, requestMs: 1000, maxTotalMs: 1000 },
       clientInfo: { name: 'test', version: '1' },
       logger: recordingLogger(),
-      hooks: { stateChanged: () => undefined, catalogChanged: () => undefined, serverRequest: async () => ({}), logMessage: () => undefined, resourceUpdated: () => undefined },
+      hooks: {
+        stateChanged: () => undefined,
+        catalogChanged: () => undefined,
+        serverRequest: async () => ({}),
+        logMessage: () => undefined,
+        resourceUpdated: () => undefined,
+      },
     });
     await conn.start();
     await conn.whenSettled();

@@ -102,7 +102,14 @@ export class ServerConnection implements RoutableConnection {
       },
       this.supervised,
     );
-    this.opener = new LinkOpener({ definition, connectors: options.connectors, connectMs: options.timeouts.connectMs, clientInfo: options.clientInfo, logger: this.logger, clock });
+    this.opener = new LinkOpener({
+      definition,
+      connectors: options.connectors,
+      connectMs: options.timeouts.connectMs,
+      clientInfo: options.clientInfo,
+      logger: this.logger,
+      clock,
+    });
     this.lists = new ListCache({
       id: this.id,
       logger: this.logger,

@@ -53,10 +53,10 @@ describe('redact', () => {
       url: 'http://x',
       headers: { Authorization: 'Bearer abcdefghijkl' },
     } as never);
-    const text = redact(
-      'key k-1234567890 at /home/me; auth abcdefghijkl; https://u:pw123@h/p?token=t0k3n&x=1; --api-key s3cr3t --port 8080; Bearer zzzzzzzz',
-      { ...definition, env: { API_KEY: 'k-1234567890', HOME_DIR: '/home/me' } } as never,
-    );
+    const text = redact('key k-1234567890 at /home/me; auth abcdefghijkl; https://u:pw123@h/p?token=t0k3n&x=1; --api-key s3cr3t --port 8080; Bearer zzzzzzzz', {
+      ...definition,
+      env: { API_KEY: 'k-1234567890', HOME_DIR: '/home/me' },
+    } as never);
     expect(text).toBe('key **** at /home/me; auth ****; https://u:****@h/p?token=****&x=1; --api-key **** --port 8080; Bearer ****');
   });
 });
@@ -96,7 +96,15 @@ describe('ServerConnection supervision with a manual clock', () => {
         logMessage: () => undefined,
         resourceUpdated: () => undefined,
       },
-      supervision: { ...DEFAULT_SUPERVISION, backoffInitialMs: 100, backoffMaxMs: 300, maxFailures: 5, failureWindowMs: 10_000, circuitOpenMs: 60_000, pingIntervalMs: 0 },
+      supervision: {
+        ...DEFAULT_SUPERVISION,
+        backoffInitialMs: 100,
+        backoffMaxMs: 300,
+        maxFailures: 5,
+        failureWindowMs: 10_000,
+        circuitOpenMs: 60_000,
+        pingIntervalMs: 0,
+      },
       clock,
       random: () => 0.5, // no jitter
     });

@@ -190,7 +190,9 @@ describe('Supervisor', () => {
     t.clock.advance(200);
     await t.fail(); // the third failure within the window
     expect(t.supervisor.lifecycle).toMatchObject({ kind: 'failed', retryAt: t.clock.now() + 60_000 });
-    expect(t.supervisor.error).toMatch(/^server "s" failed 3 times within 10 s: circuit open, next try at .* \(in 60 s\)\. Last error: server "s" failed to start: crashed$/);
+    expect(t.supervisor.error).toMatch(
+      /^server "s" failed 3 times within 10 s: circuit open, next try at .* \(in 60 s\)\. Last error: server "s" failed to start: crashed$/,
+    );
     expect(t.supervisor.servesLists).toBe(false);
     expect(t.effects).toContain('drop circuit');
     expect(await Promise.race([t.supervisor.whenStable().then(() => 'stable'), flush().then(() => 'waiting')])).toBe('stable');
@@ -329,7 +331,10 @@ describe('Supervisor', () => {
     expect(t.supervisor.lifecycle.kind).toBe('idle');
 
     // A wake that takes longer than connectMs gives up with a clear error.
-    const waiting = t.supervisor.awaitReady(undefined).then(() => new Error('it did not give up'), (e: unknown) => e as Error);
+    const waiting = t.supervisor.awaitReady(undefined).then(
+      () => new Error('it did not give up'),
+      (e: unknown) => e as Error,
+    );
     t.clock.advance(2_000);
     expect((await waiting).message).toBe('Server "s" is starting (starting again after being idle); gave up after 2000 ms');
   });
@@ -382,7 +387,6 @@ describe('Supervisor', () => {
     await t.succeed();
     await waits;
 
-
     const gaveUp = supervised({ settings: { ...settings, callWaitMs: 50 } });
     void gaveUp.supervisor.start();
     await gaveUp.succeed();
@@ -399,7 +403,9 @@ describe('Supervisor', () => {
     const failed = supervised({ settings: { ...settings, maxFailures: 1 } });
     void failed.supervisor.start();
     await failed.fail();
-    await expect(failed.supervisor.awaitReady(undefined)).rejects.toThrow(/^Server "s" is not available \(state: failed\): server "s" failed 1 time within 10 s/);
+    await expect(failed.supervisor.awaitReady(undefined)).rejects.toThrow(
+      /^Server "s" is not available \(state: failed\): server "s" failed 1 time within 10 s/,
+    );
   });
 
   it('a call waiting for the server ends when the client cancels it', async () => {
@@ -423,8 +429,7 @@ describe('Supervisor', () => {
   });
 
   describe('needs-auth', () => {
-    const needsAuth = () =>
-      new SwitchboardError('SWB_NEEDS_AUTH', 'server "s" needs an OAuth login (not logged in); run: mcp-switchboard auth s');
+    const needsAuth = () => new SwitchboardError('SWB_NEEDS_AUTH', 'server "s" needs an OAuth login (not logged in); run: mcp-switchboard auth s');
 
     it('a start that needs a login waits for one: no retries, lists dropped, the error names the command', async () => {
       const t = supervised();

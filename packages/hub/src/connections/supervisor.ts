@@ -334,8 +334,21 @@ export class Supervisor<T> {
     const text =
       retryAt === undefined
         ? message
-        : circuitText({ id: this.id, message, kind, wasHalfOpen, retryAt, now: this.options.clock.now(), failures: this.failures.length, windowMs: this.options.settings.failureWindowMs });
-    this.options.logger.error(text, { server: this.id, ...(causeText ? { cause: causeText } : {}), ...(retryAt !== undefined ? { nextRetryAt: retryAt } : {}) });
+        : circuitText({
+            id: this.id,
+            message,
+            kind,
+            wasHalfOpen,
+            retryAt,
+            now: this.options.clock.now(),
+            failures: this.failures.length,
+            windowMs: this.options.settings.failureWindowMs,
+          });
+    this.options.logger.error(text, {
+      server: this.id,
+      ...(causeText ? { cause: causeText } : {}),
+      ...(retryAt !== undefined ? { nextRetryAt: retryAt } : {}),
+    });
     this.enter({ kind: 'failed', error: text, ...(retryAt !== undefined ? { retryAt } : {}) });
     this.link.dropLists('circuit');
     if (retryAt !== undefined) this.timers.set('retry', retryAt - this.options.clock.now(), () => this.launch('restart', true));

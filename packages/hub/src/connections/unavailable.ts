@@ -45,12 +45,10 @@ export function serverUnavailable(server: ServerCondition, why: Unavailability):
         { server: id, state },
       );
     case 'unreachable':
-      return switchboardRpcError(
-        ErrorCode.InternalError,
-        'SWB_SERVER_UNAVAILABLE',
-        `Server "${id}" could not be reached during ${why.during}: ${why.reason}`,
-        { server: id, state },
-      );
+      return switchboardRpcError(ErrorCode.InternalError, 'SWB_SERVER_UNAVAILABLE', `Server "${id}" could not be reached during ${why.during}: ${why.reason}`, {
+        server: id,
+        state,
+      });
     case 'gave-up': {
       const last = error ? `. Last error: ${error}` : '';
       return switchboardRpcError(

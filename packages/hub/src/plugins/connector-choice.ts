@@ -23,18 +23,17 @@ function driverOf(connectors: Connectors): PluginDriver<DownstreamConnector> {
  * servers). A connector whose `accepts()` throws is that plugin's bug: logged with its id, and it does not take
  * the server.
  */
-export function chooseConnector(
-  connectors: Connectors,
-  server: ServerDefinition,
-  logger: Logger,
-): Contributed<DownstreamConnector> | undefined {
+export function chooseConnector(connectors: Connectors, server: ServerDefinition, logger: Logger): Contributed<DownstreamConnector> | undefined {
   const driver = driverOf(connectors);
   return driver.entries.find((entry) => {
     if (!entry.contribution.types.includes(server.transport)) return false;
     try {
       return driver.callSync(entry, 'accepts', server) ?? true;
     } catch (error) {
-      logger.error(`connector of plugin "${entry.pluginId}" failed in accepts() for server "${server.id}"; it is passed over`, { server: server.id, ...hookFields(error) });
+      logger.error(`connector of plugin "${entry.pluginId}" failed in accepts() for server "${server.id}"; it is passed over`, {
+        server: server.id,
+        ...hookFields(error),
+      });
       return false;
     }
   });

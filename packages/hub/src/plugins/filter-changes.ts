@@ -7,7 +7,12 @@ interface Changing {
 }
 
 /** Subscribes to every filter's (or middleware's) `onChange`; one that cannot subscribe is logged with its plugin id. */
-export function watchFilters<T extends Changing>(filters: PluginDriver<T>, changed: () => void, logger: Logger, kind: 'filter' | 'middleware' = 'filter'): Array<() => void> {
+export function watchFilters<T extends Changing>(
+  filters: PluginDriver<T>,
+  changed: () => void,
+  logger: Logger,
+  kind: 'filter' | 'middleware' = 'filter',
+): Array<() => void> {
   const unsubscribers: Array<() => void> = [];
   for (const entry of filters.entries) {
     if (!entry.contribution.onChange) continue;

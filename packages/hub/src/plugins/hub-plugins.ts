@@ -33,7 +33,10 @@ export function hubPlugins(options: Pick<HubOptions, 'sources' | 'filters' | 'mi
     filters: new PluginDriver(withPluginIds('filter', options.filters), { timeoutMs: options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS, clock: options.clock }),
     connectors: new PluginDriver(withPluginIds('connector', options.connectors)),
     // Middleware sits on every call too: the same time limit for its call hooks.
-    middleware: new PluginDriver(withPluginIds('middleware', options.middleware ?? []), { timeoutMs: options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS, clock: options.clock }),
+    middleware: new PluginDriver(withPluginIds('middleware', options.middleware ?? []), {
+      timeoutMs: options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
+      clock: options.clock,
+    }),
   };
 }
 

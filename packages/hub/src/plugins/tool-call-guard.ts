@@ -37,7 +37,13 @@ export function refusal(name: string, plugin: string, code: string, message: str
  * message and fix; anything else is that plugin's bug: logged with the plugin, the hook and the stack, and thrown
  * as a JSON-RPC internal error naming the plugin (SWB_PLUGIN_HOOK). Either way the call is not forwarded.
  */
-export function refusalOrBug(thrown: unknown, kind: 'filter' | 'middleware', hook: string, where: { tool: string; server: string | undefined }, logger: Logger): Refusal {
+export function refusalOrBug(
+  thrown: unknown,
+  kind: 'filter' | 'middleware',
+  hook: string,
+  where: { tool: string; server: string | undefined },
+  logger: Logger,
+): Refusal {
   const error = thrown instanceof PluginHookError ? thrown : new PluginHookError('unknown', hook, thrown);
   const fields = { ...where, plugin: error.pluginId, hook: error.hook };
   if (error.isBug) {
@@ -46,11 +52,16 @@ export function refusalOrBug(thrown: unknown, kind: 'filter' | 'middleware', hoo
       code: error.code,
       err: error.cause,
     });
-    throw switchboardRpcError(ErrorCode.InternalError, 'SWB_PLUGIN_HOOK', `Internal error in plugin "${error.pluginId}" (${error.hook}) on tool "${where.tool}"; the call was not forwarded`, {
-      plugin: error.pluginId,
-      hook: error.hook,
-      fix: error.fix,
-    });
+    throw switchboardRpcError(
+      ErrorCode.InternalError,
+      'SWB_PLUGIN_HOOK',
+      `Internal error in plugin "${error.pluginId}" (${error.hook}) on tool "${where.tool}"; the call was not forwarded`,
+      {
+        plugin: error.pluginId,
+        hook: error.hook,
+        fix: error.fix,
+      },
+    );
   }
   logger.info(`call to tool "${where.tool}" refused by ${kind} "${error.pluginId}"`, { ...fields, code: error.code, reason: error.message });
   return refusal(where.tool, error.pluginId, error.code, error.message, error.fix);

@@ -1,4 +1,12 @@
-import { PluginDriver, type CallToolResult, type MiddlewareCall, type ServerDefinition, type VirtualTool, type VirtualToolContext } from '@mcp-switchboard/plugin-api';
+import {
+  type CallDecision,
+  PluginDriver,
+  type CallToolResult,
+  type MiddlewareCall,
+  type ServerDefinition,
+  type VirtualTool,
+  type VirtualToolContext,
+} from '@mcp-switchboard/plugin-api';
 import type { ToolEntry } from '../catalog/catalog.js';
 import type { HubContext } from '../context.js';
 import { guardToolCall, refusal, refusalOrBug, type Refusal } from '../plugins/tool-call-guard.js';
@@ -58,12 +66,19 @@ export async function runToolCall(ctx: HubContext, call: PipelineCall, steps: Pi
   }
 
   const driver = ctx.middleware;
-  let current: MiddlewareCall = { callId: call.callId, sessionId: call.sessionId, server: call.server, tool: entry.originalName, exposedName: name, arguments: call.arguments };
+  let current: MiddlewareCall = {
+    callId: call.callId,
+    sessionId: call.sessionId,
+    server: call.server,
+    tool: entry.originalName,
+    exposedName: name,
+    arguments: call.arguments,
+  };
   let answered: LooseResult | undefined;
   let wrapped = driver.entries.length;
   for (const [index, m] of driver.entries.entries()) {
     if (typeof m.contribution.beforeToolCall !== 'function') continue;
-    let decision;
+    let decision: CallDecision | undefined | void;
     try {
       decision = await driver.call(m, 'beforeToolCall', current);
     } catch (thrown) {
@@ -74,7 +89,12 @@ export async function runToolCall(ctx: HubContext, call: PipelineCall, steps: Pi
       continue;
     }
     if (decision.action === 'refuse') {
-      ctx.logger.info(`call to tool "${name}" refused by middleware "${m.pluginId}"`, { ...where, plugin: m.pluginId, code: decision.code, reason: decision.message });
+      ctx.logger.info(`call to tool "${name}" refused by middleware "${m.pluginId}"`, {
+        ...where,
+        plugin: m.pluginId,
+        code: decision.code,
+        reason: decision.message,
+      });
       return refused(refusal(name, m.pluginId, decision.code, decision.message, decision.fix), current.arguments);
     }
     answered = decision.result as LooseResult;

@@ -96,7 +96,13 @@ export class Router {
   }
 
   /** A tool call by exposed name: from the client, or from a virtual tool's handler (`context.callTool`). */
-  private async callToolNamed(session: RoutedSession, name: string, args: Record<string, unknown> | undefined, params: LooseParams, extra: UpstreamExtra): Promise<LooseResult> {
+  private async callToolNamed(
+    session: RoutedSession,
+    name: string,
+    args: Record<string, unknown> | undefined,
+    params: LooseParams,
+    extra: UpstreamExtra,
+  ): Promise<LooseResult> {
     const entry = (await this.lookup(session, 'tool', name)) as ToolEntry;
     const connection = entry.virtual ? undefined : this.readyConnection(entry.serverId);
     const callId = randomUUID();
@@ -107,10 +113,14 @@ export class Router {
         forward: (sent) =>
           this.tracked(session, connection!, 'tool', entry, sent, callId, () => {
             const { arguments: _given, ...rest } = params;
-            return connection!.forward('tools/call', { ...rest, name: entry.originalName, ...(sent ? { arguments: sent } : {}) }, {
-              ...this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params),
-              tool: entry.originalName,
-            });
+            return connection!.forward(
+              'tools/call',
+              { ...rest, name: entry.originalName, ...(sent ? { arguments: sent } : {}) },
+              {
+                ...this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params),
+                tool: entry.originalName,
+              },
+            );
           }),
         virtualContext: (): VirtualToolContext => ({
           sessionId: session.id,
@@ -124,7 +134,13 @@ export class Router {
               listed: t.listed !== false,
             })),
           callTool: async (target, targetArgs) =>
-            (await this.callToolNamed(session, target, targetArgs, { name: target, ...(targetArgs ? { arguments: targetArgs } : {}) }, extra)) as CallToolResult,
+            (await this.callToolNamed(
+              session,
+              target,
+              targetArgs,
+              { name: target, ...(targetArgs ? { arguments: targetArgs } : {}) },
+              extra,
+            )) as CallToolResult,
         }),
       },
     );
@@ -137,7 +153,11 @@ export class Router {
     if (entry.virtual) return this.virtualPrompt(entry, args);
     const connection = this.readyConnection(entry.serverId);
     return this.tracked(session, connection, 'prompt', entry, args, randomUUID(), () =>
-      connection.forward('prompts/get', { ...params, name: entry.originalName }, this.forwardOptions(session, extra, `prompts/get "${entry.originalName}"`, params)),
+      connection.forward(
+        'prompts/get',
+        { ...params, name: entry.originalName },
+        this.forwardOptions(session, extra, `prompts/get "${entry.originalName}"`, params),
+      ),
     );
   }
 
@@ -147,7 +167,13 @@ export class Router {
     try {
       return (await (item as VirtualPrompt).get(args as Record<string, string> | undefined)) as LooseResult;
     } catch (thrown) {
-      const refusal = refusalOrBug(new PluginHookError(pluginId, 'get', thrown), 'middleware', 'get', { tool: entry.exposedName, server: undefined }, this.ctx.logger);
+      const refusal = refusalOrBug(
+        new PluginHookError(pluginId, 'get', thrown),
+        'middleware',
+        'get',
+        { tool: entry.exposedName, server: undefined },
+        this.ctx.logger,
+      );
       throw switchboardRpcError(ErrorCode.InvalidParams, 'SWB_TOOL_DENIED', refusal.message, { plugin: pluginId, code: refusal.code });
     }
   }
@@ -310,7 +336,10 @@ export class Router {
       return entry;
     }
     const error = this.unknownItem(kind, name, snapshot);
-    if (!snapshot[kind === 'tool' ? 'unlistedTools' : 'unlistedPrompts'].has(name) && (error.data as { suggestions?: unknown } | undefined)?.suggestions !== undefined) {
+    if (
+      !snapshot[kind === 'tool' ? 'unlistedTools' : 'unlistedPrompts'].has(name) &&
+      (error.data as { suggestions?: unknown } | undefined)?.suggestions !== undefined
+    ) {
       this.ctx.emit({ type: 'call.unknown', sessionId: session.id, kind, name, at: Date.now() });
     }
     throw error;

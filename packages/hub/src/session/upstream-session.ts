@@ -2,12 +2,7 @@ import type { UpstreamSession } from '@mcp-switchboard/plugin-api';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  InitializeRequestSchema,
-  type ClientCapabilities,
-  type ServerNotification,
-  type ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+import { InitializeRequestSchema, type ClientCapabilities, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { CatalogSnapshot } from '../catalog/catalog.js';
 import type { ListKind } from '../connections/server-connection.js';
 import type { HubContext } from '../context.js';
@@ -16,14 +11,7 @@ import type { UpstreamExtra } from '../connections/session-lanes.js';
 import type { RoutedSession, Router } from '../routing/router.js';
 import { errorMessage } from '../util/rpc-error.js';
 import { isPlainRequest } from './plain-request.js';
-import {
-  LooseResultSchema,
-  looseNotificationSchema,
-  looseRequestSchema,
-  type LooseParams,
-  type LooseRequest,
-  type LooseResult,
-} from '../util/schemas.js';
+import { LooseResultSchema, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
 
 /** What every session declares to its client. */
 export const upstreamCapabilities = {
@@ -218,7 +206,12 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
     for (const kind of kinds) {
       // A client that already listed the current definitions (e.g. the answer that waited for start-up), or
       // never listed at all, has nothing new to fetch.
-      const current = kind === 'tools' ? [snapshot.toolDefinitions] : kind === 'prompts' ? [snapshot.promptDefinitions] : [snapshot.resourceDefinitions, snapshot.templateDefinitions];
+      const current =
+        kind === 'tools'
+          ? [snapshot.toolDefinitions]
+          : kind === 'prompts'
+            ? [snapshot.promptDefinitions]
+            : [snapshot.resourceDefinitions, snapshot.templateDefinitions];
       const known = (definitions: readonly unknown[]) => {
         const seen = this.listed.get(listKey(snapshot, definitions));
         // Never listed: nothing the client holds is stale, and its first list gets the current catalog.

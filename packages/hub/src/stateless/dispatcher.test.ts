@@ -15,7 +15,12 @@ const MODERN = '2026-07-28';
 const CLIENT_INFO = { name: 'modern-client', version: '1.0.0' };
 let nextId = 1;
 
-function modern(method: string, params: Record<string, unknown> = {}, caps: Record<string, unknown> = {}, meta: Record<string, unknown> = {}): StatelessRequest {
+function modern(
+  method: string,
+  params: Record<string, unknown> = {},
+  caps: Record<string, unknown> = {},
+  meta: Record<string, unknown> = {},
+): StatelessRequest {
   return {
     jsonrpc: '2.0',
     id: nextId++,
@@ -44,68 +49,72 @@ function error(response: StatelessResponse): { code: number; message: string; da
 
 const textOf = (r: Record<string, unknown>) => (r.content as Array<{ text: string }>).map((c) => c.text).join('\n');
 
-const asker = fixture('asker', (s) => {
-  s.registerTool('elicit', { inputSchema: {} }, async (_args, extra) => {
-    const first = await extra.sendRequest(
-      { method: 'elicitation/create', params: { message: 'name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } } },
-      ElicitResultSchema,
-    );
-    const second = await extra.sendRequest(
-      { method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 5 } },
-      CreateMessageResultSchema,
-    );
-    return { content: [{ type: 'text', text: `${JSON.stringify(first.content)} ${(second.content as { text: string }).text}` }] };
-  });
-  s.registerTool('roots', { inputSchema: {} }, async (_args, extra) => {
-    try {
-      const listed = await extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema);
-      return { content: [{ type: 'text', text: listed.roots.map((r) => r.uri).join(',') }] };
-    } catch (e) {
-      return { content: [{ type: 'text', text: `refused: ${(e as Error).message}` }] };
-    }
-  });
-  s.registerTool('named', { inputSchema: {} }, async (_args, extra) => {
-    const [who, greeting] = await Promise.all([
-      extra.sendRequest(
-        {
-          method: 'elicitation/create',
-          params: { message: 'name?', requestedSchema: { type: 'object', properties: {} }, _meta: { 'mcp-switchboard/inputKey': 'user_name' } },
-        },
+const asker = fixture(
+  'asker',
+  (s) => {
+    s.registerTool('elicit', { inputSchema: {} }, async (_args, extra) => {
+      const first = await extra.sendRequest(
+        { method: 'elicitation/create', params: { message: 'name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } } },
         ElicitResultSchema,
-      ),
-      extra.sendRequest(
-        {
-          method: 'sampling/createMessage',
-          params: { messages: [{ role: 'user', content: { type: 'text', text: 'greet' } }], maxTokens: 5, _meta: { 'mcp-switchboard/inputKey': 'greeting' } },
-        },
+      );
+      const second = await extra.sendRequest(
+        { method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 5 } },
         CreateMessageResultSchema,
-      ),
-    ]);
-    return { content: [{ type: 'text', text: `${String(who.content?.name)} ${(greeting.content as { text: string }).text}` }] };
-  });
-  s.registerTool('grow', { inputSchema: {} }, async () => {
-    s.registerTool(`grown_${++grown}`, { inputSchema: {} }, async () => ({ content: [] }));
-    return { content: [{ type: 'text', text: 'grown' }] };
-  });
-  s.registerTool('chatty', { inputSchema: {} }, async (_args, extra) => {
-    for (const level of ['debug', 'warning'] as const) {
-      await extra.sendNotification({ method: 'notifications/message', params: { level, data: `a ${level} line` } });
-    }
-    return { content: [{ type: 'text', text: 'said' }] };
-  });
-  s.registerTool('meta', { inputSchema: {} }, async (_args, extra) => ({ content: [{ type: 'text', text: JSON.stringify(extra._meta ?? {}) }] }));
-  s.registerTool('work', { inputSchema: { steps: z.number() } }, async ({ steps }, extra) => {
-    for (let i = 1; i <= steps; i++) {
-      await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: extra._meta!.progressToken!, progress: i, total: steps } });
-    }
-    return { content: [{ type: 'text', text: 'done' }] };
-  });
-  s.registerTool('hang', { inputSchema: {} }, async (_args, extra) => {
-    await new Promise<void>((resolve) => extra.signal.addEventListener('abort', () => resolve(), { once: true }));
-    cancelled.push('hang');
-    return { content: [{ type: 'text', text: 'cancelled' }] };
-  });
-}, { capabilities: { logging: {} } });
+      );
+      return { content: [{ type: 'text', text: `${JSON.stringify(first.content)} ${(second.content as { text: string }).text}` }] };
+    });
+    s.registerTool('roots', { inputSchema: {} }, async (_args, extra) => {
+      try {
+        const listed = await extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema);
+        return { content: [{ type: 'text', text: listed.roots.map((r) => r.uri).join(',') }] };
+      } catch (e) {
+        return { content: [{ type: 'text', text: `refused: ${(e as Error).message}` }] };
+      }
+    });
+    s.registerTool('named', { inputSchema: {} }, async (_args, extra) => {
+      const [who, greeting] = await Promise.all([
+        extra.sendRequest(
+          {
+            method: 'elicitation/create',
+            params: { message: 'name?', requestedSchema: { type: 'object', properties: {} }, _meta: { 'mcp-switchboard/inputKey': 'user_name' } },
+          },
+          ElicitResultSchema,
+        ),
+        extra.sendRequest(
+          {
+            method: 'sampling/createMessage',
+            params: { messages: [{ role: 'user', content: { type: 'text', text: 'greet' } }], maxTokens: 5, _meta: { 'mcp-switchboard/inputKey': 'greeting' } },
+          },
+          CreateMessageResultSchema,
+        ),
+      ]);
+      return { content: [{ type: 'text', text: `${String(who.content?.name)} ${(greeting.content as { text: string }).text}` }] };
+    });
+    s.registerTool('grow', { inputSchema: {} }, async () => {
+      s.registerTool(`grown_${++grown}`, { inputSchema: {} }, async () => ({ content: [] }));
+      return { content: [{ type: 'text', text: 'grown' }] };
+    });
+    s.registerTool('chatty', { inputSchema: {} }, async (_args, extra) => {
+      for (const level of ['debug', 'warning'] as const) {
+        await extra.sendNotification({ method: 'notifications/message', params: { level, data: `a ${level} line` } });
+      }
+      return { content: [{ type: 'text', text: 'said' }] };
+    });
+    s.registerTool('meta', { inputSchema: {} }, async (_args, extra) => ({ content: [{ type: 'text', text: JSON.stringify(extra._meta ?? {}) }] }));
+    s.registerTool('work', { inputSchema: { steps: z.number() } }, async ({ steps }, extra) => {
+      for (let i = 1; i <= steps; i++) {
+        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: extra._meta!.progressToken!, progress: i, total: steps } });
+      }
+      return { content: [{ type: 'text', text: 'done' }] };
+    });
+    s.registerTool('hang', { inputSchema: {} }, async (_args, extra) => {
+      await new Promise<void>((resolve) => extra.signal.addEventListener('abort', () => resolve(), { once: true }));
+      cancelled.push('hang');
+      return { content: [{ type: 'text', text: 'cancelled' }] };
+    });
+  },
+  { capabilities: { logging: {} } },
+);
 const cancelled: string[] = [];
 let grown = 0;
 
@@ -197,7 +206,9 @@ describe('stateless dispatcher: routing', () => {
     const { hub: h } = await hub();
     const seen: StatelessNotification[] = [];
     const done = result(
-      await h.serveStateless(modern('tools/call', { name: 'asker__work', arguments: { steps: 3 } }, {}, { progressToken: 'p1' }), { notify: (n) => seen.push(n) }),
+      await h.serveStateless(modern('tools/call', { name: 'asker__work', arguments: { steps: 3 } }, {}, { progressToken: 'p1' }), {
+        notify: (n) => seen.push(n),
+      }),
     );
     expect(textOf(done)).toBe('done');
     expect(seen.map((n) => [n.method, n.params?.progressToken, n.params?.progress])).toEqual([
@@ -341,13 +352,19 @@ describe('stateless dispatcher: a 2025-era server asking the client (input_requi
     const key = Object.keys(first.inputRequests as object)[0]!;
     const answer = { [key]: { action: 'decline' } };
     const tampered = `${state.slice(0, -2)}${state.endsWith('AA') ? 'BB' : 'AA'}`;
-    expect(error(await h.serveStateless(callElicit({ requestState: tampered, inputResponses: answer })))).toMatchObject({ code: -32602, data: { reason: 'tampered' } });
+    expect(error(await h.serveStateless(callElicit({ requestState: tampered, inputResponses: answer })))).toMatchObject({
+      code: -32602,
+      data: { reason: 'tampered' },
+    });
     const other = modern('tools/call', { name: 'asker__meta', arguments: {}, requestState: state, inputResponses: answer }, caps);
     expect(error(await h.serveStateless(other))).toMatchObject({ code: -32602, data: { reason: 'mismatch' } });
     const otherProfile = callElicit({ requestState: state, inputResponses: answer });
     expect(error(await h.serveStateless(otherProfile, { profile: 'solo' }))).toMatchObject({ code: -32602, data: { reason: 'mismatch' } });
     expect(result(await h.serveStateless(callElicit({ requestState: state, inputResponses: answer }))).resultType).toBe('input_required');
-    expect(error(await h.serveStateless(callElicit({ requestState: state, inputResponses: answer })))).toMatchObject({ code: -32602, data: { reason: 'unknown' } });
+    expect(error(await h.serveStateless(callElicit({ requestState: state, inputResponses: answer })))).toMatchObject({
+      code: -32602,
+      data: { reason: 'unknown' },
+    });
   });
 
   it('bridges roots/list for a client with roots, and refuses it to the server (only) for one without', async () => {
@@ -358,7 +375,11 @@ describe('stateless dispatcher: a 2025-era server asking the client (input_requi
     expect(request.method).toBe('roots/list');
     const answered = result(
       await h.serveStateless(
-        modern('tools/call', { name: 'asker__roots', arguments: {}, requestState: ask.requestState, inputResponses: { [key]: { roots: [{ uri: 'file:///w' }] } } }, { roots: {} }),
+        modern(
+          'tools/call',
+          { name: 'asker__roots', arguments: {}, requestState: ask.requestState, inputResponses: { [key]: { roots: [{ uri: 'file:///w' }] } } },
+          { roots: {} },
+        ),
       ),
     );
     expect(textOf(answered)).toBe('file:///w');

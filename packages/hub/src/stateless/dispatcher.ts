@@ -1,9 +1,4 @@
-import {
-  MODERN_PROTOCOL_VERSION,
-  type StatelessRequest,
-  type StatelessRequestOptions,
-  type StatelessResponse,
-} from '@mcp-switchboard/plugin-api';
+import { MODERN_PROTOCOL_VERSION, type StatelessRequest, type StatelessRequestOptions, type StatelessResponse } from '@mcp-switchboard/plugin-api';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { HubContext } from '../context.js';
 import type { UpstreamExtra } from '../connections/session-lanes.js';

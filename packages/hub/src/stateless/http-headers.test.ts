@@ -14,8 +14,17 @@ const base = { 'mcp-protocol-version': V };
 describe('checkHttpHeaders', () => {
   it('accepts headers that mirror the body (names are case-insensitive upstream; values are trimmed)', () => {
     expect(check({ ...base, 'mcp-method': ' tools/list ' }, 'tools/list', {})).not.toThrow();
-    expect(check({ ...base, 'mcp-method': 'tools/call', 'mcp-name': 'sql', 'mcp-param-region': 'eu', 'mcp-param-n': '42.0' }, 'tools/call', { name: 'sql', arguments: { region: 'eu', n: 42 } })).not.toThrow();
-    expect(check({ ...base, 'mcp-method': 'resources/read', 'mcp-name': `=?base64?${Buffer.from('file:///ü').toString('base64')}?=` }, 'resources/read', { uri: 'file:///ü' })).not.toThrow();
+    expect(
+      check({ ...base, 'mcp-method': 'tools/call', 'mcp-name': 'sql', 'mcp-param-region': 'eu', 'mcp-param-n': '42.0' }, 'tools/call', {
+        name: 'sql',
+        arguments: { region: 'eu', n: 42 },
+      }),
+    ).not.toThrow();
+    expect(
+      check({ ...base, 'mcp-method': 'resources/read', 'mcp-name': `=?base64?${Buffer.from('file:///ü').toString('base64')}?=` }, 'resources/read', {
+        uri: 'file:///ü',
+      }),
+    ).not.toThrow();
   });
 
   it('answers -32020 for a missing or different version, method or name', () => {
@@ -32,7 +41,9 @@ describe('checkHttpHeaders', () => {
     expect(check(headers, 'tools/call', { name: 'sql', arguments: { region: 'eu' } })).toThrow(/Mcp-Param-Region header is required/);
     expect(check({ ...headers, 'mcp-param-region': 'us' }, 'tools/call', { name: 'sql', arguments: { region: 'eu' } })).toThrow(/does not match/);
     expect(check(headers, 'tools/call', { name: 'sql', arguments: {} })).not.toThrow();
-    expect(check({ ...headers, 'mcp-param-region': '=?base64?SGVsbG8?=' }, 'tools/call', { name: 'sql', arguments: { region: 'Hello' } })).toThrow(/not valid Base64/);
+    expect(check({ ...headers, 'mcp-param-region': '=?base64?SGVsbG8?=' }, 'tools/call', { name: 'sql', arguments: { region: 'Hello' } })).toThrow(
+      /not valid Base64/,
+    );
   });
 });
 

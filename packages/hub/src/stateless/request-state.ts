@@ -29,7 +29,10 @@ const encode = (buffer: Buffer) => buffer.toString('base64url');
 export class RequestStateSigner {
   private readonly key: Buffer;
 
-  constructor(key: Buffer = randomBytes(32), private readonly now: () => number = Date.now) {
+  constructor(
+    key: Buffer = randomBytes(32),
+    private readonly now: () => number = Date.now,
+  ) {
     if (key.length < 16) throw new Error('requestState signing key must be at least 16 bytes');
     this.key = key;
   }

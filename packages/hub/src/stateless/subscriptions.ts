@@ -120,7 +120,6 @@ export class Subscriptions {
   endAll(): void {
     for (const listener of [...this.listeners]) listener.end();
   }
-
 }
 
 /**

@@ -21,12 +21,7 @@ export class RpcError extends Error {
 }
 
 /** An RpcError carrying one of Switchboard's stable codes in `data.code`. */
-export function switchboardRpcError(
-  rpcCode: number,
-  code: SwitchboardCode,
-  message: string,
-  data: Record<string, unknown> = {},
-): RpcError {
+export function switchboardRpcError(rpcCode: number, code: SwitchboardCode, message: string, data: Record<string, unknown> = {}): RpcError {
   return new RpcError(rpcCode, message, { code, ...data });
 }
 

@@ -17,11 +17,9 @@ export function echoServer(name: string, extra?: (server: McpServer) => void, op
   return fixture(
     name,
     (server) => {
-      server.registerTool(
-        'echo',
-        { description: `echo from ${name}`, inputSchema: { text: z.string() } },
-        async ({ text }) => ({ content: [{ type: 'text', text: `${name}: ${text}` }] }),
-      );
+      server.registerTool('echo', { description: `echo from ${name}`, inputSchema: { text: z.string() } }, async ({ text }) => ({
+        content: [{ type: 'text', text: `${name}: ${text}` }],
+      }));
       server.registerPrompt('hello', { description: `hello from ${name}` }, () => ({
         messages: [{ role: 'user', content: { type: 'text', text: `hello from ${name}` } }],
       }));

@@ -22,7 +22,7 @@ describe('which discovered config files may be loaded', () => {
     expect(distrust('/home/eve', dir(1001, 0o755), { uid: 1001 }, me)).toMatch(/belongs to another user \(uid 1001\)/);
   });
 
-  it('refuses a folder every user can write, unless sticky and the file is the user\'s own', () => {
+  it("refuses a folder every user can write, unless sticky and the file is the user's own", () => {
     expect(distrust('/shared', dir(1000, 0o777), { uid: 1000 }, me)).toMatch(/writable by every user/);
     expect(distrust('/tmp', dir(0, 0o1777), { uid: 1001 }, me)).toMatch(/shared folder \/tmp and belongs to another user/);
     expect(distrust('/tmp', dir(0, 0o1777), { uid: 1000 }, me)).toBeUndefined();
@@ -51,7 +51,9 @@ describe('config discovery boundaries', () => {
   it('stops at the first project root (package.json or .git) and names the folders searched', async () => {
     const root = await tempDir();
     await writeFiles(root, { 'switchboard.config.json': { mcpServers: {} }, 'project/package.json': { name: 'p' }, 'project/src/.keep': '' });
-    const error = await loadConfig({ cwd: join(root, 'project', 'src'), env: {}, stopDir: root, globalConfigDir: join(root, 'none'), required: true }).catch((e: unknown) => e);
+    const error = await loadConfig({ cwd: join(root, 'project', 'src'), env: {}, stopDir: root, globalConfigDir: join(root, 'none'), required: true }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SwitchboardError);
     expect((error as SwitchboardError).message).toContain(`looked in ${join(root, 'project', 'src')}, ${join(root, 'project')}, ${join(root, 'none')}`);
 

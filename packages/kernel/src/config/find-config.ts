@@ -56,7 +56,11 @@ async function explorer(searchPlaces: readonly string[]) {
   return cosmiconfig('switchboard', { searchPlaces: [...searchPlaces], loaders: configLoaders, searchStrategy: 'none', cache: false });
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** A folder that holds a project (package.json or .git): the walk up ends there, it never reads a neighbour's. */
 async function isProjectRoot(dir: string): Promise<boolean> {

@@ -120,7 +120,7 @@ describe('parse errors', () => {
     await writeFiles(root, { 'switchboard.config.yaml': 'mcpServers:\n  a:\n    command: [unclosed\n' });
     const error = await failure(load(root));
     expect(error.code).toBe('SWB_CONFIG_PARSE');
-    expect(error.message).toMatch(new RegExp(`switchboard\\.config\\.yaml:4:1: invalid YAML`));
+    expect(error.message).toMatch(/switchboard\.config\.yaml:4:1: invalid YAML/);
   });
 
   it('reports a .mjs config that throws', async () => {

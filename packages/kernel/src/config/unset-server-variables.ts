@@ -29,7 +29,10 @@ const isServerPath = (path: MissingVariable['path']) => path[0] === 'mcpServers'
  * stand-in when the emptied value made them invalid (an empty `url`): the server is listed and shown failed
  * with the reason instead of failing the whole config.
  */
-export function settleServerVariables(merged: unknown, missing: readonly MissingVariable[]): { config: unknown; rest: MissingVariable[]; notices: ConfigNotice[] } {
+export function settleServerVariables(
+  merged: unknown,
+  missing: readonly MissingVariable[],
+): { config: unknown; rest: MissingVariable[]; notices: ConfigNotice[] } {
   const servers = (merged as { mcpServers?: unknown } | null)?.mcpServers;
   const byServer = new Map<string, MissingVariable[]>();
   const rest: MissingVariable[] = [];
@@ -51,7 +54,11 @@ export function settleServerVariables(merged: unknown, missing: readonly Missing
     notices.push(
       disabled
         ? { level: 'info', message: `server "${id}" is disabled; it uses ${names}, which is not set`, fields: { server: id, variables: names } }
-        : { level: 'warn', message: `server "${id}" will not start: ${names} is not set (${unset.map((u) => u.at).join(', ')}); the other servers start`, fields: { server: id, variables: names } },
+        : {
+            level: 'warn',
+            message: `server "${id}" will not start: ${names} is not set (${unset.map((u) => u.at).join(', ')}); the other servers start`,
+            fields: { server: id, variables: names },
+          },
     );
     const marked = { ...entry, [UNSET_VARIABLES_KEY]: unset };
     entries[id] = mcpServerEntrySchema.safeParse(marked).success

@@ -43,7 +43,10 @@ describe('KernelEventBus', () => {
     await bus.idle();
     expect(good).toEqual([1]);
     const errors = logger.lines.filter((l) => l.level === 'error');
-    expect(errors.map((l) => l.message)).toEqual(['reporter "broken" failed on a catalog.changed event', 'reporter "async-broken" failed on a catalog.changed event']);
+    expect(errors.map((l) => l.message)).toEqual([
+      'reporter "broken" failed on a catalog.changed event',
+      'reporter "async-broken" failed on a catalog.changed event',
+    ]);
     expect((errors[0]!.fields.err as Error).message).toBe('reporter bug');
     expect(bus.stats().find((s) => s.name === 'reporter "broken"')?.errors).toBe(1);
   });

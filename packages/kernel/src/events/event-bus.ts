@@ -133,7 +133,10 @@ export class KernelEventBus implements EventBus {
     }
     subscriber.running = false;
     if (subscriber.burstDrops > 0) {
-      this.logger.warn(`${subscriber.name} caught up after dropping ${subscriber.burstDrops} events`, { receiver: subscriber.name, dropped: subscriber.burstDrops });
+      this.logger.warn(`${subscriber.name} caught up after dropping ${subscriber.burstDrops} events`, {
+        receiver: subscriber.name,
+        dropped: subscriber.burstDrops,
+      });
       subscriber.burstDrops = 0;
     }
     this.#settleIdle(subscriber);

@@ -15,14 +15,23 @@ export type ApiVersionCheck = { ok: true } | { ok: false; invalid: boolean; reas
  * (its own, or an older major it still loads unchanged: `compatible`) has the plugin's major and a minor no older
  * than the plugin's; a range (`^1.0.0`) must be satisfied by one of them.
  */
-export function checkApiVersion(pluginVersion: unknown, host: string = hostApiVersion, compatible: readonly string[] = host === hostApiVersion ? compatibleApiVersions : []): ApiVersionCheck {
+export function checkApiVersion(
+  pluginVersion: unknown,
+  host: string = hostApiVersion,
+  compatible: readonly string[] = host === hostApiVersion ? compatibleApiVersions : [],
+): ApiVersionCheck {
   const provided = [host, ...compatible];
   const hostMajor = semver.major(host);
   const providedText = compatible.length ? `${host} (and ${compatible.map((v) => `${semver.major(v)}.x up to ${v}`).join(', ')})` : host;
   const upgradeHost = `upgrade mcp-switchboard to a version that provides plugin API ${String(pluginVersion)}`;
   const downgradePlugin = `install a version of the plugin built for plugin API ${hostMajor}.x`;
   if (typeof pluginVersion !== 'string' || !pluginVersion) {
-    return { ok: false, invalid: true, reason: 'has no apiVersion', fix: 'Make the plugin with definePlugin(), or set apiVersion to the plugin-api version it was built with.' };
+    return {
+      ok: false,
+      invalid: true,
+      reason: 'has no apiVersion',
+      fix: 'Make the plugin with definePlugin(), or set apiVersion to the plugin-api version it was built with.',
+    };
   }
   const exact = semver.valid(pluginVersion);
   if (exact) {
@@ -37,7 +46,17 @@ export function checkApiVersion(pluginVersion: unknown, host: string = hostApiVe
   }
   if (semver.validRange(pluginVersion)) {
     if (provided.some((v) => semver.satisfies(v, pluginVersion))) return { ok: true };
-    return { ok: false, invalid: false, reason: `requires plugin API ${pluginVersion}, but this mcp-switchboard provides plugin API ${providedText}`, fix: `${downgradePlugin[0]!.toUpperCase()}${downgradePlugin.slice(1)}, or use an mcp-switchboard whose plugin API satisfies ${pluginVersion}.` };
+    return {
+      ok: false,
+      invalid: false,
+      reason: `requires plugin API ${pluginVersion}, but this mcp-switchboard provides plugin API ${providedText}`,
+      fix: `${downgradePlugin[0]!.toUpperCase()}${downgradePlugin.slice(1)}, or use an mcp-switchboard whose plugin API satisfies ${pluginVersion}.`,
+    };
   }
-  return { ok: false, invalid: true, reason: `has an apiVersion that is not a version: ${JSON.stringify(pluginVersion)}`, fix: 'Set apiVersion to a semver version such as "2.0.0" (definePlugin fills it in).' };
+  return {
+    ok: false,
+    invalid: true,
+    reason: `has an apiVersion that is not a version: ${JSON.stringify(pluginVersion)}`,
+    fix: 'Set apiVersion to a semver version such as "2.0.0" (definePlugin fills it in).',
+  };
 }

@@ -12,7 +12,12 @@ export async function importPluginModule(file: string): Promise<Record<string, u
  * Returns undefined when the module exports nothing that looks like a plugin.
  */
 export function pluginsFromModule(mod: Record<string, unknown>): unknown[] | undefined {
-  const candidates = [mod.default, mod.plugin, (mod.default as Record<string, unknown> | undefined)?.default, (mod.default as Record<string, unknown> | undefined)?.plugin];
+  const candidates = [
+    mod.default,
+    mod.plugin,
+    (mod.default as Record<string, unknown> | undefined)?.default,
+    (mod.default as Record<string, unknown> | undefined)?.plugin,
+  ];
   for (const candidate of candidates) {
     if (Array.isArray(candidate) && candidate.length > 0) return candidate;
     if (isSwitchboardPlugin(candidate)) return [candidate];

@@ -99,7 +99,9 @@ export default definePlugin({
 
     const errors = await failure(resolvePlugins([['typed', { port: 'x', nested: { deep: 3 } }]], { configDir: root, cwd: root }));
     expect(errors.map((e) => e.code)).toEqual(['SWB_PLUGIN_OPTIONS', 'SWB_PLUGIN_OPTIONS']);
-    expect(errors[0]!.message).toMatch(/^plugin "typed" \(package switchboard-plugin-typed \(.*index\.mjs\)\): option "port": expected number, received string$/);
+    expect(errors[0]!.message).toMatch(
+      /^plugin "typed" \(package switchboard-plugin-typed \(.*index\.mjs\)\): option "port": expected number, received string$/,
+    );
     expect(errors[1]!.message).toContain('option "nested.deep": expected string, received number');
 
     const missing = await failure(resolvePlugins(['typed'], { configDir: root, cwd: root }));
@@ -137,7 +139,9 @@ describe('resolvePlugins: what it refuses', () => {
     expect(errors[0]!.message).toContain('could not be loaded');
     expect(errors[0]!.fix).toMatch(/^The plugin imports a package that is not installed: run `npm install`/);
     expect(errors[1]!.message).toContain('broken at import');
-    expect(errors[1]!.fix).toBe(`The plugin's module threw while it was imported (the cause says where): fix it or report it to its author; ${join(root, 'throws.mjs')}.`);
+    expect(errors[1]!.fix).toBe(
+      `The plugin's module threw while it was imported (the cause says where): fix it or report it to its author; ${join(root, 'throws.mjs')}.`,
+    );
   });
 
   it('reports every problem across entries at once', async () => {

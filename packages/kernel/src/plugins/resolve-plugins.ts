@@ -27,10 +27,14 @@ async function locate(spec: string, where: string, options: ResolvePluginsOption
     const file = await resolvePathEntry(absolute);
     if (file) return { file, source: spec };
     return {
-      error: new SwitchboardError('SWB_PLUGIN_NOT_FOUND', `plugin "${spec}" (${where}): no file at ${absolute} (paths are relative to the config file's folder)`, {
-        details,
-        fix: `Check the path; it is resolved from ${options.configDir}.`,
-      }),
+      error: new SwitchboardError(
+        'SWB_PLUGIN_NOT_FOUND',
+        `plugin "${spec}" (${where}): no file at ${absolute} (paths are relative to the config file's folder)`,
+        {
+          details,
+          fix: `Check the path; it is resolved from ${options.configDir}.`,
+        },
+      ),
     };
   }
   const names = candidatePackageNames(spec);
@@ -46,16 +50,18 @@ async function locate(spec: string, where: string, options: ResolvePluginsOption
     }
   }
   return {
-    error: new SwitchboardError(
-      'SWB_PLUGIN_NOT_FOUND',
-      `plugin "${spec}" (${where}) was not found: looked for ${names.join(', ')} from ${bases.join(', ')}`,
-      { details: { ...details, candidates: names, searched: bases }, fix: `Install it next to your config (npm install ${names.at(-2) ?? names[0]}) or give a path relative to ${options.configDir}.` },
-    ),
+    error: new SwitchboardError('SWB_PLUGIN_NOT_FOUND', `plugin "${spec}" (${where}) was not found: looked for ${names.join(', ')} from ${bases.join(', ')}`, {
+      details: { ...details, candidates: names, searched: bases },
+      fix: `Install it next to your config (npm install ${names.at(-2) ?? names[0]}) or give a path relative to ${options.configDir}.`,
+    }),
   };
 }
 
 /** Resolves one entry to its plugins (a module may export several), validated with the entry's options. */
-async function resolveEntry({ entry, where }: LabelledEntry, options: ResolvePluginsOptions): Promise<{ plugins: ResolvedPlugin[]; errors: SwitchboardError[] }> {
+async function resolveEntry(
+  { entry, where }: LabelledEntry,
+  options: ResolvePluginsOptions,
+): Promise<{ plugins: ResolvedPlugin[]; errors: SwitchboardError[] }> {
   if (isSwitchboardPlugin(entry) || (entry !== null && typeof entry === 'object' && !Array.isArray(entry))) {
     const { resolved, errors } = validatePlugin(entry, 'config object', { given: false, value: undefined });
     return { plugins: resolved ? [resolved] : [], errors: errors.map((e) => withWhere(e, where)) };
@@ -67,7 +73,9 @@ async function resolveEntry({ entry, where }: LabelledEntry, options: ResolvePlu
     spec = entry[0];
     given = { given: true, value: entry[1] };
   } else {
-    const error = new SwitchboardError('SWB_PLUGIN_INVALID', `${where}: expected a plugin name, ["plugin-name", { ...options }] or a plugin object`, { details: { where } });
+    const error = new SwitchboardError('SWB_PLUGIN_INVALID', `${where}: expected a plugin name, ["plugin-name", { ...options }] or a plugin object`, {
+      details: { where },
+    });
     return { plugins: [], errors: [error] };
   }
 
@@ -82,12 +90,21 @@ async function resolveEntry({ entry, where }: LabelledEntry, options: ResolvePlu
     const fix = /Cannot find (package|module)/.test(reason)
       ? `The plugin imports a package that is not installed: run \`npm install\` in the plugin's folder (or install that package next to ${located.file}).`
       : `The plugin's module threw while it was imported (the cause says where): fix it or report it to its author; ${located.file}.`;
-    return { plugins: [], errors: [new SwitchboardError('SWB_PLUGIN_INVALID', `plugin "${spec}" (${located.source}) could not be loaded: ${reason}`, { cause, fix, details: { where } })] };
+    return {
+      plugins: [],
+      errors: [
+        new SwitchboardError('SWB_PLUGIN_INVALID', `plugin "${spec}" (${located.source}) could not be loaded: ${reason}`, { cause, fix, details: { where } }),
+      ],
+    };
   }
   if (!exported) {
     return {
       plugins: [],
-      errors: [new SwitchboardError('SWB_PLUGIN_INVALID', `plugin "${spec}" (${located.source}) does not export a plugin (default export or \`plugin\`)`, { details: { where } })],
+      errors: [
+        new SwitchboardError('SWB_PLUGIN_INVALID', `plugin "${spec}" (${located.source}) does not export a plugin (default export or \`plugin\`)`, {
+          details: { where },
+        }),
+      ],
     };
   }
   // A package of several plugins: options go to the plugins that declare a schema.
@@ -105,7 +122,10 @@ function withWhere(error: SwitchboardError, where: string): SwitchboardError {
 }
 
 /** Resolves entries in order; problems are returned, not thrown, so the caller can report everything at once. */
-export async function resolvePluginEntries(entries: readonly LabelledEntry[], options: ResolvePluginsOptions): Promise<{ plugins: ResolvedPlugin[]; errors: SwitchboardError[] }> {
+export async function resolvePluginEntries(
+  entries: readonly LabelledEntry[],
+  options: ResolvePluginsOptions,
+): Promise<{ plugins: ResolvedPlugin[]; errors: SwitchboardError[] }> {
   const results = await Promise.all(entries.map((entry) => resolveEntry(entry, options)));
   return { plugins: results.flatMap((r) => r.plugins), errors: results.flatMap((r) => r.errors) };
 }
@@ -117,7 +137,11 @@ export function findDuplicates(plugins: readonly ResolvedPlugin[]): SwitchboardE
   for (const item of plugins) {
     const first = seen.get(item.plugin.id);
     if (first) {
-      errors.push(new SwitchboardError('SWB_PLUGIN_DUPLICATE', `plugin id "${item.plugin.id}" is listed twice: ${first.source} and ${item.source}`, { details: { plugin: item.plugin.id } }));
+      errors.push(
+        new SwitchboardError('SWB_PLUGIN_DUPLICATE', `plugin id "${item.plugin.id}" is listed twice: ${first.source} and ${item.source}`, {
+          details: { plugin: item.plugin.id },
+        }),
+      );
     } else seen.set(item.plugin.id, item);
   }
   return errors;

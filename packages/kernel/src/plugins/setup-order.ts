@@ -72,7 +72,10 @@ export function dependencyProblems(plugins: readonly ResolvedPlugin[]): Switchbo
     if (state.get(item) === 'done') return;
     if (state.get(item) === 'visiting') {
       const cycle = path.slice(path.indexOf(item));
-      const key = cycle.map((p) => p.plugin.id).sort().join(',');
+      const key = cycle
+        .map((p) => p.plugin.id)
+        .sort()
+        .join(',');
       if (!reported.has(key)) {
         reported.add(key);
         const links = cycle.map((from, i) => {

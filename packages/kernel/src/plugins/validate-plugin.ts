@@ -23,14 +23,19 @@ function isToken(value: unknown): boolean {
 export function validatePlugin(candidate: unknown, source: string, options: GivenOptions): { resolved?: ResolvedPlugin; errors: SwitchboardError[] } {
   if (!isSwitchboardPlugin(candidate)) {
     return {
-      errors: [new SwitchboardError('SWB_PLUGIN_INVALID', `${source} is not a plugin: it needs a string "id", a string "kind" and a "setup" function`, { details: { source } })],
+      errors: [
+        new SwitchboardError('SWB_PLUGIN_INVALID', `${source} is not a plugin: it needs a string "id", a string "kind" and a "setup" function`, {
+          details: { source },
+        }),
+      ],
     };
   }
   const plugin = candidate as SwitchboardPlugin;
   const name = `plugin "${plugin.id}" (${source})`;
   const details = { plugin: plugin.id, source };
   const errors: SwitchboardError[] = [];
-  const invalid = (message: string, fix?: string) => errors.push(new SwitchboardError('SWB_PLUGIN_INVALID', `${name} ${message}`, { details, ...(fix ? { fix } : {}) }));
+  const invalid = (message: string, fix?: string) =>
+    errors.push(new SwitchboardError('SWB_PLUGIN_INVALID', `${name} ${message}`, { details, ...(fix ? { fix } : {}) }));
 
   if (!pluginKinds.includes(plugin.kind)) invalid(`has unknown kind "${String(plugin.kind)}"; kinds are ${pluginKinds.join(', ')}`);
   const version = checkApiVersion(plugin.apiVersion);
@@ -39,7 +44,8 @@ export function validatePlugin(candidate: unknown, source: string, options: Give
     // The fix goes on its own line (formatError prints it), not into the message as well.
     errors.push(new SwitchboardError(code, `${name} ${version.reason}`, { details, fix: version.fix }));
   }
-  if (plugin.enforce !== undefined && plugin.enforce !== 'pre' && plugin.enforce !== 'post') invalid(`has enforce ${JSON.stringify(plugin.enforce)}; use "pre", "post" or leave it out`);
+  if (plugin.enforce !== undefined && plugin.enforce !== 'pre' && plugin.enforce !== 'post')
+    invalid(`has enforce ${JSON.stringify(plugin.enforce)}; use "pre", "post" or leave it out`);
   const deps: unknown = plugin.deps;
   if (deps !== undefined && (deps === null || typeof deps !== 'object' || !Object.values(deps).every(isToken))) {
     invalid('has "deps" that are not a record of tokens (use coreServices.* or createToken())');
@@ -55,7 +61,9 @@ export function validatePlugin(candidate: unknown, source: string, options: Give
     invalid('has "options" that is not a zod schema');
   } else if (!schema) {
     if (options.given) {
-      errors.push(new SwitchboardError('SWB_PLUGIN_OPTIONS', `${name} takes no options, but options were given; list it as "${plugin.id}" without options`, { details }));
+      errors.push(
+        new SwitchboardError('SWB_PLUGIN_OPTIONS', `${name} takes no options, but options were given; list it as "${plugin.id}" without options`, { details }),
+      );
     }
   } else {
     // Given nothing, try `undefined` first (optional schemas), then `{}` so object schemas apply their defaults.

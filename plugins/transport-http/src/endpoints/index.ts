@@ -12,5 +12,11 @@ import { streamableHttpEndpoint } from './streamable-http.js';
  * would.
  */
 export function frontDoorEndpoints(services: FrontDoorServices): HttpEndpoint[] {
-  return [modernEndpoint(services), statelessEndpoint(services), streamableHttpEndpoint(services), ...legacySseEndpoints(services), ...healthEndpoints(services)];
+  return [
+    modernEndpoint(services),
+    statelessEndpoint(services),
+    streamableHttpEndpoint(services),
+    ...legacySseEndpoints(services),
+    ...healthEndpoints(services),
+  ];
 }

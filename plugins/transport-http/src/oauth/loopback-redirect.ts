@@ -37,7 +37,9 @@ export async function startLoopbackRedirect(options: { host?: string; port?: num
     }
     const state = url.searchParams.get('state') ?? undefined;
     if (state === undefined || state !== expected()) {
-      res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE('Login not accepted', 'This answer does not belong to the login in progress.'));
+      res
+        .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
+        .end(PAGE('Login not accepted', 'This answer does not belong to the login in progress.'));
       return;
     }
     const error = url.searchParams.get('error');

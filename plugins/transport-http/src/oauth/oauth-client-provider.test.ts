@@ -130,8 +130,9 @@ describe('SwitchboardOAuthProvider in the proxy (background)', () => {
   it('on 403 insufficient_scope records the wanted scope for the next login and fails with SWB_NEEDS_AUTH', async () => {
     await store.write(stored());
     const p = provider(() => T0);
-    const forbidden = withStepUp(p, async () =>
-      new Response('{}', { status: 403, headers: { 'www-authenticate': 'Bearer error="insufficient_scope", scope="mcp:admin"' } }),
+    const forbidden = withStepUp(
+      p,
+      async () => new Response('{}', { status: 403, headers: { 'www-authenticate': 'Bearer error="insufficient_scope", scope="mcp:admin"' } }),
     );
     await expect(forbidden(url, { method: 'POST' })).rejects.toMatchObject({ code: 'SWB_NEEDS_AUTH' });
     expect((await store.read('remote'))!.stepUpScope).toBe('mcp:tools mcp:admin');

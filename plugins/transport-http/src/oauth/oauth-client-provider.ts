@@ -12,9 +12,7 @@ import type { StoredLogin, TokenStore } from './token-store.js';
  *   needed it throws SWB_NEEDS_AUTH (and never registers a client on its own).
  * - `login`: `mcp-switchboard auth`. It registers if needed and hands the authorization URL to the caller.
  */
-export type OAuthMode =
-  | { kind: 'background' }
-  | { kind: 'login'; redirectUrl: string; onAuthorizationUrl: (url: URL) => void | Promise<void> };
+export type OAuthMode = { kind: 'background' } | { kind: 'login'; redirectUrl: string; onAuthorizationUrl: (url: URL) => void | Promise<void> };
 
 export interface SwitchboardOAuthProviderOptions {
   server: { id: string; url: string; oauth?: RemoteServerOAuth | undefined };

@@ -32,10 +32,7 @@ function token(claims: Record<string, unknown> = {}, options: { key?: CryptoKey;
 }
 
 function server(extra: Partial<ConstructorParameters<typeof JwtResourceServer>[0]> = {}): JwtResourceServer {
-  return new JwtResourceServer(
-    { issuer, audience, requiredScopes: ['mcp:tools'], ...extra },
-    { keys: createLocalJWKSet({ keys: [jwk] }), now: () => now },
-  );
+  return new JwtResourceServer({ issuer, audience, requiredScopes: ['mcp:tools'], ...extra }, { keys: createLocalJWKSet({ keys: [jwk] }), now: () => now });
 }
 
 describe('JwtResourceServer', () => {
@@ -49,9 +46,7 @@ describe('JwtResourceServer', () => {
     const verdict = await rs.verify(undefined);
     expect(verdict).toMatchObject({ kind: 'rejected', status: 401, error: undefined });
     if (verdict.kind !== 'rejected') throw new Error('unreachable');
-    expect(rs.challenge(verdict)).toBe(
-      'Bearer resource_metadata="https://switchboard.example/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"',
-    );
+    expect(rs.challenge(verdict)).toBe('Bearer resource_metadata="https://switchboard.example/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"');
   });
 
   it.each([
@@ -65,7 +60,9 @@ describe('JwtResourceServer', () => {
     const verdict = await rs.verify(`Bearer ${await make()}`);
     expect(verdict).toEqual({ kind: 'rejected', status: 401, error: 'invalid_token', description });
     if (verdict.kind !== 'rejected') throw new Error('unreachable');
-    expect(rs.challenge(verdict)).toMatch(/^Bearer error="invalid_token", error_description="[^"]+", resource_metadata="https:\/\/switchboard\.example\/\.well-known\/oauth-protected-resource\/mcp"$/);
+    expect(rs.challenge(verdict)).toMatch(
+      /^Bearer error="invalid_token", error_description="[^"]+", resource_metadata="https:\/\/switchboard\.example\/\.well-known\/oauth-protected-resource\/mcp"$/,
+    );
   });
 
   it('refuses a token without the required scope with 403 insufficient_scope naming the scope', async () => {

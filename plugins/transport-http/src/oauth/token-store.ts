@@ -48,7 +48,10 @@ export function defaultAuthDir(env: NodeJS.ProcessEnv = process.env): string {
 /** A file name for a server id: the id itself when it is a plain name, else a readable part plus a short hash. */
 export function loginFileName(server: string): string {
   if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/.test(server)) return `${server}.json`;
-  const readable = server.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '').slice(0, 60);
+  const readable = server
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._-]+/, '')
+    .slice(0, 60);
   const hash = createHash('sha256').update(server).digest('hex').slice(0, 8);
   return `${readable}-${hash}.json`;
 }

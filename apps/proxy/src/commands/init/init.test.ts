@@ -17,7 +17,9 @@ describe('client config locations per OS (injected machine facts)', () => {
     expect(windows[2]).toMatchObject({ client: 'VS Code', file: '/appdata/Code/User/mcp.json', key: 'servers' });
     const linux = clientConfigLocations({ platform: 'linux', home: '/home/me', env: {} });
     expect(linux[0]!.file).toBe('/home/me/.config/Claude/claude_desktop_config.json');
-    expect(clientConfigLocations({ platform: 'linux', home: '/home/me', env: { XDG_CONFIG_HOME: '/xdg' } })[0]!.file).toBe('/xdg/Claude/claude_desktop_config.json');
+    expect(clientConfigLocations({ platform: 'linux', home: '/home/me', env: { XDG_CONFIG_HOME: '/xdg' } })[0]!.file).toBe(
+      '/xdg/Claude/claude_desktop_config.json',
+    );
   });
 });
 
@@ -30,7 +32,10 @@ describe('planInit', () => {
   });
 
   it('merges the servers of every client once, renames a different server of the same name, keeps other settings', () => {
-    const claude = { globalShortcut: 'x', mcpServers: { memory: { command: 'mem' }, fs: { command: 'fs', args: ['/a'] }, sb: { command: 'npx', args: ['mcp-switchboard'] } } };
+    const claude = {
+      globalShortcut: 'x',
+      mcpServers: { memory: { command: 'mem' }, fs: { command: 'fs', args: ['/a'] }, sb: { command: 'npx', args: ['mcp-switchboard'] } },
+    };
     const vscode = { servers: { memory: { type: 'stdio', command: 'mem' }, fs: { type: 'stdio', command: 'fs', args: ['/b'] } } };
     const found = [
       { client: 'Claude Desktop', file: '/c.json', key: 'mcpServers' as const, content: claude, ...readServers(claude, 'mcpServers') },
@@ -38,7 +43,12 @@ describe('planInit', () => {
     ];
     const plan = planInit(found, { command: 'npx', args: ['-y', 'mcp-switchboard', '--config', '/sb.json'] });
     expect(plan.config.mcpServers).toEqual({ memory: { command: 'mem' }, fs: { command: 'fs', args: ['/a'] }, 'fs-vs-code': { command: 'fs', args: ['/b'] } });
-    expect(plan.clients[0]!.replacement).toEqual({ globalShortcut: 'x', mcpServers: { switchboard: { command: 'npx', args: ['-y', 'mcp-switchboard', '--config', '/sb.json'] } } });
-    expect(plan.clients[1]!.replacement).toEqual({ servers: { switchboard: { type: 'stdio', command: 'npx', args: ['-y', 'mcp-switchboard', '--config', '/sb.json'] } } });
+    expect(plan.clients[0]!.replacement).toEqual({
+      globalShortcut: 'x',
+      mcpServers: { switchboard: { command: 'npx', args: ['-y', 'mcp-switchboard', '--config', '/sb.json'] } },
+    });
+    expect(plan.clients[1]!.replacement).toEqual({
+      servers: { switchboard: { type: 'stdio', command: 'npx', args: ['-y', 'mcp-switchboard', '--config', '/sb.json'] } },
+    });
   });
 });

@@ -21,11 +21,16 @@ export interface InitOptions {
 
 /** The Switchboard config's default place: the user config dir, where discovery finds it from anywhere. */
 export function defaultInitConfigPath(facts: MachineFacts): string {
-  const base = facts.platform === 'win32' ? facts.env.APPDATA || resolve(facts.home, 'AppData', 'Roaming') : facts.env.XDG_CONFIG_HOME || resolve(facts.home, '.config');
+  const base =
+    facts.platform === 'win32' ? facts.env.APPDATA || resolve(facts.home, 'AppData', 'Roaming') : facts.env.XDG_CONFIG_HOME || resolve(facts.home, '.config');
   return resolve(base, 'switchboard', 'switchboard.config.json');
 }
 
-const exists = (file: string) => stat(file).then(() => true, () => false);
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** Reads every client config that exists; one that is not JSON is reported and left alone. */
@@ -53,7 +58,9 @@ async function findClientConfigs(facts: MachineFacts, print: (text: string) => v
 
 function describeFound(found: readonly FoundClientConfig[], facts: MachineFacts): string {
   if (found.length === 0) {
-    const looked = clientConfigLocations(facts).map((l) => `  ${l.client}: ${l.file}`).join('\n');
+    const looked = clientConfigLocations(facts)
+      .map((l) => `  ${l.client}: ${l.file}`)
+      .join('\n');
     return `No MCP client config found. Looked for:\n${looked}\n`;
   }
   const lines = found.map((c) => {
@@ -97,7 +104,9 @@ export async function runInit(options: InitOptions): Promise<number> {
   await mkdir(dirname(configOut), { recursive: true });
   // It holds the servers' env values (API keys): readable by the user only.
   await writeFile(configOut, json(plan.config), { mode: 0o600 });
-  const origins = Object.entries(plan.origins).map(([name, client]) => `${name} (${client})`).join(', ');
+  const origins = Object.entries(plan.origins)
+    .map(([name, client]) => `${name} (${client})`)
+    .join(', ');
   say(`\nWrote ${configOut} with ${count} server${count === 1 ? '' : 's'}: ${origins}\n`);
 
   const stamp = options.now().toISOString().replace(/[:.]/g, '-');
