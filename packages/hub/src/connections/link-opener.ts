@@ -21,6 +21,7 @@ import {
   type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 import { MAX_TIMEOUT_MS } from '../util/deferred.js';
+import { raceAbort } from '../util/race-abort.js';
 import { redact } from '../util/redact.js';
 import { errorMessage } from '../util/rpc-error.js';
 import {
@@ -32,18 +33,8 @@ import {
   type LooseRequest,
   type LooseResult,
 } from '../util/schemas.js';
-import {
-  EraMemory,
-  MODERN_VERSION,
-  classifyProbe,
-  modernRequestMeta,
-  probeOverTransport,
-  readDiscover,
-  type DiscoverInfo,
-  type EraVerdict,
-  type ProbeOutcome,
-} from './era-probe.js';
-import { probeOverHttp } from './http-probe.js';
+import { EraMemory, MODERN_VERSION, readDiscover, type DiscoverInfo, type EraVerdict } from './era-probe.js';
+import { EraProber } from './era-prober.js';
 import { ModernLinkClient, legacyLinkClient, type LinkClient } from './link-client.js';
 import type { ListKind } from './list-cache.js';
 import { DirectRequests } from './direct-requests.js';
@@ -82,9 +73,6 @@ export interface StandingState {
   readonly logLevel: string | undefined;
 }
 const noStanding: StandingState = { uris: [], logLevel: undefined };
-
-/** How long a stdio server gets to answer the era probe before it counts as a 2025-era server that stays silent. */
-export const ERA_PROBE_MAX_MS = 5_000;
 
 /** What one link reports. The opener calls these only while the link is current. */
 export interface LinkEvents {
@@ -125,9 +113,11 @@ export class LinkOpener {
   private readonly id: string;
   /** The server's era, probed once and kept across restarts (see EraMemory). */
   readonly era = new EraMemory();
+  private readonly prober: EraProber;
 
   constructor(private readonly options: LinkOpenerOptions) {
     this.id = options.definition.id;
+    this.prober = new EraProber(options, this.era, downstreamClientCapabilities);
   }
 
   /**
@@ -155,12 +145,12 @@ export class LinkOpener {
     try {
       if (this.era.verdict === undefined && definition.transport === 'streamable-http') {
         probed = true;
-        await this.probeHttp(definition.url, definition.headers, abort.signal);
+        await this.prober.probeHttp(definition.url, definition.headers, abort.signal);
       }
       let link = await connect();
       if (this.era.verdict === undefined && definition.transport === 'stdio') {
         probed = true;
-        link = await this.probeStdio(link, connect, abort.signal);
+        link = await this.prober.probeStdio(link, connect, abort.signal);
       }
       const era = this.era.verdict ?? { era: 'legacy', how: 'not-probed' };
       this.watchTransport(link.transport, events, current, serving);
@@ -188,58 +178,6 @@ export class LinkOpener {
       this.options.clock.clearTimeout(timer);
       if (this.connecting === abort) this.connecting = undefined;
     }
-  }
-
-  /**
-   * The stdio era probe (spec: transports/stdio, backward compatibility): `server/discover` before anything else.
-   * A server that exits on it is a 2025-era server that tolerates nothing before initialize: it is started again
-   * for initialize, and the verdict is remembered so it is never probed again.
-   */
-  private async probeStdio(link: DownstreamLink, connect: () => Promise<DownstreamLink>, signal: AbortSignal): Promise<DownstreamLink> {
-    let outcome: ProbeOutcome;
-    try {
-      await startOnce(link.transport);
-      const meta = modernRequestMeta(this.options.clientInfo, downstreamClientCapabilities);
-      outcome = await probeOverTransport(link.transport, meta, { timeoutMs: this.probeMs(), clock: this.options.clock }, signal);
-    } catch (error) {
-      await link.transport.close().catch(() => undefined);
-      throw error;
-    }
-    const classified = classifyProbe(outcome);
-    if (classified.kind === 'no-verdict') return link;
-    const discover = outcome.kind === 'result' ? readDiscover(outcome.result) : undefined;
-    this.era.remember(classified.verdict, discover);
-    this.options.logger.info(`server "${this.id}" speaks ${describeEra(classified.verdict)}`, { server: this.id, era: classified.verdict });
-    if (outcome.kind !== 'closed') return link;
-    this.options.logger.info(`server "${this.id}" exited on the era probe; starting it again for initialize (it will not be probed again)`, {
-      server: this.id,
-    });
-    await link.transport.close().catch(() => undefined);
-    return connect();
-  }
-
-  /** How long the era probe waits: a third of the connect budget, at most ERA_PROBE_MAX_MS. */
-  private probeMs(): number {
-    return Math.min(ERA_PROBE_MAX_MS, Math.max(1, Math.floor(this.options.connectMs / 3)));
-  }
-
-  /** The Streamable HTTP era probe; a verdict is remembered, an auth error, a 5xx or no answer is not. */
-  private async probeHttp(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
-    const meta = modernRequestMeta(this.options.clientInfo, downstreamClientCapabilities);
-    const outcome = await probeOverHttp(url, headers, meta, this.probeMs(), signal);
-    const classified = outcome.kind === 'unreachable' ? { kind: 'no-verdict' as const, reason: outcome.reason } : classifyProbe(outcome);
-    if (classified.kind === 'no-verdict') {
-      this.options.logger.debug(
-        `server "${this.id}": the era probe gave no verdict (${redact(classified.reason, this.options.definition)}); using initialize`,
-        {
-          server: this.id,
-        },
-      );
-      return;
-    }
-    const discover = outcome.kind === 'result' ? readDiscover(outcome.result) : undefined;
-    this.era.remember(classified.verdict, discover);
-    this.options.logger.info(`server "${this.id}" speaks ${describeEra(classified.verdict)}`, { server: this.id, era: classified.verdict });
   }
 
   private async openLegacy(
@@ -438,45 +376,4 @@ export class LinkOpener {
 /** The server answered the handshake (initialize, or server/discover) with a JSON-RPC error of its own. */
 function refusedHandshake(error: unknown): boolean {
   return error instanceof McpError && error.code !== ErrorCode.ConnectionClosed && error.code !== ErrorCode.RequestTimeout;
-}
-
-/** How the status names an era. */
-export function describeEra(verdict: EraVerdict): string {
-  return verdict.era === 'modern' ? `MCP ${verdict.version} (no initialize)` : 'MCP 2025-era (initialize)';
-}
-
-/**
- * Starts a transport now (for the era probe) and makes its later `start()` a no-op: the SDK client starts the
- * transport it connects to, and a stdio transport may be started only once.
- */
-function startOnce(transport: Transport): Promise<void> {
-  const started = transport.start();
-  transport.start = () => started;
-  return started;
-}
-
-/** Races a promise against an abort signal; a value that arrives after the abort goes to `onLate`. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, onLate?: (value: T) => void): Promise<T> {
-  if (signal.aborted) {
-    promise.then(
-      (value) => onLate?.(value),
-      () => undefined,
-    );
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) onLate?.(value);
-        else resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,15 +1,15 @@
 import type { Clock, Logger, ServerDefinition, ServerState } from '@mcp-switchboard/plugin-api';
-import type { ClientRequest, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import { MAX_TIMEOUT_MS } from '../util/deferred.js';
+import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { Connectors } from '../plugins/connector-choice.js';
 import { redact } from '../util/redact.js';
 import { errorMessage, type RpcError } from '../util/rpc-error.js';
-import { LooseResultSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
+import type { LooseParams, LooseRequest, LooseResult } from '../util/schemas.js';
 import type { EraVerdict } from './era-probe.js';
 import { LinkOpener, type DownstreamExtra, type LinkEvents, type OpenLink, type ServerToClientMethod } from './link-opener.js';
 import { ListCache, type ListKind, type ServerCache } from './list-cache.js';
 import { ProgressTokens, RequestForwarder, type ForwardOptions, type ResolvedTimeouts } from './request-forwarder.js';
 import type { RoutableConnection } from './routable-connection.js';
+import { reapplyStanding } from './reapply-standing.js';
 import { SessionLanes } from './session-lanes.js';
 import { StandingRequests } from './standing-requests.js';
 import { realClock, resolveSupervision, type SupervisionSettings } from './supervision.js';
@@ -337,7 +337,7 @@ export class ServerConnection implements RoutableConnection {
     this._capabilities = open.capabilities;
     this._instructions = open.instructions;
     const lists = await this.lists.fetchAll(open.client, open.capabilities ?? {}, run);
-    if (current()) await this.reapply(open, run);
+    if (current()) await reapplyStanding(open, this.standing, { id: this.id, requestMs: this.timeouts.requestMs, logger: this.logger, current });
     return lists;
   }
 
@@ -351,26 +351,6 @@ export class ServerConnection implements RoutableConnection {
       faulty: (reason, error) => this.supervisor.fault(run, reason, error),
       progress: (params) => this.progress.deliver(params),
     };
-  }
-
-  /** After a new link: the last log level a client set and every resource subscription still held. */
-  private async reapply(open: OpenLink, run: number): Promise<void> {
-    await Promise.all(
-      this.standing.toApply(open.era.era === 'legacy' ? open.capabilities : undefined).map((request) =>
-        open.client
-          .request({ method: request.method, params: request.params } as ClientRequest, LooseResultSchema, {
-            timeout: Math.min(this.timeouts.requestMs, MAX_TIMEOUT_MS),
-          })
-          .catch((error: unknown) => {
-            if (!this.supervisor.isCurrent(run)) return;
-            this.logger.warn(`server "${this.id}": could not re-apply ${request.method} after a start`, {
-              server: this.id,
-              params: request.params,
-              error: errorMessage(error),
-            });
-          }),
-      ),
-    );
   }
 
   private announceReady(lists: ServerCache, mode: AttemptMode, startupMs: number): void {

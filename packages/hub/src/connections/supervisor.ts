@@ -1,5 +1,5 @@
 import type { ServerState } from '@mcp-switchboard/plugin-api';
-import { MAX_TIMEOUT_MS, deferred, type Deferred } from '../util/deferred.js';
+import { deferred, type Deferred } from '../util/deferred.js';
 import { errorMessage, type RpcError } from '../util/rpc-error.js';
 import {
   attemptRunning,
@@ -12,8 +12,10 @@ import {
   type SupervisedLink,
   type SupervisorOptions,
 } from './lifecycle.js';
-import { NamedTimers, backoffDelay, circuitText, formatDuration, isServerAnswer, needsLogin, startFailureKind, type FaultKind } from './supervision.js';
+import { Heartbeat } from './heartbeat.js';
+import { NamedTimers, backoffDelay, circuitText, formatDuration, needsLogin, startFailureKind, type FaultKind } from './supervision.js';
 import { serverUnavailable, type ServerCondition } from './unavailable.js';
+import { waitForReady } from './wait-for-ready.js';
 
 export type { AttemptMode, Lifecycle, SupervisedLink, SupervisorOptions } from './lifecycle.js';
 
@@ -41,9 +43,9 @@ export class Supervisor<T> {
   /** Times of the failures within the window. */
   private failures: number[] = [];
   private restartCount = 0;
-  private activeCalls = 0;
-  private lastActivity = 0;
   private readonly timers: NamedTimers<'retry' | 'ping' | 'idle'>;
+  /** The ping and idle timers; their decisions come back here (`fault()`, `goIdle()`). */
+  private readonly heartbeat: Heartbeat;
   /** Waiters for the start attempt in progress (or the first one, before it began). */
   private settling: Deferred<void> | undefined;
   private readonly listeners = new Set<() => void>();
@@ -60,6 +62,12 @@ export class Supervisor<T> {
     this.timers = new NamedTimers(options.clock, (error) =>
       options.logger.error(`server "${this.id}": a supervision timer failed`, { server: this.id, error: errorMessage(error) }),
     );
+    this.heartbeat = new Heartbeat(options, link, this.timers, {
+      run: () => this.run,
+      readyRun: (run) => run === this.run && this.state.kind === 'ready',
+      fault: (run, reason, cause) => this.fault(run, reason, cause),
+      idle: (idleMs) => this.goIdle(idleMs),
+    });
   }
 
   get lifecycle(): Readonly<Lifecycle> {
@@ -192,14 +200,12 @@ export class Supervisor<T> {
 
   /** A call begins: no idle stop while it runs. */
   beginCall(): void {
-    this.activeCalls += 1;
-    this.timers.clear('idle');
+    this.heartbeat.beginCall();
   }
 
   /** A call ended: the idle clock starts over. */
   endCall(): void {
-    this.activeCalls -= 1;
-    this.touch();
+    this.heartbeat.endCall();
   }
 
   /**
@@ -217,27 +223,10 @@ export class Supervisor<T> {
     if (waiting.kind !== 'starting' && waiting.kind !== 'restarting') throw this.unavailable();
     const budget = waiting.kind === 'starting' && waiting.waking ? this.options.connectMs : this.options.settings.callWaitMs;
     if (budget <= 0) throw this.waitError(0);
-    await new Promise<void>((resolve, reject) => {
-      let done = false;
-      let timer: unknown;
-      const finish = (error?: unknown) => {
-        if (done) return;
-        done = true;
-        this.listeners.delete(check);
-        if (timer !== undefined) this.options.clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const check = () => {
-        if (this.state.kind === 'ready') finish();
-        else if (this.state.kind !== 'starting' && this.state.kind !== 'restarting') finish(this.unavailable());
-      };
-      const onAbort = () => finish(signal?.reason ?? new Error('cancelled by the client'));
-      this.listeners.add(check);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      timer = this.timers.once(budget, () => finish(this.waitError(budget)));
-    });
+    const waitingOn = () => this.state.kind === 'starting' || this.state.kind === 'restarting';
+    const outcome = () => (this.state.kind === 'ready' ? 'ready' : waitingOn() ? undefined : this.unavailable());
+    const { listeners, timers } = this;
+    await waitForReady({ listeners, timers, clock: this.options.clock, budget, outcome, timedOut: () => this.waitError(budget) }, signal);
   }
 
   /** The error for a request to a server that is not ready (and will not be soon). */
@@ -295,8 +284,8 @@ export class Supervisor<T> {
     this.link.adopt(opened);
     this.enter({ kind: 'ready', run });
     this.link.announceReady(opened, mode, startupMs);
-    this.armPing();
-    this.touch();
+    this.heartbeat.armPing();
+    this.heartbeat.touch();
   }
 
   private scheduleRestart(message: string, wasReady: boolean, now: number, causeText: string | undefined, attempt: number): void {
@@ -375,66 +364,7 @@ export class Supervisor<T> {
     await this.link.detach(`server "${this.id}" is stopping`);
   }
 
-  // ---------------------------------------------------------------------------------------------------------
-  // Pings and idle stops
-  // ---------------------------------------------------------------------------------------------------------
-
-  private armPing(): void {
-    this.timers.clear('ping');
-    const every = this.options.pingIntervalMs;
-    if (!every || every <= 0 || this.state.kind !== 'ready' || !this.link.pingable()) return;
-    const run = this.run;
-    this.timers.set('ping', every, () => {
-      this.ping(run, every).catch((error: unknown) => {
-        this.options.logger.error(`server "${this.id}": unexpected error while pinging`, { server: this.id, error: errorMessage(error) });
-      });
-    });
-  }
-
-  /**
-   * Pings a ready server. A ping that times out or fails on the link is a failure; an error answer proves the
-   * server is alive. A server with calls in flight is not pinged (they have their own timeouts, and a server busy
-   * with a long tool must not be killed for a slow ping).
-   */
-  private async ping(run: number, every: number): Promise<void> {
-    if (run !== this.run || this.state.kind !== 'ready') return;
-    if (this.activeCalls === 0) {
-      const timeout = Math.min(every, this.options.requestMs, MAX_TIMEOUT_MS);
-      try {
-        await this.link.ping(timeout);
-      } catch (error) {
-        if (run !== this.run) return;
-        if (isServerAnswer(error)) {
-          this.options.logger.debug(`server "${this.id}" answered a ping with an error; it is alive`, { server: this.id, error: errorMessage(error) });
-        } else if (this.activeCalls === 0) {
-          this.fault(run, `server "${this.id}" did not answer a ping within ${formatDuration(timeout)}: ${errorMessage(error)}`, error);
-          return;
-        }
-      }
-    }
-    if (run === this.run) this.armPing();
-  }
-
-  /** Notes activity and (re)arms the idle timer. */
-  private touch(): void {
-    this.lastActivity = this.options.clock.now();
-    this.armIdle();
-  }
-
-  private armIdle(): void {
-    const idleMs = this.options.idleTimeoutMs;
-    this.timers.clear('idle');
-    if (!idleMs || idleMs <= 0 || this.state.kind !== 'ready' || this.activeCalls > 0) return;
-    const run = this.run;
-    const wait = Math.max(0, this.lastActivity + idleMs - this.options.clock.now());
-    this.timers.set('idle', wait, () => {
-      if (run !== this.run || this.state.kind !== 'ready' || this.activeCalls > 0) return;
-      if (this.options.clock.now() - this.lastActivity < idleMs) return this.armIdle();
-      if (this.link.inStandingUse()) return this.touch();
-      this.goIdle(idleMs);
-    });
-  }
-
+  /** No call for `idleMs` (see Heartbeat): stops the server until the next call. */
   private goIdle(idleMs: number): void {
     this.run += 1;
     this.timers.clearAll();

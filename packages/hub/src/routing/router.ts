@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { PluginHookError, type CallKind, type CallToolResult, type VirtualPrompt, type VirtualToolContext } from '@mcp-switchboard/plugin-api';
+import { PluginHookError, type CallToolResult, type VirtualPrompt, type VirtualToolContext } from '@mcp-switchboard/plugin-api';
 import { ownerOfUri, type CatalogEntry, type CatalogSnapshot, type ToolEntry } from '../catalog/catalog.js';
-import { normalizeName } from '../catalog/namespace.js';
 import type { RoutableConnection as ServerConnection } from '../connections/routable-connection.js';
 import type { HubContext } from '../context.js';
 import { paginate, type Listing } from '../pagination.js';
 import { refusalOrBug } from '../plugins/tool-call-guard.js';
 import { runToolCall } from './call-pipeline.js';
-import { closestMatches } from '../util/suggest.js';
+import { trackedCall } from './tracked-call.js';
+import { unknownItem } from './unknown-item.js';
 import { ErrorCode, RpcError, errorMessage, switchboardRpcError } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
 import type { SessionRef, UpstreamExtra } from '../connections/session-lanes.js';
@@ -33,15 +33,6 @@ function requireString(params: LooseParams, key: string, method: string): string
     throw new RpcError(ErrorCode.InvalidParams, `${method}: "${key}" must be a non-empty string`);
   }
   return value;
-}
-
-function firstText(result: LooseResult): string | undefined {
-  const content = result.content;
-  if (!Array.isArray(content)) return undefined;
-  for (const block of content) {
-    if (isRecord(block) && block.type === 'text' && typeof block.text === 'string') return block.text.slice(0, 500);
-  }
-  return undefined;
 }
 
 /**
@@ -111,7 +102,7 @@ export class Router {
       { callId, sessionId: session.id, entry, server: connection?.definition, arguments: args },
       {
         forward: (sent) =>
-          this.tracked(session, connection!, 'tool', entry, sent, callId, () => {
+          trackedCall(this.ctx, session, connection!, 'tool', entry, sent, callId, () => {
             const { arguments: _given, ...rest } = params;
             return connection!.forward(
               'tools/call',
@@ -152,7 +143,7 @@ export class Router {
     const args = isRecord(params.arguments) ? params.arguments : undefined;
     if (entry.virtual) return this.virtualPrompt(entry, args);
     const connection = this.readyConnection(entry.serverId);
-    return this.tracked(session, connection, 'prompt', entry, args, randomUUID(), () =>
+    return trackedCall(this.ctx, session, connection, 'prompt', entry, args, randomUUID(), () =>
       connection.forward(
         'prompts/get',
         { ...params, name: entry.originalName },
@@ -188,7 +179,7 @@ export class Router {
     let lastError: unknown;
     for (const connection of candidates) {
       try {
-        return await this.tracked(session, connection, 'resource', { originalName: uri, exposedName: uri }, undefined, randomUUID(), () =>
+        return await trackedCall(this.ctx, session, connection, 'resource', { originalName: uri, exposedName: uri }, undefined, randomUUID(), () =>
           connection.forward('resources/read', params, this.forwardOptions(session, extra, `resources/read "${uri}"`, params)),
         );
       } catch (error) {
@@ -335,7 +326,7 @@ export class Router {
       snapshot.giveOutNames();
       return entry;
     }
-    const error = this.unknownItem(kind, name, snapshot);
+    const error = unknownItem(this.ctx, kind, name, snapshot);
     if (
       !snapshot[kind === 'tool' ? 'unlistedTools' : 'unlistedPrompts'].has(name) &&
       (error.data as { suggestions?: unknown } | undefined)?.suggestions !== undefined
@@ -343,49 +334,6 @@ export class Router {
       this.ctx.emit({ type: 'call.unknown', sessionId: session.id, kind, name, at: Date.now() });
     }
     throw error;
-  }
-
-  private unknownItem(kind: 'tool' | 'prompt', name: string, snapshot: CatalogSnapshot): RpcError {
-    const Kind = kind === 'tool' ? 'Tool' : 'Prompt';
-    const unlisted = (kind === 'tool' ? snapshot.unlistedTools : snapshot.unlistedPrompts).get(name);
-    if (unlisted?.reason === 'hidden') {
-      // Hidden on purpose: say so, and suggest nothing (a near name would lead to another server's item).
-      const data = { name, server: unlisted.serverId };
-      const message =
-        `${Kind} "${name}" is hidden by configuration (a filter, or it is switched off in the plugged.in App), ` +
-        `so it cannot be ${kind === 'tool' ? 'called' : 'used'}; change the allow/deny rules to expose it`;
-      return kind === 'tool'
-        ? switchboardRpcError(ErrorCode.InvalidParams, 'SWB_TOOL_DENIED', message, data)
-        : new RpcError(ErrorCode.InvalidParams, message, data);
-    }
-    if (unlisted?.reason === 'server-down') {
-      // A name clients were given, held for its server while that server is down.
-      const connection = this.ctx.connection(unlisted.serverId);
-      if (connection) {
-        const down = connection.unavailableError();
-        return new RpcError(down.code, `${Kind} "${name}" cannot be reached: ${down.message}`, down.data);
-      }
-    }
-    // A name under the prefix of a server that is down: say so rather than "unknown".
-    const separator = normalizeName(this.ctx.config.namespace.separator);
-    for (const connection of this.ctx.connections()) {
-      if (!snapshot.serverIds.has(connection.id) || connection.isReady) continue;
-      const prefix = `${normalizeName(connection.definition.prefix ?? connection.id)}${separator}`;
-      if (name.startsWith(prefix)) {
-        const down = connection.unavailableError();
-        return new RpcError(down.code, `${Kind} "${name}" cannot be reached: ${down.message}`, down.data);
-      }
-    }
-    const entries = kind === 'tool' ? snapshot.tools : snapshot.prompts;
-    const suggestions = closestMatches(
-      name,
-      entries.map((e) => ({ name: e.exposedName, aliases: [e.originalName] })),
-    );
-    const hint = suggestions.length ? ` Did you mean: ${suggestions.join(', ')}?` : ` Call ${kind}s/list for the available ${kind}s.`;
-    const data = { name, suggestions };
-    return kind === 'tool'
-      ? switchboardRpcError(ErrorCode.InvalidParams, 'SWB_TOOL_UNKNOWN', `Unknown tool "${name}".${hint}`, data)
-      : new RpcError(ErrorCode.InvalidParams, `Unknown prompt "${name}".${hint}`, data);
   }
 
   /**
@@ -401,52 +349,5 @@ export class Router {
     }
     if (!connection.servesLists) throw connection.unavailableError();
     return connection;
-  }
-
-  /** Runs a forwarded call between call.started and call.finished events. */
-  private async tracked(
-    session: RoutedSession,
-    connection: ServerConnection,
-    kind: CallKind,
-    item: Pick<CatalogEntry, 'originalName' | 'exposedName'>,
-    args: Record<string, unknown> | undefined,
-    callId: string,
-    run: () => Promise<LooseResult>,
-  ): Promise<LooseResult> {
-    const base = {
-      callId,
-      sessionId: session.id,
-      server: connection.definition,
-      kind,
-      item: item.originalName,
-      exposedName: item.exposedName,
-      ...(args ? { arguments: args } : {}),
-    };
-    this.ctx.emit({ type: 'call.started', ...base, at: Date.now() });
-    const startedAt = performance.now();
-    try {
-      const result = await run();
-      const failed = kind === 'tool' && result.isError === true;
-      const text = failed ? firstText(result) : undefined;
-      this.ctx.emit({
-        type: 'call.finished',
-        ...base,
-        success: !failed,
-        ...(failed ? { error: text ?? 'the tool returned isError' } : {}),
-        durationMs: Math.round(performance.now() - startedAt),
-        at: Date.now(),
-      });
-      return result;
-    } catch (error) {
-      this.ctx.emit({
-        type: 'call.finished',
-        ...base,
-        success: false,
-        error: errorMessage(error),
-        durationMs: Math.round(performance.now() - startedAt),
-        at: Date.now(),
-      });
-      throw error;
-    }
   }
 }
