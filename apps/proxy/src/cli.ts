@@ -7,7 +7,7 @@ import type { CliSettings } from './cli-settings.js';
 import { registerCreatePluginCommand } from './commands/create-plugin.js';
 import { registerInitCommand } from './commands/init/init.js';
 import { registerAuthCommand } from './commands/auth.js';
-import { registerPinsCommand } from './commands/pins.js';
+import { registerPinsCommand } from './commands/pins-command.js';
 
 // The kernel, the hub and each command are imported when a command runs, not before: `--help`, `--version` and
 // a bad flag answer without loading them, and the proxy loads only what its run needs.

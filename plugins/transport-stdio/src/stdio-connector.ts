@@ -6,6 +6,7 @@ import {
   type ServerDefinition,
   type ServerTransportType,
 } from '@mcp-switchboard/plugin-api';
+import { StderrLimiter } from './stderr-limiter.js';
 import { DEFAULT_KILL_GRACE_MS, StdioProcessTransport } from './stdio-process-transport.js';
 
 export interface StdioConnectorOptions {
@@ -18,6 +19,8 @@ export class StdioConnector implements DownstreamConnector {
   readonly types: readonly ServerTransportType[] = ['stdio'];
   private readonly killGraceMs: number;
   private readonly live = new Set<StdioProcessTransport>();
+  /** One stderr budget per server, kept across its restarts (a crash loop must not refill it). */
+  private readonly stderrLimiters = new Map<string, StderrLimiter>();
 
   constructor(options: StdioConnectorOptions = {}) {
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
@@ -40,6 +43,7 @@ export class StdioConnector implements DownstreamConnector {
       logger: context.logger,
       killGraceMs: this.killGraceMs,
       signal: context.signal,
+      stderrLimiter: this.stderrLimiterOf(server.id),
     });
     this.live.add(transport);
     void transport.done.then(() => this.live.delete(transport));
@@ -49,6 +53,12 @@ export class StdioConnector implements DownstreamConnector {
         return transport.pid;
       },
     };
+  }
+
+  private stderrLimiterOf(serverId: string): StderrLimiter {
+    let limiter = this.stderrLimiters.get(serverId);
+    if (!limiter) this.stderrLimiters.set(serverId, (limiter = new StderrLimiter()));
+    return limiter;
   }
 
   /** Links whose process is running or being stopped. */

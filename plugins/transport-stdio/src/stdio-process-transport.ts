@@ -40,6 +40,8 @@ export interface StdioProcessTransportOptions {
   maxMessageBytes?: number;
   /** How much of the server's stderr is logged (rate and line length); see `DEFAULT_STDERR_LIMITS`. */
   stderrLimits?: Partial<StderrLimits>;
+  /** A limiter shared with earlier processes of the same server, so a restart does not refill its budget. */
+  stderrLimiter?: StderrLimiter;
   /** Injectable clock for the stderr rate limit. */
   now?: () => number;
   /** The machine's platform (default: this one); Windows spawns through cross-spawn and kills with taskkill /T. */
@@ -100,7 +102,7 @@ export class StdioProcessTransport implements Transport {
     this.logger = options.logger.child({ server: options.name });
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.readBuffer = new ReadBuffer(options.maxMessageBytes ? { maxBufferSize: options.maxMessageBytes } : {});
-    this.stderrLimiter = new StderrLimiter(options.stderrLimits, options.now);
+    this.stderrLimiter = options.stderrLimiter ?? new StderrLimiter(options.stderrLimits, options.now);
     this.platform = options.platform ?? hostPlatform();
   }
 

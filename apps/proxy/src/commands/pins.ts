@@ -1,5 +1,4 @@
 import { isAbsolute, dirname, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { SwitchboardError, type PluginEntry, type Tool } from '@mcp-switchboard/plugin-api';
 import {
   approvePins,
@@ -121,17 +120,4 @@ export async function pinsApproveCommand(settings: CliSettings, target: string, 
   const lines = approved.map((d) => `  ${d.server}/${d.tool} (${d.status === 'changed' ? `changed: ${d.fields.join(', ')}` : d.status})`);
   process.stdout.write(redact(`Approved in ${lockfile}:\n${lines.join('\n')}\nA running proxy picks this up within its pollMs (2 s by default).\n`));
   return 0;
-}
-
-/** Adds `pins diff` and `pins approve` to the CLI. */
-export function registerPinsCommand(program: Command, settings: () => CliSettings, done: (code: number) => void): void {
-  const pins = program.command('pins').description('review and approve changed tool definitions pinned by the pinning plugin (switchboard.lock.json)');
-  pins
-    .command('diff [server]')
-    .description('start every server once and show the tools whose definitions differ from the lockfile; exit 1 when any do')
-    .action(async (server: string | undefined) => done(await pinsDiffCommand(settings(), server)));
-  pins
-    .command('approve <target>')
-    .description('pin the current definitions of a server (<server>) or one tool (<server>/<tool>) in the lockfile')
-    .action(async (target: string) => done(await pinsApproveCommand(settings(), target)));
 }
