@@ -46,6 +46,10 @@ describe('soak verdict', () => {
     expect(soakFailures(cleanRun({ end: sample(90_000 + 51 * 1024) }), options).join('\n')).toMatch(/RSS grew by 51\.0 MiB/);
     expect(soakFailures(cleanRun({ end: sample(95_000, 20 + 33) }), options).join('\n')).toMatch(/file descriptors grew/);
     expect(soakFailures(cleanRun({ ok: 9_000 }), options).join('\n')).toMatch(/do not add up/);
+    expect(soakFailures(cleanRun({ afterFuzz: { sample: sample(96_000), requests: 2000, unanswered: 3 } }), options).join('\n')).toMatch(
+      /3 malformed request\(s\) got no answer/,
+    );
+    expect(soakFailures(cleanRun({ afterFuzz: { sample: sample(96_000), requests: 2000, unanswered: 0 } }), options)).toEqual([]);
   });
 
   it('recognises errors that name the server and groups them with numbers masked', () => {
@@ -54,5 +58,18 @@ describe('soak verdict', () => {
     expect(namesServer('MCP error -32000: Connection closed')).toBe(false);
     expect(namesServer('the default configuration')).toBe(false);
     expect(errorKindOf('MCP error -32603: request 1234 to pid 99 failed after 2000 ms')).toBe('MCP error -N: request N to pid N failed after N ms');
+  });
+});
+
+describe('the fuzz phase of the soak', () => {
+  it('mixes hostile requests: wrong types, unknown names and methods, bad cursors, too-deep and 1 MB arguments', async () => {
+    const { fuzzedRequest, FUZZ_REQUESTS } = await import('./soak.js');
+    const requests = Array.from({ length: 16 }, (_, n) => fuzzedRequest(n));
+    expect(new Set(requests.map((r) => r.method))).toEqual(
+      new Set(['tools/call', 'tools/list', 'resources/read', 'prompts/get', 'no/such/method/5', 'no/such/method/13']),
+    );
+    expect(JSON.stringify(fuzzedRequest(0)).length).toBeGreaterThan(1 << 20);
+    expect(JSON.stringify(fuzzedRequest(4)).split('"deep"').length - 1).toBe(200);
+    expect(FUZZ_REQUESTS).toBe(2000);
   });
 });

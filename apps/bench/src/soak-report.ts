@@ -38,6 +38,8 @@ export interface SoakOutcome {
   serverLives: number;
   start: SoakSample;
   afterWarmup: SoakSample;
+  /** After the calls, malformed requests: how many, how many got no answer, and the proxy then. */
+  afterFuzz?: { sample: SoakSample; requests: number; unanswered: number };
   peak: SoakSample;
   end: SoakSample;
   samples: SoakSample[];
@@ -96,6 +98,7 @@ export function soakFailures(outcome: SoakOutcome, options: SoakOptions): string
   if (outcome.errors > allowed) {
     failures.push(`${outcome.errors} errors, more than the ${allowed} calls that can be in flight at the crashes: calls made after a crash failed too`);
   }
+  if (outcome.afterFuzz?.unanswered) failures.push(`${outcome.afterFuzz.unanswered} malformed request(s) got no answer`);
   if (outcome.wrongAnswers > 0) failures.push(`${outcome.wrongAnswers} call(s) answered with the wrong content`);
   if (outcome.ok + outcome.errors + outcome.hangs + outcome.wrongAnswers !== outcome.issued) {
     failures.push(
@@ -138,6 +141,11 @@ export function formatSoakReport(report: SoakReport): string {
     `server lives  ${count(report.serverLives)} distinct server pids answered the pid tool`,
     `proxy RSS     start ${mb(report.start.rssKb)}, after ${count(o.warmupCalls)} warm-up calls ${mb(report.afterWarmup.rssKb)}, peak ${mb(report.peak.rssKb)} (at call ${count(report.peak.calls)}), end ${mb(report.end.rssKb)}`,
     `              growth after the warm-up ${mb(report.end.rssKb - report.afterWarmup.rssKb)} (limit ${o.rssLimitMb} MiB)`,
+    ...(report.afterFuzz
+      ? [
+          `after fuzz    ${count(report.afterFuzz.requests)} malformed requests, ${count(report.afterFuzz.unanswered)} unanswered; proxy RSS then ${mb(report.afterFuzz.sample.rssKb)}`,
+        ]
+      : []),
     `proxy fds     start ${report.start.fds}, after the warm-up ${report.afterWarmup.fds}, end ${report.end.fds}`,
     `processes     ${report.processesWhileRunning.length} of the run alive before closing; ${report.leftoverProcesses.length ? `LEFT AFTER CLOSE: ${report.leftoverProcesses.join(', ')}` : 'none left after close'} (close took ${count(Math.round(report.closeMs))} ms)`,
   ];

@@ -2,7 +2,7 @@
 import { fixturePath } from '@mcp-switchboard/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, ResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -24,6 +24,32 @@ export const soakSupervision = { backoffInitialMs: 50, backoffMaxMs: 250, maxFai
 const STDERR_TAIL_BYTES = 16 * 1024;
 /** Every Nth call asks the server for its pid, so the report can count server lives. */
 const PID_EVERY = 50;
+/** Malformed and hostile requests sent after the calls; the proxy's RSS is sampled once they are answered. */
+export const FUZZ_REQUESTS = 2000;
+
+/** The nth fuzzed request: wrong types, unknown names, bad cursors, too-deep and (every 100th) 1 MB arguments. */
+export function fuzzedRequest(n: number): { method: string; params?: Record<string, unknown> } {
+  let deep: Record<string, unknown> = {};
+  switch (n % 8) {
+    case 0:
+      return { method: 'tools/call', params: { name: `${SOAK_SERVER}__echo`, arguments: { text: n % 100 === 0 ? 'x'.repeat(1 << 20) : `fuzz ${n}` } } };
+    case 1:
+      return { method: 'tools/call', params: { name: 42, arguments: 'nonsense' } };
+    case 2:
+      return { method: 'tools/call', params: { name: `no_such_tool_${n}` } };
+    case 3:
+      return { method: 'tools/list', params: { cursor: `not-a-cursor-${n}` } };
+    case 4:
+      for (let i = 0; i < 200; i++) deep = { deep };
+      return { method: 'tools/call', params: { name: `${SOAK_SERVER}__echo`, arguments: deep } };
+    case 5:
+      return { method: `no/such/method/${n}` };
+    case 6:
+      return { method: 'resources/read', params: { uri: `fuzz://${'y'.repeat(n % 500)}` } };
+    default:
+      return { method: 'prompts/get', params: { name: '', arguments: [1, 2, 3] } };
+  }
+}
 
 function rssKbOf(pid: number): number {
   try {
@@ -202,6 +228,16 @@ export async function runSoak(options: SoakOptions, proxyCli: string, log: (line
     const wallMs = performance.now() - t0;
     clearInterval(sampler);
     const end = sample();
+    // Fuzzed requests after the calls: every one must be answered (an error is an answer), and memory must come back.
+    let fuzzUnanswered = 0;
+    for (let n = 0; n < FUZZ_REQUESTS && !outcome.stoppedEarly; n++) {
+      const answered = await client.request(fuzzedRequest(n) as never, ResultSchema.passthrough(), { timeout: options.deadlineMs }).then(
+        () => true,
+        (error: unknown) => !/timed out|Request timeout/i.test(errorText(error)),
+      );
+      if (!answered) fuzzUnanswered++;
+    }
+    const afterFuzz = { sample: sample(), requests: FUZZ_REQUESTS, unanswered: fuzzUnanswered };
     // Only the proxy and its current server may be alive now: crashed servers must be gone. A restart may be
     // under way, so give a replaced process a moment to be reaped.
     for (let tries = 0; tries < 40; tries++) {
@@ -224,6 +260,7 @@ export async function runSoak(options: SoakOptions, proxyCli: string, log: (line
       afterWarmup: afterWarmup ?? start,
       peak,
       end,
+      afterFuzz,
       samples,
       processesWhileRunning,
       leftoverProcesses,
