@@ -1,17 +1,8 @@
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kernel, findSecrets, type SecretRedactor } from '@mcp-switchboard/kernel';
 import { Hub } from '@mcp-switchboard/hub';
-import {
-  formatError,
-  type ConfigSource,
-  type DownstreamConnector,
-  type PluginEntry,
-  type ServerDefinition,
-  type SwitchboardConfig,
-} from '@mcp-switchboard/plugin-api';
+import { formatError, type ConfigSource, type DownstreamConnector, type ServerDefinition, type SwitchboardConfig } from '@mcp-switchboard/plugin-api';
 import { SWITCHBOARD_CHAIN_ENV } from '@mcp-switchboard/plugin-transport-stdio';
-import { builtinPlugins } from './builtin-plugins.js';
+import { kernelOptions } from './kernel-options.js';
 import { refuseUnsetVariables } from './refuse-unset-variables.js';
 import { misspeltConfigKeys } from './config-key-warnings.js';
 import { configIdentity, extendChain, nestingError, readChain } from './nesting.js';
@@ -40,8 +31,6 @@ export interface BootOptions {
   /** Adjusts the configuration the hub runs with (doctor: one start attempt per server, no restarts). */
   hubConfig?: (config: SwitchboardConfig) => SwitchboardConfig;
 }
-
-const appDir = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /**
  * Every server list a source hands the hub first teaches the redactor its secrets (env and header values),
@@ -76,21 +65,7 @@ function secretAware(
 
 /** Loads config and plugins, sets them up and starts every server (without waiting for them). */
 export async function boot(settings: CliSettings, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), options: BootOptions = {}): Promise<Booted> {
-  const extraPlugins: PluginEntry[] = [];
-  if (settings.pluggedin) extraPlugins.push(['pluggedin', { ...settings.pluggedin }]);
-
-  const kernel = await Kernel.create({
-    cwd,
-    env,
-    ...(settings.configFile ? { configFile: settings.configFile } : {}),
-    overrides: settings.overrides,
-    // With servers from the App or the environment, a config file is optional.
-    requireConfig: !settings.pluggedin && !env.SWITCHBOARD_MCP_SERVERS,
-    builtinPlugins: builtinPlugins(),
-    extraPlugins,
-    resolveFrom: [appDir],
-    defaults: { logLevel: settings.defaults.logLevel },
-  });
+  const kernel = await Kernel.create(kernelOptions(settings, env, cwd));
   const where = kernel.config.filepath ? { file: kernel.config.filepath } : {};
   for (const warning of misspeltConfigKeys(kernel.config.current)) kernel.logger.warn(warning, where);
   // Before any server starts: a Switchboard listed in its own config must not start itself again.

@@ -1,13 +1,9 @@
 import { spawn } from 'node:child_process';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { SwitchboardError, type PluginEntry, type RemoteServerDefinition, type ServerDefinition } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, type RemoteServerDefinition, type ServerDefinition } from '@mcp-switchboard/plugin-api';
 import type { TokenStore } from '@mcp-switchboard/plugin-transport-http';
 import type { CliSettings } from '../cli-settings.js';
 import { formatTable } from '../format-table.js';
-
-const appDir = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 interface AuthOptions {
   list?: boolean;
@@ -18,21 +14,9 @@ interface AuthOptions {
 
 /** Every server the config's sources know, without starting any (the kernel starts; the hub does not). */
 async function loadServers(settings: CliSettings, env: NodeJS.ProcessEnv): Promise<ServerDefinition[]> {
-  const extraPlugins: PluginEntry[] = [];
-  if (settings.pluggedin) extraPlugins.push(['pluggedin', { ...settings.pluggedin }]);
   // Imported here, not at the top: registering the command (every CLI start) must not load the kernel.
-  const [{ Kernel }, { builtinPlugins }] = await Promise.all([import('@mcp-switchboard/kernel'), import('../builtin-plugins.js')]);
-  const kernel = await Kernel.create({
-    cwd: process.cwd(),
-    env,
-    ...(settings.configFile ? { configFile: settings.configFile } : {}),
-    overrides: settings.overrides,
-    requireConfig: !settings.pluggedin && !env.SWITCHBOARD_MCP_SERVERS,
-    builtinPlugins: builtinPlugins(),
-    extraPlugins,
-    resolveFrom: [appDir],
-    defaults: { logLevel: settings.defaults.logLevel },
-  });
+  const [{ Kernel }, { kernelOptions }] = await Promise.all([import('@mcp-switchboard/kernel'), import('../kernel-options.js')]);
+  const kernel = await Kernel.create(kernelOptions(settings, env, process.cwd()));
   try {
     await kernel.start();
     const lists = await Promise.all(kernel.sources.map((source) => source.load()));
