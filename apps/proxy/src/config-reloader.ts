@@ -27,6 +27,8 @@ export interface ConfigReloaderOptions {
   rearmEveryMs?: number;
   /** Told after every reload attempt (tests, embedders). */
   onReload?: (outcome: ReloadOutcome) => void;
+  /** When the config was read (ms since the epoch): an edit after it and before the watch starts is not lost. */
+  loadedAtMs?: number;
 }
 
 /**
@@ -55,6 +57,7 @@ export class ConfigReloader {
   #closed = false;
   /** A hash of the config file's content when it was last read: unchanged means no reload on a watch event. */
   #fileSignature: string | undefined;
+  readonly #loadedAtMs: number | undefined;
   #serverChanges: Array<Extract<SwitchboardEvent, { type: 'config.changed' }>> = [];
   #subscription: { unsubscribe(): void; idle(): Promise<void> } | undefined;
 
@@ -65,6 +68,7 @@ export class ConfigReloader {
     this.#onReload = options.onReload;
     this.#sighup = (options.sighup ?? true) && process.platform !== 'win32';
     this.#rearmEveryMs = options.rearmEveryMs ?? 1000;
+    this.#loadedAtMs = options.loadedAtMs;
   }
 
   /** Starts watching (when there is a config file and `watch` is on) and listening for SIGHUP. */
@@ -76,7 +80,13 @@ export class ConfigReloader {
     });
     if (this.#sighup) process.on('SIGHUP', this.#onSighup);
     this.#syncWatcher();
-    void this.#signature().then((signature) => (this.#fileSignature ??= signature));
+    // The file as it is now is the baseline for later events, unless it changed after the config was read (an edit
+    // made while we started, whose event came before the watch): then it is reloaded once.
+    const file = this.#kernel.config.filepath;
+    void this.#signature().then((signature) => {
+      if (this.#watcher && file && this.#loadedAtMs !== undefined && modifiedAtMs(file) >= this.#loadedAtMs) this.#schedule();
+      else this.#fileSignature ??= signature;
+    });
   }
 
   /** Stops watching and listening; a reload in progress finishes. Idempotent. */
@@ -279,6 +289,15 @@ export class ConfigReloader {
       this.#request('file');
     }, this.#debounceMs);
     this.#timer.unref?.();
+  }
+}
+
+/** When `file` was last modified (ms since the epoch), or -Infinity when it cannot be read. */
+function modifiedAtMs(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return Number.NEGATIVE_INFINITY;
   }
 }
 

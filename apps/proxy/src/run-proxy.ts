@@ -20,6 +20,8 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
   // Read before boot(), which adds this process to the marker its children get.
   const chain = readChain(env);
   let booted: Booted;
+  // Edits of the config file from this moment on are reloaded, even those made before the watch starts.
+  const loadedAtMs = Date.now();
   try {
     booted = await boot(settings, env);
   } catch (error) {
@@ -50,6 +52,7 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
   const reloader = new ConfigReloader({
     kernel,
     logger: logger.child({ component: 'config' }),
+    loadedAtMs,
     ...(options.onReload ? { onReload: options.onReload } : {}),
   });
 
