@@ -1,7 +1,8 @@
+import { MODERN_PROTOCOL_VERSION } from '@mcp-switchboard/plugin-api';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 
 /** The first protocol revision whose HTTP requests carry `Mcp-Method` / `Mcp-Name` (spec: transports/streamable-http). */
-const MODERN_VERSIONS: ReadonlySet<string> = new Set(['2026-07-28']);
+const MODERN_VERSIONS: ReadonlySet<string> = new Set([MODERN_PROTOCOL_VERSION]);
 
 /** A header value as the spec wants it: plain printable ASCII as is, anything else in the Base64 sentinel form. */
 export function headerValue(value: string): string {

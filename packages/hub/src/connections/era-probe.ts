@@ -1,23 +1,16 @@
-import type { Clock } from '@mcp-switchboard/plugin-api';
+import { MODERN_PROTOCOL_VERSION, MetaKey, ModernErrorCode, type Clock } from '@mcp-switchboard/plugin-api';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { isRecord } from '../util/schemas.js';
 
+// The stateless era's version, reserved `_meta` keys and error codes are plugin-api's (the front doors use them
+// too); the connection layer keeps its own names for them.
 /** The stateless protocol revision the hub speaks to servers that only speak it. */
-export const MODERN_VERSION = '2026-07-28';
-
+export const MODERN_VERSION = MODERN_PROTOCOL_VERSION;
 /** The reserved `_meta` keys of the 2026-07-28 era (spec: basic, "Per-request protocol fields"). */
-export const ReservedMeta = {
-  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
-  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
-  clientInfo: 'io.modelcontextprotocol/clientInfo',
-  logLevel: 'io.modelcontextprotocol/logLevel',
-  serverInfo: 'io.modelcontextprotocol/serverInfo',
-  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
-} as const;
-
+export const ReservedMeta = MetaKey;
 /** -32022: the server does not speak the requested version; `data.supported` lists those it does. */
-export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
+export const UNSUPPORTED_PROTOCOL_VERSION = ModernErrorCode.UnsupportedProtocolVersion;
 
 /** What `server/discover` told us about a modern server. */
 export interface DiscoverInfo {
