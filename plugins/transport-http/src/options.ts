@@ -1,6 +1,6 @@
 import { SwitchboardError } from '@mcp-switchboard/plugin-api';
 import { z } from 'zod';
-import { frontDoorOAuthSchema, type FrontDoorOAuth } from './oauth/front-door-auth.js';
+import { frontDoorOAuthSchema, type FrontDoorOAuth } from './oauth/front-door-auth-options.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 12006;

@@ -1,25 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { z } from 'zod';
-import { JwtResourceServer, profileRuleSchema, type JwtResourceServerDeps } from './resource-server.js';
+import type { FrontDoorOAuth } from './front-door-auth-options.js';
+import { JwtResourceServer, type JwtResourceServerDeps } from './resource-server.js';
 
-/**
- * `http.auth` in the config: the front door as an OAuth 2.1 resource server. `audience` defaults to the front
- * door's own `/mcp` URL (`http://<host>:<port>/mcp`); set it to the public URL clients use behind a reverse proxy.
- */
-export const frontDoorOAuthSchema = z
-  .object({
-    issuer: z.string().url(),
-    audience: z.string().url().optional(),
-    requiredScopes: z.array(z.string().min(1)).optional(),
-    jwksUri: z.string().url().optional(),
-    algorithms: z.array(z.string()).optional(),
-    clockToleranceSec: z.number().int().min(0).max(300).optional(),
-    profiles: z.array(profileRuleSchema).optional(),
-    scopesSupported: z.array(z.string()).optional(),
-  })
-  .strict();
-
-export type FrontDoorOAuth = z.output<typeof frontDoorOAuthSchema>;
+export { frontDoorOAuthSchema, type FrontDoorOAuth } from './front-door-auth-options.js';
 
 /** What the OAuth check says about a request: the shape the front door's security gate takes from any check. */
 export type OAuthCheckVerdict =

@@ -1,16 +1,8 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+import { profileRuleSchema } from './front-door-auth-options.js';
 
-/** One rule that picks the profile a token may see: a granted scope, or a claim with a given value. */
-export const profileRuleSchema = z
-  .object({
-    profile: z.string().min(1),
-    scope: z.string().min(1).optional(),
-    claim: z.string().min(1).optional(),
-    equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
-  })
-  .strict()
-  .refine((rule) => (rule.scope !== undefined) !== (rule.claim !== undefined), { message: 'give either "scope" or "claim" (with "equals")' });
+export { profileRuleSchema };
 
 /** `http.auth`: the front door as an OAuth 2.1 resource server. */
 export const resourceServerOptionsSchema = z
