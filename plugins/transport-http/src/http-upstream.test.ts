@@ -527,6 +527,31 @@ describe('graceful shutdown', () => {
       // The open session still gets new requests answered (new connections are still accepted).
       expect(text(await c.client.callTool({ name: 'echo', arguments: { text: 'while draining' } }))).toBe('while draining');
 
+      // A connection kept alive (as a balancer keeps its own), busy when the drain delay ends: its request's body
+      // is still coming.
+      const kept = netConnect(upstream.port!, '127.0.0.1');
+      let keptText = '';
+      kept.setEncoding('utf8').on('data', (chunk: string) => (keptText += chunk));
+      const keptClosed = new Promise<void>((resolve) => kept.once('close', () => resolve()));
+      const rawCall = (id: number) => {
+        const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text: `raw ${id}` } } });
+        const headers = {
+          ...MCP_HEADERS,
+          'Mcp-Session-Id': c.transport.sessionId!,
+          Host: `127.0.0.1:${upstream.port!}`,
+          'Content-Length': Buffer.byteLength(body),
+        };
+        return {
+          head: `POST /mcp HTTP/1.1\r\n${Object.entries(headers)
+            .map(([k, v]) => `${k}: ${v}\r\n`)
+            .join('')}\r\n`,
+          body,
+        };
+      };
+      const first = rawCall(901);
+      kept.write(first.head + first.body.slice(0, 10));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
       endDrain();
       // The listener closes right after the delay ends (a connection attempt or two may still get in before).
       const connects = () =>
@@ -541,8 +566,16 @@ describe('graceful shutdown', () => {
       let refused = false;
       for (let attempt = 0; attempt < 50 && !refused; attempt++) refused = (await connects()) === 'ECONNREFUSED';
       expect(refused).toBe(true);
+      // Its request, begun while draining, is answered; the next one over the same connection is not served (the
+      // spec's 404 instead), so a balancer's busy connections cannot keep the replica from ever draining.
+      kept.write(first.body.slice(10));
+      await waitFor(() => keptText.includes('raw 901'), 'the answer of the request begun while draining');
+      const second = rawCall(902);
+      kept.write(second.head + second.body);
+      await keptClosed;
       host.slowGate.open();
       expect(text(await call)).toBe(`slow done for ${c.transport.sessionId}`);
+      expect(keptText).toMatch(/HTTP\/1\.1 404[\s\S]*"code":-32001[\s\S]*shutting down; initialize a new session[\s\S]*"id":null/);
       await stopped;
       expect(host.openSessions).toBe(0);
     } finally {

@@ -4,7 +4,7 @@ import { SwitchboardError, type Logger, type UpstreamHost, type UpstreamTranspor
 import { FrontDoorRequest, type FrontDoorServices, type HttpEndpoint } from './endpoint.js';
 import { frontDoorEndpoints } from './endpoints/index.js';
 import { protectedResourceEndpoints } from './endpoints/protected-resource.js';
-import { errorMessage, RPC_INTERNAL_ERROR, RPC_SERVER_ERROR, sendRpcError } from './http-replies.js';
+import { errorMessage, RPC_INTERNAL_ERROR, RPC_SERVER_ERROR, RPC_SESSION_NOT_FOUND, sendRpcError } from './http-replies.js';
 import { resolveHttpSettings, type HttpSettings } from './options.js';
 import { authChecksFor, exposureWarning, SecurityGate, type AuthCheck } from './security-gate.js';
 import { oauthAuthCheck } from './oauth/front-door-auth.js';
@@ -66,6 +66,11 @@ export class HttpUpstream implements UpstreamTransport {
   private activeHttp = 0;
   private sweeper: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  /**
+   * Where a stop is: `serving` (no stop asked), `draining` (the drain delay: sessions' requests still served),
+   * `finishing` (requests in flight finish; anything new is turned away, even over a connection kept alive).
+   */
+  private phase: 'serving' | 'draining' | 'finishing' = 'serving';
   private readonly drainWaiters = new Set<() => void>();
 
   constructor(settings: Partial<HttpSettings> = {}, options: HttpUpstreamOptions = {}) {
@@ -195,11 +200,22 @@ export class HttpUpstream implements UpstreamTransport {
       sendRpcError(res, 400, RPC_SERVER_ERROR, 'Bad Request: invalid URL');
       return;
     }
-    const answersWhileStopping = this.endpoints.some((endpoint) => endpoint.answersWhileStopping?.(request) ?? false);
-    if (this.stopping && !answersWhileStopping && !(req.headers['mcp-session-id'] || request.url.searchParams.has('sessionId'))) {
-      // Shutting down: requests of existing sessions may still finish; nothing new starts.
-      sendRpcError(res, 503, RPC_SERVER_ERROR, 'Service Unavailable: shutting down', { headers: { Connection: 'close' } });
-      return;
+    if (this.phase !== 'serving' && !this.endpoints.some((endpoint) => endpoint.answersWhileStopping?.(request) ?? false)) {
+      const ofSession = Boolean(req.headers['mcp-session-id'] || request.url.searchParams.has('sessionId'));
+      if (!ofSession) {
+        // Nothing new starts while stopping; a balancer sends a 503 to another replica.
+        sendRpcError(res, 503, RPC_SERVER_ERROR, 'Service Unavailable: shutting down', { headers: { Connection: 'close' } });
+        return;
+      }
+      if (this.phase === 'finishing') {
+        // The drain delay is over, yet a balancer's kept-alive connection brought a new request of a session here.
+        // Served, such requests would keep the process from ever draining; the spec's 404 makes the client start a
+        // new session, which the balancer now places on another replica.
+        sendRpcError(res, 404, RPC_SESSION_NOT_FOUND, 'Session not found: this Switchboard replica is shutting down; initialize a new session', {
+          headers: { Connection: 'close' },
+        });
+        return;
+      }
     }
 
     counted.value = true;
@@ -254,12 +270,14 @@ export class HttpUpstream implements UpstreamTransport {
     if (this.sweeper) clearInterval(this.sweeper);
     const server = this.server;
     if (!server) return;
+    this.phase = 'draining';
     if (this.settings.drainDelayMs > 0) {
       // Still listening, /ready answering 503: the balancer's health checks take us out before connections fail.
       this.logger.info('draining: /ready answers 503, new sessions are refused', { drainDelayMs: this.settings.drainDelayMs });
       await this.delay(this.settings.drainDelayMs);
     }
     // Stop accepting connections now; keep the ones open so requests in flight can finish.
+    this.phase = 'finishing';
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const drained = await this.waitForDrain(this.settings.shutdownGraceMs);
     if (!drained) {

@@ -38,6 +38,8 @@ export class FakeHost implements UpstreamHost {
   /** `slow` waits for this gate; `slowStarted` opens when a `slow` call begins. */
   slowGate = gate();
   slowStarted = gate();
+  /** How many `slow` calls have begun. */
+  slowCalls = 0;
   private counter = 0;
 
   constructor(options: { profiles?: string[]; factory?: ServerFactory } = {}) {
@@ -134,6 +136,7 @@ export function createTaggedServer(identity: string, options: UpstreamSessionOpt
   }));
 
   server.registerTool('slow', { description: 'Waits until the test opens the gate.', inputSchema: {} }, async () => {
+    host.slowCalls++;
     host.slowStarted.open();
     await host.slowGate.promise;
     return { content: [{ type: 'text', text: `slow done for ${identity}` }] };
