@@ -11,6 +11,7 @@ import {
 import { errorMessage, messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
 import { waitForDrain } from './wait-for-drain.js';
 import { corkForTick } from './cork-for-tick.js';
+import { isPlainMessage } from './plain-message.js';
 
 /** Default cap on one incoming line (one JSON-RPC message), in bytes. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -321,7 +322,7 @@ export class StdioServerFrontDoor implements Transport {
       this.reply(id, ErrorCode.InvalidRequest, tooDeep);
       return;
     }
-    const parsed = JSONRPCMessageSchema.safeParse(value);
+    const parsed = isPlainMessage(value) ? ({ success: true, data: value } as const) : JSONRPCMessageSchema.safeParse(value);
     if (!parsed.success) {
       const detail = describeInvalid(value);
       const id = replyIdOf(value);

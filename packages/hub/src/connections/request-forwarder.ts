@@ -130,19 +130,28 @@ export class RequestForwarder {
     const client = link.client;
     const lanes = this.options.lanes;
     // Session lanes: wait for this session's turn before the clock starts; the call is registered as it is admitted.
-    const callId = options.origin ? await lanes.enter(options.origin.session, options.origin.extra, options.signal) : undefined;
+    const entered = options.origin ? lanes.enter(options.origin.session, options.origin.extra, options.signal) : undefined;
+    const callId = typeof entered === 'object' ? await entered : entered;
 
     const { requestMs, maxTotalMs, perTool } = this.limitsFor(options.tool);
     // The first of timeout and client cancellation ends the downstream request (no AbortController: this is per call).
     let call: DirectCall | undefined;
     let cancelledBy: { reason: unknown } | undefined;
-    // A 2026-era link (and a client asked on a 2026-era server's behalf) is cancelled through a signal.
-    const abort = new AbortController();
+    // A 2026-era link (and a client asked on a 2026-era server's behalf) is cancelled through a signal, made when
+    // first needed: a 2025-era link's relayed request is cancelled through `call`.
+    let abort: AbortController | undefined;
+    const abortSignal = (): AbortSignal => {
+      if (!abort) {
+        abort = new AbortController();
+        if (cancelledBy) abort.abort(cancelledBy.reason);
+      }
+      return abort.signal;
+    };
     const cancel = (reason: unknown) => {
       if (cancelledBy) return;
       cancelledBy = { reason };
       call?.cancel(reason);
-      abort.abort(reason);
+      abort?.abort(reason);
     };
     const startedAt = Date.now();
     let timeoutError: RpcError | undefined;
@@ -181,11 +190,13 @@ export class RequestForwarder {
       const binding = stateBinding(this.id, method, params);
       const sent = handling.kind === 'pass-through' ? unwrapRetry(params, binding, handling.states) : params;
       const once = (p: LooseParams): Promise<LooseResult> => {
-        const meta = isRecord(p._meta) ? p._meta : {};
-        const withToken = { ...p, _meta: { ...meta, progressToken: token } };
-        if (!link.direct) return client.request({ method, params: withToken }, LooseResultSchema, { signal: abort.signal, timeout: MAX_TIMEOUT_MS });
+        if (!link.direct) {
+          const meta = isRecord(p._meta) ? p._meta : {};
+          const withToken = { ...p, _meta: { ...meta, progressToken: token } };
+          return client.request({ method, params: withToken }, LooseResultSchema, { signal: abortSignal(), timeout: MAX_TIMEOUT_MS });
+        }
         // A 2025-era link: relayed past the SDK client, the reserved client-hop keys dropped as its client does.
-        call = link.direct.start(method, ownMeta(withToken, {}) ?? {});
+        call = link.direct.start(method, ownMeta(p, { progressToken: token })!);
         if (cancelledBy) call.cancel(cancelledBy.reason);
         return call.result;
       };
@@ -195,7 +206,7 @@ export class RequestForwarder {
       return await bridgeInputRequired(
         result,
         { server: this.id, label: options.label },
-        (request) => this.askClient(request, options, abort.signal, maxTotalMs),
+        (request) => this.askClient(request, options, abortSignal(), maxTotalMs),
         (extra) => once({ ...sent, ...extra }),
       );
     } catch (error) {
