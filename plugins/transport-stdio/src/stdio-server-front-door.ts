@@ -207,14 +207,17 @@ export class StdioServerFrontDoor implements Transport {
     this.reading = true;
   }
 
-  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
-    if (this.closed) throw new Error('Not connected');
+  send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('Not connected'));
     const answers = 'id' in message && ('result' in message || 'error' in message) ? message.id : undefined;
+    // No async function here: an answer is one promise (the tick's flush), not three.
+    let written: Promise<void>;
     try {
-      await this.writeLine(JSON.stringify(message));
-    } finally {
-      if (answers !== undefined) this.settle(answers);
+      written = this.writeLine(JSON.stringify(message));
+    } catch (error) {
+      written = Promise.reject(error as Error);
     }
+    return answers === undefined ? written : written.finally(() => this.settle(answers));
   }
 
   /** Stops reading and waits until every received request has been answered, or `timeoutMs` passed. */
@@ -390,10 +393,9 @@ export class StdioServerFrontDoor implements Transport {
     });
   }
 
-  private async writeLine(json: string): Promise<void> {
+  private writeLine(json: string): Promise<void> {
     const flushed = corkForTick(this.stdout);
-    if (!this.rawWrite(json + '\n')) await waitForDrain(this.stdout);
-    else await flushed;
+    return this.rawWrite(json + '\n') ? flushed : waitForDrain(this.stdout);
   }
 
   private settle(id: unknown): void {

@@ -72,22 +72,18 @@ export class RelayedRequests {
     const id = request.id;
     const controller = new AbortController();
     this.inFlight.set(id, controller);
-    handler(params ?? {}, this.extra(id, controller.signal, params, info))
-      .then(
-        (result) => this.answer(controller, { result, jsonrpc: '2.0', id } as JSONRPCResultResponse),
-        (error: unknown) => this.answer(controller, errorAnswer(id, error)),
-      )
-      .catch((error: unknown) => this.server.onerror?.(new Error(`Failed to send response: ${String(error)}`)))
-      .finally(() => {
-        if (this.inFlight.get(id) === controller) this.inFlight.delete(id);
-      });
+    handler(params ?? {}, this.extra(id, controller.signal, params, info)).then(
+      (result) => this.answer(id, controller, { result, jsonrpc: '2.0', id } as JSONRPCResultResponse),
+      (error: unknown) => this.answer(id, controller, errorAnswer(id, error)),
+    );
     return true;
   }
 
   /** A cancelled request gets no answer (MCP); the transport the request came on gets it. */
-  private async answer(controller: AbortController, message: JSONRPCResultResponse | JSONRPCErrorResponse): Promise<void> {
+  private answer(id: RequestId, controller: AbortController, message: JSONRPCResultResponse | JSONRPCErrorResponse): void {
+    if (this.inFlight.get(id) === controller) this.inFlight.delete(id);
     if (controller.signal.aborted) return;
-    await this.transport.send(message);
+    this.transport.send(message).catch((error: unknown) => this.server.onerror?.(new Error(`Failed to send response: ${String(error)}`)));
   }
 
   private extra(id: RequestId, signal: AbortSignal, params: LooseParams | undefined, info: MessageExtraInfo | undefined): UpstreamExtra {
