@@ -102,7 +102,12 @@ describe('StdioServerFrontDoor', () => {
     stdin.write('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"_meta":{"progressToken":{"x":1}}}}\n');
     expect(await output.nextJson()).toMatchObject({ id: 2, error: { code: -32600 } });
     expect(received).toEqual([]);
-    const call = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'x', arguments: { a: [1] }, future: { kept: true }, _meta: { progressToken: 9 } } };
+    const call = {
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'x', arguments: { a: [1] }, future: { kept: true }, _meta: { progressToken: 9 } },
+    };
     stdin.write(JSON.stringify(call) + '\n');
     expect(await nextMessage()).toEqual(call);
   });

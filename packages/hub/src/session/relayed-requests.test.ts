@@ -36,7 +36,10 @@ async function hub(cancelled: string[] = []): Promise<TestHub> {
           });
           s.registerTool('work', { inputSchema: { steps: z.number() } }, async ({ steps }, extra) => {
             for (let i = 1; i <= steps; i++) {
-              await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: extra._meta!.progressToken!, progress: i, total: steps } });
+              await extra.sendNotification({
+                method: 'notifications/progress',
+                params: { progressToken: extra._meta!.progressToken!, progress: i, total: steps },
+              });
             }
             return { content: [{ type: 'text', text: 'done' }] };
           });
@@ -55,12 +58,14 @@ async function rawClient(test: TestHub) {
   clientSide.onmessage = (message) => received.push(message);
   await clientSide.start();
   await test.hub.connect(serverSide, {});
-  const answerTo = (id: number) => waitFor(() => received.find((m) => 'id' in m && m.id === id && !('method' in m)), 5000, `the answer to ${id}`);
+  const answerTo = (id: number): Promise<JSONRPCMessage> =>
+    waitFor(() => received.find((m) => 'id' in m && m.id === id && !('method' in m)), 5000, `the answer to ${id}`) as Promise<JSONRPCMessage>;
   const request = async (id: number, method: string, params?: Record<string, unknown>) => {
     await clientSide.send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) } as JSONRPCMessage);
     return answerTo(id);
   };
-  const notify = (method: string, params?: Record<string, unknown>) => clientSide.send({ jsonrpc: '2.0', method, ...(params ? { params } : {}) } as JSONRPCMessage);
+  const notify = (method: string, params?: Record<string, unknown>) =>
+    clientSide.send({ jsonrpc: '2.0', method, ...(params ? { params } : {}) } as JSONRPCMessage);
   await request(0, 'initialize', { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
   return { received, request, notify, answerTo };
 }

@@ -13,6 +13,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { UpstreamExtra } from '../connections/session-lanes.js';
 import type { LooseParams, LooseResult } from '../util/schemas.js';
+import { CallSignal } from './call-signal.js';
 
 /** The requests whose result the hub relays as the server sent it (JSON-RPC level, no schema on the way back). */
 export const relayedMethods: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read', 'completion/complete']);
@@ -70,8 +71,9 @@ export class RelayedRequests {
     const params = request.params as LooseParams | undefined;
     if (params !== undefined && (params.task !== undefined || (params._meta !== undefined && params._meta[relatedTaskKey] !== undefined))) return false;
     const id = request.id;
-    const controller = new AbortController();
-    this.inFlight.set(id, controller);
+    // Not an AbortController: the SDK's table only calls `abort`, and the hub reads no more than CallSignal offers.
+    const controller = new CallSignal();
+    this.inFlight.set(id, controller as unknown as AbortController);
     handler(params ?? {}, this.extra(id, controller.signal, params, info)).then(
       (result) => this.answer(id, controller, { result, jsonrpc: '2.0', id } as JSONRPCResultResponse),
       (error: unknown) => this.answer(id, controller, errorAnswer(id, error)),
@@ -80,9 +82,9 @@ export class RelayedRequests {
   }
 
   /** A cancelled request gets no answer (MCP); the transport the request came on gets it. */
-  private answer(id: RequestId, controller: AbortController, message: JSONRPCResultResponse | JSONRPCErrorResponse): void {
-    if (this.inFlight.get(id) === controller) this.inFlight.delete(id);
-    if (controller.signal.aborted) return;
+  private answer(id: RequestId, controller: CallSignal, message: JSONRPCResultResponse | JSONRPCErrorResponse): void {
+    if (this.inFlight.get(id) === (controller as unknown as AbortController)) this.inFlight.delete(id);
+    if (controller.aborted) return;
     this.transport.send(message).catch((error: unknown) => this.server.onerror?.(new Error(`Failed to send response: ${String(error)}`)));
   }
 
