@@ -39,6 +39,10 @@ export interface ForwardOptions {
 
 let connectionSequence = 0;
 
+/** Shared by every call (no object per call): the default handling of `input_required`, the listener options. */
+const BRIDGE: InputRequiredHandling = { kind: 'bridge' };
+const ONCE = { once: true } as const;
+
 /**
  * The progress tokens the hub puts on its downstream requests (unique per connection), and where each token's
  * notifications go. The link hands every `notifications/progress` to `deliver` before the SDK sees it.
@@ -178,7 +182,7 @@ export class RequestForwarder {
       timer = setTimeout(() => expire(wait < requestMs), wait);
     };
     const onUpstreamAbort = () => cancel(options.signal?.reason ?? new Error('cancelled by the client'));
-    options.signal?.addEventListener('abort', onUpstreamAbort, { once: true });
+    options.signal?.addEventListener('abort', onUpstreamAbort, ONCE);
     const token = this.options.progress.open((progress) => {
       if (timeoutError) return;
       arm();
@@ -186,9 +190,9 @@ export class RequestForwarder {
     });
     arm();
     try {
-      const handling = options.inputRequired ?? options.origin?.session.inputRequiredHandling?.() ?? { kind: 'bridge' };
-      const binding = stateBinding(this.id, method, params);
-      const sent = handling.kind === 'pass-through' ? unwrapRetry(params, binding, handling.states) : params;
+      const handling = options.inputRequired ?? options.origin?.session.inputRequiredHandling?.() ?? BRIDGE;
+      const binding = handling.kind === 'pass-through' ? stateBinding(this.id, method, params) : undefined;
+      const sent = handling.kind === 'pass-through' ? unwrapRetry(params, binding!, handling.states) : params;
       const once = (p: LooseParams): Promise<LooseResult> => {
         if (!link.direct) {
           const meta = isRecord(p._meta) ? p._meta : {};
@@ -202,7 +206,7 @@ export class RequestForwarder {
       };
       const result = await once(sent);
       if (!isInputRequired(result)) return result;
-      if (handling.kind === 'pass-through') return wrapResult(result, binding, handling.states);
+      if (handling.kind === 'pass-through') return wrapResult(result, binding!, handling.states);
       return await bridgeInputRequired(
         result,
         { server: this.id, label: options.label },

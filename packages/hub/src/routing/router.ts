@@ -108,10 +108,7 @@ export class Router {
             return connection!.forward(
               'tools/call',
               { ...rest, name: entry.originalName, ...(sent ? { arguments: sent } : {}) },
-              {
-                ...this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params),
-                tool: entry.originalName,
-              },
+              this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params, entry.originalName),
             );
           }),
         virtualContext: (): VirtualToolContext => ({
@@ -294,7 +291,7 @@ export class Router {
 
   // ---------------------------------------------------------------------------------------------------------
 
-  private forwardOptions(session: RoutedSession, extra: UpstreamExtra, label: string, params: LooseParams) {
+  private forwardOptions(session: RoutedSession, extra: UpstreamExtra, label: string, params: LooseParams, tool?: string) {
     const meta = isRecord(params._meta) ? params._meta : undefined;
     const clientToken = meta?.progressToken;
     const relay =
@@ -305,12 +302,10 @@ export class Router {
               .catch((error: unknown) => this.ctx.logger.debug('progress relay failed', { error: errorMessage(error) }));
           }
         : undefined;
-    return {
-      label,
-      signal: extra.signal,
-      origin: { session, extra },
-      ...(relay ? { onProgress: relay } : {}),
-    };
+    const options: Parameters<ServerConnection['forward']>[2] = { label, signal: extra.signal, origin: { session, extra } };
+    if (relay) options.onProgress = relay;
+    if (tool !== undefined) options.tool = tool;
+    return options;
   }
 
   /**
