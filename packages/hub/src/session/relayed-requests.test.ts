@@ -103,7 +103,8 @@ describe('relayed requests (the per-call fast path)', () => {
 
     expect(viaFastPath.map(body)).toEqual(viaSdk.map(body));
     // What the answers are, so the comparison above cannot pass on two equally wrong paths.
-    const [echo, odd, guarded, misspelt, nameless] = viaFastPath as Array<Record<string, any>>;
+    type Answer = { result: Record<string, unknown>; error: { code: number; message: string; data: { suggestions?: string[] } } };
+    const [echo, odd, guarded, misspelt, nameless] = viaFastPath as unknown as Answer[];
     expect(echo!.result.content).toEqual([{ type: 'text', text: 'fx: hi' }]);
     expect(odd!.result.fieldOfTomorrow).toEqual({ kept: true });
     expect(guarded!.result).toMatchObject({ isError: true, _meta: { 'io.mcp-switchboard/error': { code: 'SWB_TOOL_DENIED' } } });
