@@ -107,6 +107,23 @@ function modernClientBehaviour(get: () => { client: Client; elicited: unknown[] 
     expect(thought.content).toEqual([{ type: 'text', text: 'model said: echo of hello' }]);
   });
 
+  it('cancels a 2026-only server’s call with its abort signal', async () => {
+    const { client } = get();
+    const abort = new AbortController();
+    const call = client.callTool(
+      { name: 'modern__work', arguments: { steps: 200, intervalMs: 50 } },
+      { signal: abort.signal, onprogress: () => abort.abort('enough') },
+    );
+    await expect(call).rejects.toThrow();
+    expect((await client.callTool({ name: 'modern__echo', arguments: { text: 'after' } })).content).toEqual([{ type: 'text', text: 'after' }]);
+  });
+
+  it('answers a 2025-era server’s sampling through input_required, in its own handler', async () => {
+    const { client } = get();
+    const result = await client.callTool({ name: 'asks__test_input_required_result_sampling', arguments: {} });
+    expect(result.content).toEqual([{ type: 'text', text: 'The model said: echo of What is the capital of France?' }]);
+  });
+
   it('hears a 2026-only server’s resource updates and list changes over subscriptions/listen', async () => {
     const { client } = get();
     const updated: string[] = [];
