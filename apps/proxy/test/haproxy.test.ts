@@ -2,6 +2,7 @@
 // default-server and server lines are replaced by loopback ports and fast checks). Proves the deployment story of
 // docs/deploy.md: 2025-era sessions stick to their replica; a session id sent straight to the wrong replica gets
 // 404; 2026-era input_required round trips complete on whichever replica gets the retry (one requestState key);
+// a suspended 2025-era downstream call retried on the other replica fails at once with a clear error;
 // a replica stopped with SIGTERM mid-run turns /ready to 503 first, HAProxy drains it, and no request fails.
 // .ci/run installs HAProxy from Debian when it is missing; where it cannot, this file is skipped with a loud message.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -88,7 +89,12 @@ describe.skipIf(!haproxyFound)('two replicas behind HAProxy (deploy/haproxy.cfg)
     writeFileSync(
       t.path('c.json'),
       JSON.stringify({
-        mcpServers: { echo: fixtureServerEntry('echo'), progress: fixtureServerEntry('progress'), modern: fixtureServerEntry('modern') },
+        mcpServers: {
+          echo: fixtureServerEntry('echo'),
+          progress: fixtureServerEntry('progress'),
+          modern: fixtureServerEntry('modern'),
+          asks: fixtureServerEntry('conformance-mrtr'),
+        },
         // Long enough for HAProxy (checking every 200 ms, two failures to go DOWN) to see /ready turn 503 before the replica stops listening.
         http: { drainDelayMs: 3000, shutdownGraceMs: 10_000 },
       }),
@@ -161,6 +167,29 @@ describe.skipIf(!haproxyFound)('two replicas behind HAProxy (deploy/haproxy.cfg)
     const list = await postModern(`${front}/mcp`, 'tools/list');
     const tools = (list.message?.result as { tools?: Array<{ name: string }> } | undefined)?.tools ?? [];
     expect(tools.map((tool) => tool.name)).toContain('modern__ask');
+  });
+
+  it('fails fast, saying why, when the retry of a suspended 2025-era downstream call reaches the other replica', async () => {
+    const capabilities = { elicitation: { form: {} } };
+    const call = { name: 'asks__test_input_required_result_elicitation', arguments: {} };
+    const outcomes: string[] = [];
+    // Round-robin sends the retry to the other replica (the one that does not hold the call); a retry that happens
+    // to reach the holder completes. Either way it is answered within 5 s: never a hang.
+    for (let i = 0; i < 4 && !outcomes.includes('refused'); i++) {
+      const first = await postModern(`${front}/mcp`, 'tools/call', call, capabilities);
+      const result = first.message?.result as { requestState?: string; inputRequests?: Record<string, unknown> } | undefined;
+      const [key] = Object.keys(result?.inputRequests ?? {});
+      const retry = { ...call, requestState: result?.requestState, inputResponses: { [key!]: { action: 'accept', content: { name: 'Ada' } } } };
+      const answer = await postModern(`${front}/mcp`, 'tools/call', retry, capabilities, 5_000);
+      if (answer.message?.error) {
+        expect(answer.message.error, 'the error says what happened').toMatchObject({ code: -32602, message: expect.stringContaining('another replica') });
+        outcomes.push('refused');
+      } else {
+        expect(resultText(answer)).toBe('Hello, Ada!');
+        outcomes.push('completed');
+      }
+    }
+    expect(outcomes).toContain('refused');
   });
 
   it('drains a replica stopped with SIGTERM: /ready 503 first, HAProxy takes it out, no request fails', async () => {
