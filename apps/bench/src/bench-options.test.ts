@@ -14,7 +14,7 @@ describe('parseBenchOptions', () => {
       startups: 15,
       lists: 15,
       targets: ['direct', 'relay', 'proxy'],
-      rows: ['echo', 'http', 'startup', 'rss', 'list'],
+      rows: ['echo', 'http', 'startup', 'rss', 'list', 'replicas'],
       peers: false,
       quick: false,
       help: false,
