@@ -65,6 +65,6 @@ describe('parseBenchOptions', () => {
     expect(() => parseBenchOptions(['--concurrency', '2.5'])).toThrow(/--concurrency/);
     expect(() => parseBenchOptions(['--only', 'both'])).toThrow(/--only must be/);
     expect(() => parseBenchOptions(['--soak'])).toThrow(/Unknown option/);
-    expect(() => parseBenchOptions(['--rows', 'echo,speed'])).toThrow(/--rows takes echo, http, startup, rss, list; got "speed"/);
+    expect(() => parseBenchOptions(['--rows', 'echo,speed'])).toThrow(/--rows takes echo, http, startup, rss, list, replicas; got "speed"/);
   });
 });
