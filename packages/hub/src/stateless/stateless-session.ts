@@ -5,14 +5,14 @@ import type { InputRequiredHandling, RequestStateWrapper } from '../connections/
 import type { HubContext } from '../context.js';
 import type { RoutedSession } from '../routing/router.js';
 
+/** Logging levels in increasing severity (RFC 5424, as MCP uses them). */
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
 /**
  * What routing is told a stateless client can take: everything. The downstream's asks do not reach this client
  * directly; they go to the call's bridge (PendingCall), which checks the capabilities the request really declared
  * and answers -32021 itself, so the client learns what it lacks instead of the downstream getting a refusal.
  */
-/** Logging levels in increasing severity (RFC 5424, as MCP uses them). */
-const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
-
 const BRIDGED: ClientCapabilities = { sampling: { tools: {} }, elicitation: { form: {}, url: {} }, roots: {} };
 
 /**
