@@ -136,7 +136,7 @@ describe('a 2026-07-28 downstream', () => {
     const url = `http://127.0.0.1:${(web.address() as { port: number }).port}/mcp`;
     const definition = { ...server('m'), transport: 'streamable-http', url, headers: {} } as never;
     try {
-      for (const credentials of [{}, { Authorization: 'Bearer stored-token' }]) {
+      for (const credentials of [{}, { Authorization: 'Bearer stored-token' }] as Array<Record<string, string>>) {
         const fake = modernConnector(modernAnswer);
         const conn = connection({ ...fake.connector, types: ['streamable-http'], probeHeaders: async () => credentials }, 0, definition);
         await conn.start();
