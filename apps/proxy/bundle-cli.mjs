@@ -1,0 +1,73 @@
+// Bundles the built CLI (dist/cli-main.js, tsc's output) into dist/cli.js and a few chunks beside it (dist/cli.*.js).
+//
+// Why: Node 20 loads ES modules one file at a time (resolve, read, compile, link), and that per-module cost was
+// most of the CLI's start-up: a stdio run loaded ~530 modules before it answered `initialize`. Bundled are our own
+// packages the run needs (kernel, hub, the built-in plugins, this app) and their private dependencies (tsyringe,
+// semver, commander, ...). External stay the packages that plugins share with the host (plugin-api, zod, the MCP
+// SDK: one copy, so `instanceof` and schemas work across them), the optional and HTTP plugins (loaded on demand,
+// from node_modules as before), pino (it locates its worker files by path) and cosmiconfig (loaded on demand).
+// The chunks sit next to cli.js so that `import.meta.url` means what it meant in tsc's output.
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const external = [
+  /^node:/,
+  /^@modelcontextprotocol\/sdk(\/|$)/,
+  /^zod(\/|$)/,
+  /^@mcp-switchboard\/plugin-api(\/|$)/,
+  /^@mcp-switchboard\/plugin-(transport-http|pluggedin|pinning|tool-search|expose|prometheus)(\/|$)/,
+  /^pino(\/|$)/,
+  /^cosmiconfig(\/|$)/,
+];
+
+/** Our package whose `dist/` holds this file, or undefined (this app, or a dependency in node_modules). */
+function workspacePackageOf(id) {
+  const match = /^(.*\/(?:packages|plugins)\/[^/]+)\/dist\/[^/]+/.exec(id.replaceAll('\\', '/'));
+  return match && !match[1].includes('/node_modules/') ? match[1] : undefined;
+}
+
+/**
+ * A bundled package of ours that reads its own package.json through `import.meta.url` would read this app's instead
+ * (the hub does, for its version): that read becomes the value at build time. Any other `import.meta` in them is an
+ * error here, not a wrong path at run time.
+ */
+const ownPackageJson = {
+  name: 'own-package-json',
+  transform(code, id) {
+    const pkg = workspacePackageOf(id);
+    if (!pkg || !code.includes('import.meta')) return null;
+    const read = "createRequire(import.meta.url)('../package.json')";
+    const { version } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+    const replaced = code.replaceAll(read, JSON.stringify({ version }));
+    if (replaced.includes('import.meta')) throw new Error(`${id} uses import.meta in a way bundle-cli.mjs does not handle`);
+    return { code: replaced, map: null };
+  },
+};
+
+await build({
+  input: join(here, 'dist/cli-main.js'),
+  platform: 'node',
+  external,
+  plugins: [ownPackageJson],
+  logLevel: 'warn',
+  output: {
+    dir: join(here, 'dist'),
+    format: 'esm',
+    entryFileNames: 'cli.js',
+    // A chunk a third or more of whose modules are one of our packages is named after it (cli.kernel.js), else after its module (cli.boot.js).
+    chunkFileNames: (chunk) => {
+      const counts = new Map();
+      for (const id of chunk.moduleIds) {
+        const pkg = workspacePackageOf(id);
+        if (pkg) counts.set(pkg, (counts.get(pkg) ?? 0) + 1);
+      }
+      const [pkg] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [];
+      return pkg && counts.get(pkg) * 3 >= chunk.moduleIds.length ? `cli.${basename(pkg)}.js` : 'cli.[name].js';
+    },
+    sourcemap: true,
+  },
+});
