@@ -72,7 +72,8 @@ describe('the CLI loads only what the run needs', () => {
     cleanups.push(dir.cleanup);
     const loaded = await loadedModules(['--config', dir.path('c.json'), '--log-level', 'warn'], (stdout) => stdout.includes('"id":1'));
     // Node 20 loads ES modules one file at a time; the bundle (bundle-cli.mjs) makes the ~280 of them a few chunks.
-    const bundled = /\/(packages\/(kernel|hub)|plugins\/(transport-stdio|source-file|source-env|filter-rules))\/dist\/|\/node_modules\/(tsyringe|semver|commander)\/|apps\/proxy\/dist\/(?!cli(\.[\w-]+)?\.js$)/;
+    const bundled =
+      /\/(packages\/(kernel|hub)|plugins\/(transport-stdio|source-file|source-env|filter-rules))\/dist\/|\/node_modules\/(tsyringe|semver|commander)\/|apps\/proxy\/dist\/(?!cli(\.[\w-]+)?\.js$)/;
     expect(loaded.filter((url) => bundled.test(url))).toEqual([]);
     // What it shares with plugins stays one copy, from node_modules.
     expect(loaded.some((url) => url.includes('/plugin-api/dist/'))).toBe(true);

@@ -74,7 +74,10 @@ describe('createLogger', () => {
       });`;
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['-e', script]);
     expect(JSON.parse(stdout)).toEqual({ before: false, after: true });
-    const lines = stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((l) => [l.level, l.msg, l.app, l.component, l.n])).toEqual([[40, 'written', 't', 'hub', 1]]);
   });
 });
