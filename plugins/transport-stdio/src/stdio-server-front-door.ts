@@ -11,6 +11,7 @@ import {
 import { errorMessage, messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
 import { waitForDrain } from './wait-for-drain.js';
 import { corkForTick } from './cork-for-tick.js';
+import { messageText } from './serialized-message.js';
 
 /** Default cap on one incoming line (one JSON-RPC message), in bytes. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -210,7 +211,7 @@ export class StdioServerFrontDoor implements Transport {
     if (this.closed) throw new Error('Not connected');
     const answers = 'id' in message && ('result' in message || 'error' in message) ? message.id : undefined;
     try {
-      await this.writeLine(JSON.stringify(message));
+      await this.writeLine(messageText(message));
     } finally {
       if (answers !== undefined) this.settle(answers);
     }
