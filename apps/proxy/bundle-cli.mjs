@@ -5,9 +5,10 @@
 // packages the run needs (kernel, hub, the built-in plugins, this app) and their private dependencies (tsyringe,
 // semver, commander, ...). External stay the packages that plugins share with the host (plugin-api, zod, the MCP
 // SDK: one copy, so `instanceof` and schemas work across them), the optional and HTTP plugins (loaded on demand,
-// from node_modules as before), pino (it locates its worker files by path) and cosmiconfig (loaded on demand).
+// from node_modules as before), pino (it locates its worker files by path), cosmiconfig (loaded on demand) and
+// cross-spawn (the SDK's stdio client loads it anyway).
 // The chunks sit next to cli.js so that `import.meta.url` means what it meant in tsc's output.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
@@ -22,6 +23,8 @@ const external = [
   /^@mcp-switchboard\/plugin-(transport-http|pluggedin|pinning|tool-search|expose|prometheus)(\/|$)/,
   /^pino(\/|$)/,
   /^cosmiconfig(\/|$)/,
+  // The SDK's stdio client loads it from node_modules anyway: one copy, not a second one in the bundle.
+  /^cross-spawn(\/|$)/,
 ];
 
 /** Our package whose `dist/` holds this file, or undefined (this app, or a dependency in node_modules). */
@@ -49,6 +52,11 @@ const ownPackageJson = {
     return { code: replaced, map: null };
   },
 };
+
+// The chunks of the last build go first: a chunk renamed since (its modules moved) would stay behind otherwise.
+for (const file of readdirSync(join(here, 'dist'))) {
+  if (/^cli(\.[\w-]+)?\.js(\.map)?$/.test(file)) rmSync(join(here, 'dist', file));
+}
 
 await build({
   input: join(here, 'dist/cli-main.js'),
