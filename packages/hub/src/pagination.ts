@@ -93,12 +93,21 @@ function resume<T>(listing: Listing<T>, position: CursorPosition): number {
   return keys.length;
 }
 
-/** One page of a listing from `cursor` (undefined: the first page), with the cursor of the next page if any. */
-export function paginate<T>(listing: Listing<T>, cursor: unknown, pageSize: number): { page: T[]; nextCursor?: string } {
-  const start = cursor === undefined || cursor === null ? 0 : resume(listing, decodeCursor(cursor, listing.kind));
+/** Where the page for `cursor` starts (undefined or null: the first page); throws -32602 for a cursor we did not mint. */
+export function pageStart<T>(listing: Listing<T>, cursor: unknown): number {
+  return cursor === undefined || cursor === null ? 0 : resume(listing, decodeCursor(cursor, listing.kind));
+}
+
+/** The page of a listing that starts at `start`, with the cursor of the next page if any. */
+export function pageAt<T>(listing: Listing<T>, start: number, pageSize: number): { page: T[]; nextCursor?: string } {
   const end = start + Math.max(1, pageSize);
   const page = listing.items.slice(start, end);
   if (end >= listing.items.length) return { page };
   const last = end - 1;
   return { page, nextCursor: encodeCursor({ kind: listing.kind, offset: end, server: listing.servers[last]!, key: listing.keys[last]! }) };
+}
+
+/** One page of a listing from `cursor` (undefined: the first page), with the cursor of the next page if any. */
+export function paginate<T>(listing: Listing<T>, cursor: unknown, pageSize: number): { page: T[]; nextCursor?: string } {
+  return pageAt(listing, pageStart(listing, cursor), pageSize);
 }

@@ -1,5 +1,5 @@
 import { fstatSync, renameSync, statSync } from 'node:fs';
-import { pino } from 'pino';
+import { loadPino } from './load-pino.js';
 
 /** A log file grows to this size before it is rotated. */
 export const DEFAULT_LOG_FILE_MAX_BYTES = 10 * 1024 * 1024;
@@ -40,7 +40,7 @@ export function logFileDestination(options: LogFileOptions): LogDestination {
   const maxBytes = options.maxBytes ?? DEFAULT_LOG_FILE_MAX_BYTES;
   const keep = Math.max(1, options.keep ?? DEFAULT_LOG_FILE_KEEP);
   const now = options.now ?? Date.now;
-  const destination = pino.destination({ dest: file, sync: true, mkdir: true });
+  const destination = loadPino().destination({ dest: file, sync: true, mkdir: true });
   let size = sizeOf(file);
   // SonicBoom has an fd (its typings do not say so); in sync mode a reopen sets the new one at once.
   const fd = () => (destination as unknown as { fd: number }).fd;

@@ -59,6 +59,27 @@ describe('createLogger', () => {
     expect(lines).toHaveLength(200);
     expect(JSON.parse(lines[199]!).msg).toBe('line 199');
   });
+
+  it('loads pino only when a line at or above its level is written (to stderr), with the bindings of its child', async () => {
+    const dist = fileURLToPath(new URL('../dist/logger.js', import.meta.url));
+    const script = `const { createRequire } = require('node:module');
+      const pinoLoaded = () => Object.keys(require.cache).some((file) => /[\\\\/]node_modules[\\\\/]pino[\\\\/]/.test(file));
+      import(${JSON.stringify(dist)}).then(({ createLogger }) => {
+        const log = createLogger({ level: 'warn', bindings: { app: 't' } });
+        const child = log.child({ component: 'hub' });
+        log.info('below the level'); child.debug('below too'); log.flush();
+        const before = pinoLoaded();
+        child.warn('written', { n: 1 });
+        process.stdout.write(JSON.stringify({ before, after: pinoLoaded() }));
+      });`;
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['-e', script]);
+    expect(JSON.parse(stdout)).toEqual({ before: false, after: true });
+    const lines = stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((l) => [l.level, l.msg, l.app, l.component, l.n])).toEqual([[40, 'written', 't', 'hub', 1]]);
+  });
 });
 
 describe('createLogger redaction', () => {

@@ -1,7 +1,8 @@
-import { pino, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
+import type { Logger as PinoLogger, LevelWithSilent } from 'pino';
 import type { Logger, LogLevel } from '@mcp-switchboard/plugin-api';
 import { REDACTED, processSecrets, type SecretRedactor } from './secrets.js';
 import { logFileDestination, type LogDestination } from './log-file.js';
+import { loadPino } from './load-pino.js';
 
 export interface CreateLoggerOptions {
   level: LogLevel;
@@ -67,11 +68,28 @@ function withoutBound(bound: Readonly<Record<string, unknown>>, fields: Record<s
   return out ?? fields;
 }
 
-/** Adapts pino's `(fields, message)` calls to the plugin-api's `(message, fields)`; `bound` is every binding so far. */
-function adapt(target: PinoLogger, flush: () => void, bound: Readonly<Record<string, unknown>>): KernelLogger {
-  const write = (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-    if (fields) target[level](withoutBound(bound, fields), message);
-    else target[level](message);
+type WriteLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/** pino's number for each level: a line below the logger's is dropped before pino is even loaded. */
+const LEVEL_VALUES: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/** `make()` once, on first use. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
+/**
+ * Adapts pino's `(fields, message)` calls to the plugin-api's `(message, fields)`; `bound` is every binding so far.
+ * `target` makes the pino logger (and its children) on the first line at or above `threshold`.
+ */
+function adapt(target: () => PinoLogger, threshold: number, flush: () => void, bound: Readonly<Record<string, unknown>>): KernelLogger {
+  const write = (level: WriteLevel) => {
+    if (LEVEL_VALUES[level] < threshold) return () => undefined;
+    return (message: string, fields?: Record<string, unknown>) => {
+      if (fields) target()[level](withoutBound(bound, fields), message);
+      else target()[level](message);
+    };
   };
   return {
     trace: write('trace'),
@@ -81,7 +99,8 @@ function adapt(target: PinoLogger, flush: () => void, bound: Readonly<Record<str
     error: write('error'),
     child: (bindings) => {
       const fresh = withoutBound(bound, bindings);
-      return adapt(Object.keys(fresh).length ? target.child(fresh) : target, flush, { ...bound, ...fresh });
+      const child = Object.keys(fresh).length ? once(() => target().child(fresh)) : target;
+      return adapt(child, threshold, flush, { ...bound, ...fresh });
     },
     flush,
   };
@@ -96,27 +115,31 @@ function adapt(target: PinoLogger, flush: () => void, bound: Readonly<Record<str
  * written.
  */
 export function createLogger(options: CreateLoggerOptions): KernelLogger {
-  const destination: LogDestination = options.file
-    ? logFileDestination({ file: options.file, ...options.rotation })
-    : pino.destination({ dest: 2, sync: true });
+  // A log file is opened at once (a path that cannot be written fails the start); stderr needs nothing opened.
+  let destination: LogDestination | undefined = options.file ? logFileDestination({ file: options.file, ...options.rotation }) : undefined;
   const secrets = options.secrets ?? processSecrets;
-  const scrubbed = { write: (line: string) => destination.write(secrets.redactJson(line)) };
-  const base = pino(
-    {
-      level: options.level as LevelWithSilent,
-      base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: [...redactedPaths], censor: REDACTED },
-    },
-    scrubbed,
-  );
   const bindings = options.bindings ?? {};
-  const target = options.bindings ? base.child(bindings) : base;
+  const root = once(() => {
+    const pino = loadPino();
+    const sink = (destination ??= pino.destination({ dest: 2, sync: true }));
+    const scrubbed = { write: (line: string) => sink.write(secrets.redactJson(line)) };
+    const base = pino(
+      {
+        level: options.level as LevelWithSilent,
+        base: { pid: process.pid },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        redact: { paths: [...redactedPaths], censor: REDACTED },
+      },
+      scrubbed,
+    );
+    return options.bindings ? base.child(bindings) : base;
+  });
   return adapt(
-    target,
+    root,
+    LEVEL_VALUES[options.level] ?? LEVEL_VALUES.info,
     () => {
       try {
-        destination.flushSync();
+        destination?.flushSync();
       } catch {
         // Nothing buffered (sync mode) or the stream is already closed: nothing to flush.
       }

@@ -12,6 +12,7 @@ import { errorMessage, messageTooDeep, type Logger } from '@mcp-switchboard/plug
 import { waitForDrain } from './wait-for-drain.js';
 import { corkForTick } from './cork-for-tick.js';
 import { isPlainMessage } from './plain-message.js';
+import { messageText } from './serialized-message.js';
 
 /** Default cap on one incoming line (one JSON-RPC message), in bytes. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -213,7 +214,7 @@ export class StdioServerFrontDoor implements Transport {
     // No async function here: an answer is one promise (the tick's flush), not three.
     let written: Promise<void>;
     try {
-      written = this.writeLine(JSON.stringify(message));
+      written = this.writeLine(messageText(message));
     } catch (error) {
       written = Promise.reject(error as Error);
     }

@@ -3,7 +3,8 @@ import { PluginHookError, type CallToolResult, type VirtualPrompt, type VirtualT
 import { ownerOfUri, type CatalogEntry, type CatalogSnapshot, type ToolEntry } from '../catalog/catalog.js';
 import type { RoutableConnection as ServerConnection } from '../connections/routable-connection.js';
 import type { HubContext } from '../context.js';
-import { paginate, type Listing } from '../pagination.js';
+import type { Listing } from '../pagination.js';
+import { listPage } from '../catalog/list-page.js';
 import { refusalOrBug } from '../plugins/tool-call-guard.js';
 import { runToolCall } from './call-pipeline.js';
 import { trackedCall } from './tracked-call.js';
@@ -72,8 +73,7 @@ export class Router {
   /** One page of a list, under the list's own key (`tools`, `prompts`, ...). */
   private page<T>(session: RoutedSession, listing: Listing<T>, params: LooseParams): LooseResult {
     session.noteListed(listing.items);
-    const { page, nextCursor } = paginate(listing, params.cursor, this.ctx.config.pageSize);
-    return nextCursor ? { [listing.kind]: page, nextCursor } : { [listing.kind]: page };
+    return listPage(listing, params.cursor, this.ctx.config.pageSize);
   }
 
   // ---------------------------------------------------------------------------------------------------------

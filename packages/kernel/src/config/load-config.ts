@@ -109,7 +109,8 @@ export async function prepareConfig(options: LoadConfigOptions): Promise<Prepare
   secrets.addPublic(publicNames(merged));
   secrets.add([...findSecrets(merged), ...referenced.map((name) => options.env[name])]);
 
-  const parsed = switchboardConfigSchema.safeParse(merged);
+  // Parsed once per load: zod's compiled fast path (a `new Function` per object schema) would cost more than it saves.
+  const parsed = switchboardConfigSchema.safeParse(merged, { jitless: true });
   // A value emptied by a missing variable would also fail the schema; the missing variable is the real problem.
   const missingPaths: JsonPath[] = missing.map((m) => m.path);
   const rejected: JsonPath[] = [];

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { checkApiVersion } from './check-api-version.js';
 
@@ -39,5 +42,21 @@ describe('checkApiVersion (host 2.0.0, still loading 1.x up to 1.0.0)', () => {
   });
   it('is what the host uses by default: a 1.0.0 plugin loads on this plugin API', () => {
     expect(checkApiVersion('1.0.0')).toEqual({ ok: true });
+  });
+});
+
+describe('checkApiVersion and semver', () => {
+  it("accepts the host's own plugin API without loading semver, and loads it for anything else", async () => {
+    const dist = fileURLToPath(new URL('../../dist/plugins/check-api-version.js', import.meta.url));
+    const script = `const loaded = () => Object.keys(require.cache).some((file) => /[\\\\/]node_modules[\\\\/]semver[\\\\/]/.test(file));
+      Promise.all([import(${JSON.stringify(dist)}), import('@mcp-switchboard/plugin-api')]).then(([{ checkApiVersion }, { apiVersion }]) => {
+        const own = checkApiVersion(apiVersion);
+        const before = loaded();
+        const range = checkApiVersion('^' + apiVersion);
+        process.stdout.write(JSON.stringify({ own, before, range, after: loaded() }));
+      });`;
+    const cwd = fileURLToPath(new URL('../..', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd });
+    expect(JSON.parse(stdout)).toEqual({ own: { ok: true }, before: false, range: { ok: true }, after: true });
   });
 });

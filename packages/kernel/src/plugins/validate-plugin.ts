@@ -10,7 +10,7 @@ export interface GivenOptions {
   value: unknown;
 }
 
-type SafeParse = (value: unknown) => { success: true; data: unknown } | { success: false; error: { issues: unknown[] } };
+type SafeParse = (value: unknown, params?: { jitless?: boolean }) => { success: true; data: unknown } | { success: false; error: { issues: unknown[] } };
 
 function isToken(value: unknown): boolean {
   return !!value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string';
@@ -67,8 +67,10 @@ export function validatePlugin(candidate: unknown, source: string, options: Give
     }
   } else {
     // Given nothing, try `undefined` first (optional schemas), then `{}` so object schemas apply their defaults.
-    let result = schema.safeParse!(options.value);
-    if (!result.success && !options.given) result = schema.safeParse!({});
+    // Parsed once: a zod 4 schema's compiled fast path (a `new Function` per object schema) would cost more than it saves.
+    const params = '_zod' in schema ? { jitless: true } : undefined;
+    let result = schema.safeParse!(options.value, params);
+    if (!result.success && !options.given) result = schema.safeParse!({}, params);
     if (result.success) parsedOptions = result.data;
     else {
       for (const issue of result.error.issues as Parameters<typeof explainIssue>[0][]) {

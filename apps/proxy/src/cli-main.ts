@@ -53,7 +53,14 @@ async function main(argv: string[]): Promise<number> {
   /** The settings, with the secrets given on the command line made known before anything can print them. */
   // Loaded before any command's action runs (never for --help, --version or a bad flag).
   let loaded: [typeof import('@mcp-switchboard/kernel'), typeof import('./cli-settings.js')] | undefined;
-  program.hook('preAction', async () => {
+  // The proxy itself (no command given) loads its own code while the kernel loads: one wait for the files, not two.
+  let proxyModule: Promise<typeof import('./run-proxy.js')> | undefined;
+  program.hook('preAction', async (_program, actionCommand) => {
+    if (actionCommand === program && !proxyModule) {
+      proxyModule = import('./run-proxy.js');
+      // Awaited by the action; a failure before it runs (the kernel failed to load too) is reported from there.
+      proxyModule.catch(() => undefined);
+    }
     loaded ??= await Promise.all([import('@mcp-switchboard/kernel'), import('./cli-settings.js')]);
   });
   const settings = (): CliSettings => {
@@ -66,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     return read;
   };
   program.action(async () => {
-    const { runProxy } = await import('./run-proxy.js');
+    const { runProxy } = await (proxyModule ??= import('./run-proxy.js'));
     result = await runProxy(settings());
   });
   program

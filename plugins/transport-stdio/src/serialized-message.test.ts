@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { messageText } from './serialized-message.js';
+
+const SERIALIZED_RESULT = Symbol.for('io.mcp-switchboard/serialized-result');
+
+/** A result carrying `text` as its JSON, as the hub's list pages do; the serializer sees which object it is given. */
+function carrying(result: Record<string, unknown>, text: string | undefined, seen: unknown[] = []): Record<string, unknown> {
+  Object.defineProperty(result, SERIALIZED_RESULT, { value: (candidate: unknown) => (seen.push(candidate), text) });
+  return result;
+}
+
+describe('messageText', () => {
+  it('writes an answer whose result carries its text with that text, as JSON equal to the serialized message', () => {
+    const seen: unknown[] = [];
+    const result = carrying({ tools: [{ name: 'a' }] }, '{"tools":[{"name":"from-cache"}]}', seen);
+    const text = messageText({ result, jsonrpc: '2.0', id: 'req-7' } as JSONRPCMessage);
+    expect(seen).toEqual([result]);
+    expect(text).toBe('{"result":{"tools":[{"name":"from-cache"}]},"jsonrpc":"2.0","id":"req-7"}');
+    expect(JSON.parse(messageText({ result: carrying({ x: 1 }, '{"x":1}'), jsonrpc: '2.0', id: 3 } as JSONRPCMessage))).toEqual({
+      result: { x: 1 },
+      jsonrpc: '2.0',
+      id: 3,
+    });
+  });
+
+  it('serializes as usual when the result has no text, refuses to give one, or the answer has other keys', () => {
+    const plain = { result: { tools: [] }, jsonrpc: '2.0', id: 1 } as JSONRPCMessage;
+    expect(messageText(plain)).toBe(JSON.stringify(plain));
+    const refused = { result: carrying({ tools: [{ name: 'real' }] }, undefined), jsonrpc: '2.0', id: 1 } as JSONRPCMessage;
+    expect(messageText(refused)).toBe('{"result":{"tools":[{"name":"real"}]},"jsonrpc":"2.0","id":1}');
+    const extra = { result: carrying({ tools: [] }, '{"stale":true}'), jsonrpc: '2.0', id: 1, extra: true } as unknown as JSONRPCMessage;
+    expect(messageText(extra)).toBe('{"result":{"tools":[]},"jsonrpc":"2.0","id":1,"extra":true}');
+    const request = { jsonrpc: '2.0', id: 2, method: 'ping' } as JSONRPCMessage;
+    expect(messageText(request)).toBe(JSON.stringify(request));
+  });
+});
