@@ -20,6 +20,7 @@ export { shortHash, stableJson } from './stable-json.js';
 export { closestMatches, editDistance, type SuggestionCandidate } from './suggest.js';
 export { formatJsonPath, type JsonPath } from './json-path.js';
 export { MAX_MESSAGE_DEPTH, messageDepth, messageTooDeep } from './message-depth.js';
+export { isPlainMessage, toJsonRpcMessage } from './plain-message.js';
 /** MCP protocol types, re-exported so plugins use the same SDK copy. */
 export type { Tool, Prompt, Resource, ResourceTemplate, CallToolResult, GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 export type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';

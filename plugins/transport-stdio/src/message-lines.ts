@@ -1,6 +1,6 @@
 import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { toJsonRpcMessage } from './plain-message.js';
+import { toJsonRpcMessage } from '@mcp-switchboard/plugin-api';
 
 /**
  * A server's stdout as JSON-RPC messages, one per line: the SDK's `ReadBuffer` (same size cap, same errors), with

@@ -1,11 +1,10 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage, type MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
-import { errorMessage, messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
+import { errorMessage, isPlainMessage, messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
 import { waitForDrain } from './wait-for-drain.js';
 import { corkForTick } from './cork-for-tick.js';
 import { describeInvalid, firstBytes, idKey, lastBytes, replyIdOf, sniffId, type RawId } from './line-diagnosis.js';
-import { isPlainMessage } from './plain-message.js';
 import { messageText } from './serialized-message.js';
 
 /** Default cap on one incoming line (one JSON-RPC message), in bytes. */
