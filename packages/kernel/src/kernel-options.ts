@@ -59,6 +59,7 @@ export const RESTART_REQUIRED_KEYS: readonly string[] = [
   'supervision',
   'pageSize',
   'startupBudgetMs',
+  'requestStateKey',
 ];
 
 /** The outcome of a successful `Kernel.reload()`. */
