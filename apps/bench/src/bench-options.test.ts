@@ -14,7 +14,7 @@ describe('parseBenchOptions', () => {
       startups: 15,
       lists: 15,
       targets: ['direct', 'relay', 'proxy'],
-      rows: ['echo', 'http', 'startup', 'rss', 'list'],
+      rows: ['echo', 'http', 'startup', 'rss', 'list', 'replicas'],
       peers: false,
       quick: false,
       help: false,
@@ -65,6 +65,6 @@ describe('parseBenchOptions', () => {
     expect(() => parseBenchOptions(['--concurrency', '2.5'])).toThrow(/--concurrency/);
     expect(() => parseBenchOptions(['--only', 'both'])).toThrow(/--only must be/);
     expect(() => parseBenchOptions(['--soak'])).toThrow(/Unknown option/);
-    expect(() => parseBenchOptions(['--rows', 'echo,speed'])).toThrow(/--rows takes echo, http, startup, rss, list; got "speed"/);
+    expect(() => parseBenchOptions(['--rows', 'echo,speed'])).toThrow(/--rows takes echo, http, startup, rss, list, replicas; got "speed"/);
   });
 });

@@ -5,8 +5,8 @@ export type TargetName = 'direct' | 'relay' | 'proxy';
 export const targetNames: readonly TargetName[] = ['direct', 'relay', 'proxy'];
 
 /** The rows of the bench, each measured against its own reference in the same run. */
-export type RowName = 'echo' | 'http' | 'startup' | 'rss' | 'list';
-export const rowNames: readonly RowName[] = ['echo', 'http', 'startup', 'rss', 'list'];
+export type RowName = 'echo' | 'http' | 'startup' | 'rss' | 'list' | 'replicas';
+export const rowNames: readonly RowName[] = ['echo', 'http', 'startup', 'rss', 'list', 'replicas'];
 
 export interface BenchOptions {
   /** Sequential calls measured per target (after the warm-up). */
@@ -48,6 +48,7 @@ Rows, each a ratio against a reference measured in the same run:
   startup  time to the initialize answer vs a bare SDK server
   rss      proxy memory with 10 stdio servers, idle after listing
   list     tools/list of 5,000 tools (10 x 500) vs one server holding all 5,000
+  replicas 16 HTTP sessions on 2 replicas behind HAProxy vs 1 replica direct (skipped without haproxy)
 
 Options:
   --rows a,b,...        rows to run (default: all; with --only: echo)

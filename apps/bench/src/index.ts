@@ -18,6 +18,7 @@ import { runHttpRow } from './http-row.js';
 import { findLeftoverProcesses } from './leftover-processes.js';
 import { runListRow } from './list-row.js';
 import { runPeersRow } from './peers-row.js';
+import { runReplicasRow } from './replicas-row.js';
 import { runRssRow } from './rss-row.js';
 import { parseSoakOptions, soakUsage } from './soak-options.js';
 import { formatSoakReport } from './soak-report.js';
@@ -124,6 +125,16 @@ async function run(options: BenchOptions): Promise<number> {
   if (wants('startup')) steps.push(['startup', async () => void report.rows.push(...(await runStartupRow(context)))]);
   if (wants('rss')) steps.push(['rss', async () => void report.rows.push(...(await runRssRow(context)))]);
   if (wants('list')) steps.push(['list', async () => void report.rows.push(...(await runListRow(context)))]);
+  if (wants('replicas')) {
+    steps.push([
+      'replicas',
+      async () => {
+        const replicas = await runReplicasRow(context);
+        report.rows.push(...replicas.rows);
+        if (replicas.skipped) report.skipped.push(replicas.skipped);
+      },
+    ]);
+  }
   if (options.peers) {
     steps.push([
       'peers',

@@ -1,41 +1,19 @@
-#!/usr/bin/env node
-// `npm run bench:replicas`: throughput of 2 Switchboard replicas behind HAProxy (deploy/haproxy.cfg) against
-// 1 replica reached directly, in the same run, same clients, same echo server. A script of its own for now (the
-// main bench is being reworked into rows); it becomes one row of `npm run bench` once that lands.
-//
-//   node apps/bench/dist/replicas-row.js [--sessions 16] [--calls 3000] [--rounds 3]
-//
-// Needs the haproxy binary (Debian: apt-get install -y haproxy); without it, says so and exits 0.
+// The `replicas` row of `npm run bench`: throughput of 2 Switchboard replicas behind HAProxy (deploy/haproxy.cfg)
+// against 1 replica reached directly, in the same run, same clients, same echo server. Needs the haproxy binary
+// (Debian: apt-get install -y haproxy); without it the row is skipped, saying so.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { fixturePath } from '@mcp-switchboard/testing';
-import { integerOption } from './integer-option.js';
-
-interface Options {
-  sessions: number;
-  calls: number;
-  rounds: number;
-}
-
-function parseOptions(argv: string[]): Options {
-  const options: Options = { sessions: 16, calls: 3000, rounds: 3 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const key = flag.replace(/^--/, '') as keyof Options;
-    if (!(key in options) || !flag.startsWith('--')) throw new Error(`unknown option ${flag} (known: --sessions, --calls, --rounds)`);
-    options[key] = integerOption(key, argv[++i], options[key]);
-  }
-  return options;
-}
+import { proxyCommand, type BenchContext } from './bench-context.js';
+import { compare, median, type ComparisonRow } from './comparison.js';
+import { writeProxyConfig } from './proxy-config.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -117,77 +95,60 @@ async function connect(url: string, sessions: number): Promise<Client[]> {
   );
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+export interface ReplicasOutcome {
+  rows: ComparisonRow[];
+  skipped?: string;
+}
 
-async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
-  if (spawnSync('haproxy', ['-v']).status !== 0) {
-    process.stdout.write('replicas row skipped: the haproxy binary is not installed (Debian: apt-get install -y haproxy)\n');
-    return 0;
-  }
-  const cli = join(dirname(createRequire(import.meta.url).resolve('mcp-switchboard/package.json')), 'dist', 'cli.js');
-  const scratch = mkdtempSync(join(tmpdir(), 'switchboard-bench-replicas-'));
+/**
+ * 16 sessions of echo calls over Streamable HTTP, sides alternating by round: replica A alone (direct), then both
+ * replicas behind HAProxy. Close to 2× needs a free core per replica; on 2 cores clients, HAProxy and both replicas
+ * share them, which the row's label says.
+ */
+export async function runReplicasRow(context: BenchContext): Promise<ReplicasOutcome> {
+  if (spawnSync('haproxy', ['-v']).status !== 0)
+    return { rows: [], skipped: 'replicas: the haproxy binary is not installed (Debian: apt-get install -y haproxy)' };
+  const sessions = 16;
+  const calls = context.options.quick ? 300 : context.options.httpCalls * 3;
   const children: ChildProcess[] = [];
   const clients: Client[] = [];
   try {
-    const config = join(scratch, 'switchboard.config.json');
-    writeFileSync(config, JSON.stringify({ mcpServers: { echo: { command: process.execPath, args: [fixturePath('echo')] } } }));
+    // In the run's scratch folder: the marker on every command line lets the leak check find these processes.
+    const config = await writeProxyConfig(context.scratchDir, 'replicas', { echo: context.echo });
     const [frontPort, portA, portB] = [await freePort(), await freePort(), await freePort()];
     for (const port of [portA, portB]) {
-      children.push(
-        start(process.execPath, [
-          cli,
-          '--config',
-          config,
-          '--transport',
-          'streamable-http',
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--log-level',
-          'warn',
-        ]),
-      );
+      const { command, args } = proxyCommand(context, config, ['--transport', 'streamable-http', '--host', '127.0.0.1', '--port', String(port)]);
+      children.push(start(command, args));
     }
     for (const port of [portA, portB]) await until(`replica on ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200);
-    writeFileSync(join(scratch, 'haproxy.cfg'), haproxyConfig(frontPort, [portA, portB]));
-    children.push(start('haproxy', ['-db', '-f', join(scratch, 'haproxy.cfg')]));
+    const haproxyFile = join(context.scratchDir, 'haproxy.cfg');
+    writeFileSync(haproxyFile, haproxyConfig(frontPort, [portA, portB]));
+    children.push(start('haproxy', ['-db', '-f', haproxyFile]));
     await until('HAProxy', async () => (await fetch(`http://127.0.0.1:${frontPort}/ready`)).status === 200);
 
     // The direct side is replica A itself: the same process, alone, against both replicas behind HAProxy.
-    const direct = await connect(`http://127.0.0.1:${portA}/mcp`, options.sessions);
-    const balanced = await connect(`http://127.0.0.1:${frontPort}/mcp`, options.sessions);
+    const direct = await connect(`http://127.0.0.1:${portA}/mcp`, sessions);
+    const balanced = await connect(`http://127.0.0.1:${frontPort}/mcp`, sessions);
     clients.push(...direct, ...balanced);
-    await measure(direct, options.sessions * 20);
-    await measure(balanced, options.sessions * 20);
+    await measure(direct, sessions * 20);
+    await measure(balanced, sessions * 20);
     const results = { direct: [] as number[], balanced: [] as number[] };
-    for (let round = 0; round < options.rounds; round++) {
+    for (let round = 0; round < context.options.rounds; round++) {
       const order = round % 2 === 0 ? (['direct', 'balanced'] as const) : (['balanced', 'direct'] as const);
-      for (const side of order) results[side].push(await measure(side === 'direct' ? direct : balanced, options.calls));
+      for (const side of order) results[side].push(await measure(side === 'direct' ? direct : balanced, calls));
     }
-    const [one, two] = [median(results.direct), median(results.balanced)];
-    process.stdout.write(
-      [
-        `Switchboard replicas: echo over Streamable HTTP, ${options.sessions} sessions, ${options.calls} calls × ${options.rounds} rounds, ${availableParallelism()} cores`,
-        `  1 replica, direct          ${one.toFixed(0).padStart(7)} calls/s   (rounds: ${results.direct.map((v) => v.toFixed(0)).join(', ')})`,
-        `  2 replicas behind HAProxy  ${two.toFixed(0).padStart(7)} calls/s   (rounds: ${results.balanced.map((v) => v.toFixed(0)).join(', ')})`,
-        `  ratio                      ${(two / one).toFixed(2).padStart(7)} ×   (close to 2× needs a free core per replica; here clients, HAProxy and replicas share ${availableParallelism()})`,
-        '',
-      ].join('\n'),
+    const row = compare(
+      'replicas-2-vs-1',
+      `echo throughput, ${sessions} HTTP sessions, 2 replicas behind HAProxy (${availableParallelism()} cores shared)`,
+      'calls/s',
+      { label: '2 replicas + HAProxy', value: median(results.balanced) },
+      { label: '1 replica direct', value: median(results.direct) },
+      undefined,
+      { subject: results.balanced, reference: results.direct },
     );
-    return 0;
+    return { rows: [row] };
   } finally {
     await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
     for (const child of children.reverse()) await stop(child);
-    rmSync(scratch, { recursive: true, force: true });
   }
 }
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`bench:replicas failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);

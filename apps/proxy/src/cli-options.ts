@@ -34,6 +34,9 @@ export const cliOptions = [
 export const extraEnvHelp = `
 Environment:
   SWITCHBOARD_MCP_SERVERS   JSON object of extra servers, same format as "mcpServers"; merged by name, env wins
+  SWITCHBOARD_REQUEST_STATE_KEY
+                            secret (32+ characters) signing the requestState of 2026-07-28 clients; give
+                            every replica behind one load balancer the same one ("requestStateKey" in the config)
 
 Signals: SIGINT/SIGTERM stop gracefully (a second one exits at once); SIGHUP reloads the config file,
   which is also watched unless the config says "watch": false.

@@ -51,7 +51,7 @@ function oauthFlags(opts: Record<string, string | number | undefined>): Record<s
   return Object.keys(auth).length ? auth : undefined;
 }
 
-export function readCliSettings(program: Command): CliSettings {
+export function readCliSettings(program: Command, env: NodeJS.ProcessEnv = process.env): CliSettings {
   const opts = program.opts<Record<string, string | number | undefined>>();
   const explicit = (key: string) => {
     const source = program.getOptionValueSource(key);
@@ -65,6 +65,8 @@ export function readCliSettings(program: Command): CliSettings {
   if (explicit('logFile')) overrides.logFile = opts.logFile;
   if (explicit('startupBudget')) overrides.startupBudgetMs = positiveInt('--startup-budget', opts.startupBudget);
   if (opts.profile) overrides.profile = opts.profile;
+  // A secret read from the environment only (never a flag: the process list shows flags to every user).
+  if (env.SWITCHBOARD_REQUEST_STATE_KEY) overrides.requestStateKey = env.SWITCHBOARD_REQUEST_STATE_KEY;
 
   // A key given but empty is a mistake, said once here (the original silently ignored it; each of the plugin's
   // four parts would refuse it on its own).

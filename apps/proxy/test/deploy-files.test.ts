@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { switchboardConfigSchema } from '@mcp-switchboard/plugin-api';
 import { parseHttpBlock, resolveHttpSettings } from '@mcp-switchboard/plugin-transport-http';
-import { cliOptions } from '../src/cli-options.js';
+import { cliOptions, extraEnvHelp } from '../src/cli-options.js';
 import { repoRoot } from './helpers/cli.js';
 
 const read = (path: string) => readFileSync(join(repoRoot, 'deploy', path), 'utf8');
@@ -20,7 +20,11 @@ function checkConfig(text: string, where: string) {
   return resolveHttpSettings({ http: parseHttpBlock(config.http, where) });
 }
 
-const envVars = new Set(cliOptions.map((option) => option.envVar).filter(Boolean));
+// Every variable the CLI reads: its flags' and the ones --help lists as read directly.
+const envVars = new Set([
+  ...cliOptions.map((option) => option.envVar).filter(Boolean),
+  ...[...extraEnvHelp.matchAll(/^\s+(SWITCHBOARD_\w+)/gm)].map((m) => m[1]),
+]);
 
 describe('deploy/ files', () => {
   it('compose: a valid config, room to drain before SIGKILL, the files it mounts exist, the same haproxy.cfg', () => {
@@ -45,8 +49,9 @@ describe('deploy/ files', () => {
     expect(deployment).toMatch(/livenessProbe:\s+httpGet: \{ path: \/health, port: http \}/);
     expect(deployment).toMatch(/readinessProbe:[\s\S]*?127\.0\.0\.1:12006\/ready/);
     expect(deployment).toContain('runAsNonRoot: true');
-    const secretKey = /secretKeyRef: \{ name: switchboard-tokens, key: ([\w-]+) \}/.exec(deployment)?.[1];
-    expect(read('kubernetes/secret.yaml')).toContain(`  ${secretKey}:`);
+    const secretKeys = [...deployment.matchAll(/secretKeyRef: \{ name: switchboard-tokens, key: ([\w-]+) \}/g)].map((m) => m[1]);
+    expect(secretKeys).toEqual(['auth-token', 'request-state-key']);
+    for (const key of secretKeys) expect(read('kubernetes/secret.yaml')).toContain(`  ${key}:`);
     for (const [, name] of deployment.matchAll(/name: (SWITCHBOARD_\w+)/g)) expect(envVars.has(name), name).toBe(true);
     const kustomization = read('kubernetes/kustomization.yaml');
     for (const [, file] of kustomization.matchAll(/- ([\w-]+\.yaml)/g)) expect(existsSync(join(repoRoot, 'deploy/kubernetes', file!)), file).toBe(true);

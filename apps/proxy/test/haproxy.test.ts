@@ -1,7 +1,9 @@
 // Two replicas of the real CLI behind a real HAProxy, configured by deploy/haproxy.cfg itself (only its bind,
 // default-server and server lines are replaced by loopback ports and fast checks). Proves the deployment story of
 // docs/deploy.md: 2025-era sessions stick to their replica; a session id sent straight to the wrong replica gets
-// 404; a replica stopped with SIGTERM mid-run turns /ready to 503 first, HAProxy drains it, and no request fails.
+// 404; 2026-era input_required round trips complete on whichever replica gets the retry (one requestState key);
+// a suspended 2025-era downstream call retried on the other replica fails at once with a clear error;
+// a replica stopped with SIGTERM mid-run turns /ready to 503 first, HAProxy drains it, and no request fails.
 // .ci/run installs HAProxy from Debian when it is missing; where it cannot, this file is skipped with a loud message.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureServerEntry } from '@mcp-switchboard/testing';
 import { repoRoot, tempDir } from './helpers/cli.js';
 import { freePort, startHttpProxy, type HttpProxy } from './helpers/http-proxy.js';
-import { openSession, postRpc, resultText } from './helpers/mcp-http.js';
+import { openSession, postModern, postRpc, resultText } from './helpers/mcp-http.js';
 
 const haproxyFound = spawnSync('haproxy', ['-v'], { encoding: 'utf8' }).status === 0;
 if (!haproxyFound) {
@@ -87,12 +89,19 @@ describe.skipIf(!haproxyFound)('two replicas behind HAProxy (deploy/haproxy.cfg)
     writeFileSync(
       t.path('c.json'),
       JSON.stringify({
-        mcpServers: { echo: fixtureServerEntry('echo'), progress: fixtureServerEntry('progress') },
+        mcpServers: {
+          echo: fixtureServerEntry('echo'),
+          progress: fixtureServerEntry('progress'),
+          modern: fixtureServerEntry('modern'),
+          asks: fixtureServerEntry('conformance-mrtr'),
+        },
         // Long enough for HAProxy (checking every 200 ms, two failures to go DOWN) to see /ready turn 503 before the replica stops listening.
         http: { drainDelayMs: 3000, shutdownGraceMs: 10_000 },
       }),
     );
-    replicas.push(...(await Promise.all([startHttpProxy(['--config', t.path('c.json')]), startHttpProxy(['--config', t.path('c.json')])])));
+    // One requestState key for both, as docs/deploy.md says: a 2026-era client's retry may reach either replica.
+    const env = { SWITCHBOARD_REQUEST_STATE_KEY: 'the-replicas-share-this-secret-of-32-chars-or-more' };
+    replicas.push(...(await Promise.all([startHttpProxy(['--config', t.path('c.json')], env), startHttpProxy(['--config', t.path('c.json')], env)])));
     const [frontPort, stats] = [await freePort(), await freePort()];
     statsPort = stats;
     const ports = replicas.map((r, i) => ({ name: `switchboard-${i + 1}`, port: Number(new URL(r.base).port) }));
@@ -135,6 +144,52 @@ describe.skipIf(!haproxyFound)('two replicas behind HAProxy (deploy/haproxy.cfg)
       }),
     );
     expect(new Set(holders).size, 'round-robin spreads new sessions over both replicas').toBe(2);
+  });
+
+  it('serves 2026-era clients with no affinity: input_required round trips complete whichever replica gets the retry', async () => {
+    // The modern fixture logs "request tools/call <id>" on stderr for each call; the replicas log it at info.
+    const calls = () => replicas.map((r) => r.stderr().match(/request tools\/call/g)?.length ?? 0);
+    const before = calls();
+    const capabilities = { elicitation: { form: {} } };
+    for (let i = 0; i < 10; i++) {
+      const ask = { name: 'modern__ask', arguments: { question: `q${i}` } };
+      const first = await postModern(`${front}/mcp`, 'tools/call', ask, capabilities);
+      const state = (first.message?.result as { resultType?: string; requestState?: string } | undefined) ?? {};
+      expect(state.resultType, JSON.stringify(first.message)).toBe('input_required');
+      const retry = { ...ask, requestState: state.requestState, inputResponses: { answer: { action: 'accept', content: { answer: `a${i}` } } } };
+      const done = await postModern(`${front}/mcp`, 'tools/call', retry, capabilities);
+      expect(resultText(done), JSON.stringify(done.message)).toBe(`answer: a${i}`);
+    }
+    // Round-robin alternates: each replica took part, so retries of state handed out by one completed on the other.
+    await until('both replicas to log their calls', () => calls().reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0) >= 20, 5_000);
+    const served = calls().map((n, i) => n - before[i]!);
+    expect(Math.min(...served), `calls per replica: ${served.join(', ')}`).toBeGreaterThanOrEqual(5);
+    const list = await postModern(`${front}/mcp`, 'tools/list');
+    const tools = (list.message?.result as { tools?: Array<{ name: string }> } | undefined)?.tools ?? [];
+    expect(tools.map((tool) => tool.name)).toContain('modern__ask');
+  });
+
+  it('fails fast, saying why, when the retry of a suspended 2025-era downstream call reaches the other replica', async () => {
+    const capabilities = { elicitation: { form: {} } };
+    const call = { name: 'asks__test_input_required_result_elicitation', arguments: {} };
+    const outcomes: string[] = [];
+    // Round-robin sends the retry to the other replica (the one that does not hold the call); a retry that happens
+    // to reach the holder completes. Either way it is answered within 5 s: never a hang.
+    for (let i = 0; i < 4 && !outcomes.includes('refused'); i++) {
+      const first = await postModern(`${front}/mcp`, 'tools/call', call, capabilities);
+      const result = first.message?.result as { requestState?: string; inputRequests?: Record<string, unknown> } | undefined;
+      const [key] = Object.keys(result?.inputRequests ?? {});
+      const retry = { ...call, requestState: result?.requestState, inputResponses: { [key!]: { action: 'accept', content: { name: 'Ada' } } } };
+      const answer = await postModern(`${front}/mcp`, 'tools/call', retry, capabilities, 5_000);
+      if (answer.message?.error) {
+        expect(answer.message.error, 'the error says what happened').toMatchObject({ code: -32602, message: expect.stringContaining('another replica') });
+        outcomes.push('refused');
+      } else {
+        expect(resultText(answer)).toBe('Hello, Ada!');
+        outcomes.push('completed');
+      }
+    }
+    expect(outcomes).toContain('refused');
   });
 
   it('drains a replica stopped with SIGTERM: /ready 503 first, HAProxy takes it out, no request fails', async () => {

@@ -27,6 +27,7 @@ import { Router } from './routing/router.js';
 import { HubSession, type SessionHost } from './session/upstream-session.js';
 import { SourceServers } from './sources.js';
 import { StatelessDispatcher } from './stateless/dispatcher.js';
+import { RequestStateSigner, signingKey } from './stateless/request-state.js';
 import { withListeners } from './stateless/subscriptions.js';
 import type { HubOptions, ServerStatus } from './types.js';
 import { delay } from './util/deferred.js';
@@ -144,6 +145,7 @@ export class Hub implements UpstreamHost {
       serverInfo: this.serverInfo,
       defaultView: DEFAULT_VIEW,
       assertProfile: (profile) => this.assertProfile(profile),
+      signer: new RequestStateSigner(signingKey(config.requestStateKey)),
     });
     this.sessionHost = {
       ctx: this.ctx,

@@ -93,6 +93,14 @@ export const switchboardConfigSchema = z
     port: z.number().int().min(0).max(65535).optional(),
     logLevel: z.enum(logLevels).optional(),
     logFile: z.string().optional(),
+    /**
+     * Secret (32 characters or more) that signs the `requestState` handed to 2026-07-28 clients. Replicas behind one
+     * load balancer need the same one (SWITCHBOARD_REQUEST_STATE_KEY); without it each process draws a random key.
+     */
+    requestStateKey: z
+      .string()
+      .min(32, 'must be at least 32 characters, in the config or SWITCHBOARD_REQUEST_STATE_KEY (e.g. `openssl rand -base64 32`)')
+      .optional(),
     /** Options for the built-in filter-rules plugin. */
     filters: z.record(z.string(), z.unknown()).optional(),
   })

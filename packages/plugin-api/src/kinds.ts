@@ -112,6 +112,12 @@ export interface DownstreamConnector {
    * the hub tries again at once instead of waiting. Returns a function that stops watching.
    */
   watchCredentials?(server: ServerDefinition, onChange: () => void): () => void;
+  /**
+   * Headers the hub's era probe of a remote server (`server/discover`, sent before `connect`) carries besides the
+   * configured ones: the credentials `connect` would use (a stored OAuth access token), so a protected server that
+   * speaks only MCP 2026-07-28 is recognised as such instead of answering 401.
+   */
+  probeHeaders?(server: ServerDefinition): Promise<Record<string, string>>;
 }
 
 export interface TransportContribution extends Disposable {

@@ -186,3 +186,31 @@ describe('shouldFallBack', () => {
     expect(shouldFallBack(new TypeError('fetch failed'))).toBe(false);
   });
 });
+
+describe('the era probe of a protected server (probeHeaders)', () => {
+  it("carries the stored login's access token; nothing without a login, with oauth off or with a configured Authorization", async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { TokenStore } = await import('./oauth/token-store.js');
+    const dir = mkdtempSync(join(tmpdir(), 'swb-probe-'));
+    try {
+      const store = new TokenStore(join(dir, 'auth'));
+      const connector = new StreamableHttpConnector({ tokenStore: store });
+      const server = remote('streamable-http', 'https://mcp.example.com/mcp', { headers: {} });
+      expect(await connector.probeHeaders(server)).toEqual({});
+      await store.write({
+        version: 1,
+        server: 'remote',
+        url: server.url,
+        tokens: { access_token: 'stored-token', token_type: 'Bearer' },
+        obtainedAt: Date.now(),
+      });
+      expect(await connector.probeHeaders(server)).toEqual({ Authorization: 'Bearer stored-token' });
+      expect(await connector.probeHeaders({ ...server, oauth: false })).toEqual({});
+      expect(await connector.probeHeaders({ ...server, headers: { Authorization: 'Bearer configured' } })).toEqual({});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -94,6 +94,12 @@ export class StreamableHttpConnector implements DownstreamConnector {
     const watcher = this.tokenStore.watch(server.id, onChange);
     return () => watcher.close();
   }
+
+  /** The stored login's access token (refreshed when due), so the era probe of a protected server gets an answer. */
+  async probeHeaders(definition: ServerDefinition): Promise<Record<string, string>> {
+    const tokens = await backgroundAuthProvider(remoteServer(definition, 'streamable-http'), this.tokenStore)?.tokens();
+    return tokens?.access_token ? { Authorization: `Bearer ${tokens.access_token}` } : {};
+  }
 }
 
 /** `sse` servers: the legacy HTTP+SSE transport (protocol 2024-11-05), OAuth as for `streamable-http`. */

@@ -1,13 +1,14 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  isJSONRPCErrorResponse,
-  isJSONRPCNotification,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  type JSONRPCMessage,
-  type MessageExtraInfo,
-  type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, JSONRPCNotification, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+
+/*
+ * Messages are told apart by their keys, not by the SDK's `isJSONRPC*` guards (each a zod parse, of the whole result
+ * for an answer): what the inner transport delivers passed its message schema, and what is sent was built as one.
+ */
+const isRequest = (message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId; method: string } => 'method' in message && 'id' in message;
+const isNotification = (message: JSONRPCMessage): message is JSONRPCNotification => 'method' in message && !('id' in message);
+const answeredId = (message: JSONRPCMessage): RequestId | undefined =>
+  !('method' in message) && ('result' in message || 'error' in message) ? (message as { id?: RequestId }).id : undefined;
 
 /**
  * Wraps a server-side transport and counts the client's requests that are still unanswered, so the front door
@@ -31,10 +32,10 @@ export class TrackedServerTransport implements Transport {
     private readonly hooks: { onActivity?: () => void; onSettled?: () => void; onClose?: () => void } = {},
   ) {
     inner.onmessage = (message, extra) => {
-      if (isJSONRPCRequest(message)) {
+      if (isRequest(message)) {
         this.claimed.delete(message.id);
         this.pending.add(message.id);
-      } else if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
+      } else if (isNotification(message) && message.method === 'notifications/cancelled') {
         // The SDK sends no response to a cancelled request.
         const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
         if (requestId !== undefined && this.pending.delete(requestId)) this.settled();
@@ -97,7 +98,8 @@ export class TrackedServerTransport implements Transport {
     try {
       await this.inner.send(message, options);
     } finally {
-      if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && message.id !== undefined && this.pending.delete(message.id)) {
+      const id = answeredId(message);
+      if (id !== undefined && this.pending.delete(id)) {
         this.hooks.onActivity?.();
         this.settled();
       }

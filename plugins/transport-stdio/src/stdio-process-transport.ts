@@ -2,7 +2,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { SwitchboardError, type Logger } from '@mcp-switchboard/plugin-api';
@@ -11,6 +11,7 @@ import { StderrLimiter, type StderrLimits } from './stderr-limiter.js';
 import { hostPlatform, spawnFor, treeSpawnOptions, type PlatformFacts } from './platform.js';
 import { waitForDrain } from './wait-for-drain.js';
 import { corkForTick } from './cork-for-tick.js';
+import { MessageLines } from './message-lines.js';
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
 /**
@@ -70,7 +71,7 @@ export class StdioProcessTransport implements Transport {
   private readonly options: StdioProcessTransportOptions;
   private readonly logger: Logger;
   private readonly killGraceMs: number;
-  private readonly readBuffer: ReadBuffer;
+  private readonly readBuffer: MessageLines;
 
   private child: ChildProcessWithoutNullStreams | undefined;
   private pgid: number | undefined;
@@ -101,7 +102,7 @@ export class StdioProcessTransport implements Transport {
     this.options = options;
     this.logger = options.logger.child({ server: options.name });
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-    this.readBuffer = new ReadBuffer(options.maxMessageBytes ? { maxBufferSize: options.maxMessageBytes } : {});
+    this.readBuffer = new MessageLines(options.maxMessageBytes);
     this.stderrLimiter = options.stderrLimiter ?? new StderrLimiter(options.stderrLimits, options.now);
     this.platform = options.platform ?? hostPlatform();
   }
@@ -312,9 +313,9 @@ export class StdioProcessTransport implements Transport {
     for (;;) {
       let message: JSONRPCMessage | null;
       try {
-        message = this.readBuffer.readMessage();
+        message = this.readBuffer.next();
       } catch (error) {
-        // ReadBuffer has already consumed the bad line; go on with the next one.
+        // The bad line is already consumed; go on with the next one.
         this.reportBadOutput(error);
         continue;
       }

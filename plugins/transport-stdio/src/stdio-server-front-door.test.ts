@@ -93,6 +93,25 @@ describe('StdioServerFrontDoor', () => {
     expect(await nextMessage()).toEqual(ping(3));
   });
 
+  it('checks the common shapes by hand without letting a near miss through: those still get -32600', async () => {
+    const { stdin, output, nextMessage, received } = await openDoor();
+    stdin.write('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"},"stray":true}\n');
+    expect(await output.nextJson()).toMatchObject({ id: 1, error: { code: -32600 } });
+    stdin.write('{"jsonrpc":"2.0","id":1.5,"method":"tools/call"}\n');
+    expect(await output.nextJson()).toMatchObject({ id: 1.5, error: { code: -32600 } });
+    stdin.write('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"_meta":{"progressToken":{"x":1}}}}\n');
+    expect(await output.nextJson()).toMatchObject({ id: 2, error: { code: -32600 } });
+    expect(received).toEqual([]);
+    const call = {
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'x', arguments: { a: [1] }, future: { kept: true }, _meta: { progressToken: 9 } },
+    };
+    stdin.write(JSON.stringify(call) + '\n');
+    expect(await nextMessage()).toEqual(call);
+  });
+
   it('answers a line that is not JSON with -32700 (id null) and keeps working', async () => {
     const { stdin, output, nextMessage, received } = await openDoor();
     stdin.write('this is not json\n');

@@ -11,6 +11,7 @@ import {
 import { errorMessage, messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
 import { waitForDrain } from './wait-for-drain.js';
 import { corkForTick } from './cork-for-tick.js';
+import { isPlainMessage } from './plain-message.js';
 import { messageText } from './serialized-message.js';
 
 /** Default cap on one incoming line (one JSON-RPC message), in bytes. */
@@ -207,14 +208,17 @@ export class StdioServerFrontDoor implements Transport {
     this.reading = true;
   }
 
-  async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
-    if (this.closed) throw new Error('Not connected');
+  send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('Not connected'));
     const answers = 'id' in message && ('result' in message || 'error' in message) ? message.id : undefined;
+    // No async function here: an answer is one promise (the tick's flush), not three.
+    let written: Promise<void>;
     try {
-      await this.writeLine(messageText(message));
-    } finally {
-      if (answers !== undefined) this.settle(answers);
+      written = this.writeLine(messageText(message));
+    } catch (error) {
+      written = Promise.reject(error as Error);
     }
+    return answers === undefined ? written : written.finally(() => this.settle(answers));
   }
 
   /** Stops reading and waits until every received request has been answered, or `timeoutMs` passed. */
@@ -322,7 +326,7 @@ export class StdioServerFrontDoor implements Transport {
       this.reply(id, ErrorCode.InvalidRequest, tooDeep);
       return;
     }
-    const parsed = JSONRPCMessageSchema.safeParse(value);
+    const parsed = isPlainMessage(value) ? ({ success: true, data: value } as const) : JSONRPCMessageSchema.safeParse(value);
     if (!parsed.success) {
       const detail = describeInvalid(value);
       const id = replyIdOf(value);
@@ -390,10 +394,9 @@ export class StdioServerFrontDoor implements Transport {
     });
   }
 
-  private async writeLine(json: string): Promise<void> {
+  private writeLine(json: string): Promise<void> {
     const flushed = corkForTick(this.stdout);
-    if (!this.rawWrite(json + '\n')) await waitForDrain(this.stdout);
-    else await flushed;
+    return this.rawWrite(json + '\n') ? flushed : waitForDrain(this.stdout);
   }
 
   private settle(id: unknown): void {

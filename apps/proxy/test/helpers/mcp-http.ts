@@ -16,12 +16,7 @@ export const PROTOCOL_2025 = '2025-06-18';
 let sequence = 0;
 
 /** POSTs one JSON-RPC message to `url` (an `/mcp` endpoint) within `timeoutMs`. */
-export async function postRpc(
-  url: string,
-  body: { method: string; params?: object; id?: number | null },
-  sessionId?: string,
-  timeoutMs = 15_000,
-): Promise<RpcReply> {
+export function postRpc(url: string, body: { method: string; params?: object; id?: number | null }, sessionId?: string, timeoutMs = 15_000): Promise<RpcReply> {
   const isNotification = body.id === null;
   const message = {
     jsonrpc: '2.0',
@@ -29,22 +24,8 @@ export async function postRpc(
     ...(body.params ? { params: body.params } : {}),
     ...(isNotification ? {} : { id: body.id ?? ++sequence }),
   };
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      ...(sessionId ? { 'Mcp-Session-Id': sessionId, 'Mcp-Protocol-Version': PROTOCOL_2025 } : {}),
-    },
-    body: JSON.stringify(message),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    sessionId: response.headers.get('mcp-session-id') ?? undefined,
-    message: parseAnswer(text, response.headers.get('content-type')),
-  };
+  const headers: Record<string, string> = sessionId ? { 'Mcp-Session-Id': sessionId, 'Mcp-Protocol-Version': PROTOCOL_2025 } : {};
+  return postWithHeaders(url, message, headers, timeoutMs);
 }
 
 function parseAnswer(text: string, contentType: string | null): RpcReply['message'] {
@@ -75,4 +56,46 @@ export async function openSession(url: string, name = 'bare-client'): Promise<Rp
 export function resultText(reply: RpcReply): string {
   const content = (reply.message?.result as { content?: Array<{ text?: string }> } | undefined)?.content;
   return content?.map((c) => c.text ?? '').join('') ?? '';
+}
+
+export const PROTOCOL_2026 = '2026-07-28';
+
+/**
+ * POSTs one MCP 2026-07-28 request (no session): the per-request `_meta` fields and the headers the era requires
+ * (`MCP-Protocol-Version`, `Mcp-Method`, and `Mcp-Name` for calls, gets and reads).
+ */
+export function postModern(
+  url: string,
+  method: string,
+  params: Record<string, unknown> = {},
+  capabilities: Record<string, unknown> = {},
+  timeoutMs = 15_000,
+): Promise<RpcReply> {
+  const name = method === 'resources/read' ? params.uri : params.name;
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': PROTOCOL_2026,
+    'io.modelcontextprotocol/clientCapabilities': capabilities,
+    'io.modelcontextprotocol/clientInfo': { name: 'bare-2026-client', version: '1.0.0' },
+  };
+  return postWithHeaders(
+    url,
+    { jsonrpc: '2.0', id: ++sequence, method, params: { ...params, _meta: meta } },
+    { 'MCP-Protocol-Version': PROTOCOL_2026, 'Mcp-Method': method, ...(typeof name === 'string' ? { 'Mcp-Name': name } : {}) },
+    timeoutMs,
+  );
+}
+
+async function postWithHeaders(url: string, message: object, headers: Record<string, string>, timeoutMs: number): Promise<RpcReply> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify(message),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    sessionId: response.headers.get('mcp-session-id') ?? undefined,
+    message: parseAnswer(text, response.headers.get('content-type')),
+  };
 }

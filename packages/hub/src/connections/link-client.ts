@@ -17,12 +17,23 @@ const CLIENT_HOP_KEYS: readonly string[] = [ReservedMeta.protocolVersion, Reserv
 
 /** `params` with the reserved client-hop `_meta` keys taken out and `own` put in (other keys, like traceparent, stay). */
 export function ownMeta(params: LooseParams | undefined, own: Record<string, unknown>): LooseParams | undefined {
+  // Plain loops, not entries/spreads: this runs for every relayed call.
   const meta = isRecord(params?._meta) ? params._meta : undefined;
-  const kept = meta ? Object.fromEntries(Object.entries(meta).filter(([key]) => !CLIENT_HOP_KEYS.includes(key))) : {};
-  const merged = { ...kept, ...own };
-  if (params === undefined && Object.keys(merged).length === 0) return undefined;
-  const { _meta: _dropped, ...rest } = params ?? {};
-  return Object.keys(merged).length ? { ...rest, _meta: merged } : rest;
+  const merged: Record<string, unknown> = {};
+  if (meta) for (const key of Object.keys(meta)) if (!CLIENT_HOP_KEYS.includes(key)) put(merged, key, meta[key]);
+  for (const key of Object.keys(own)) put(merged, key, own[key]);
+  const hasMeta = Object.keys(merged).length > 0;
+  if (params === undefined && !hasMeta) return undefined;
+  const rest: LooseParams = {};
+  if (params) for (const key of Object.keys(params)) if (key !== '_meta') put(rest, key, params[key]);
+  if (hasMeta) rest._meta = merged;
+  return rest;
+}
+
+/** Sets an own property, as a spread would (an assignment to `__proto__` would set the prototype instead). */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** A 2025-era link: the SDK client after initialize. The session carries who we are; reserved keys are dropped. */

@@ -7,7 +7,7 @@ import {
   type Logger,
   type ServerDefinition,
 } from '@mcp-switchboard/plugin-api';
-import { chooseConnector, connectThrough, connectorTypes, watchCredentialsThrough, type Connectors } from '../plugins/connector-choice.js';
+import { chooseConnector, connectThrough, connectorTypes, probeHeadersThrough, watchCredentialsThrough, type Connectors } from '../plugins/connector-choice.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Protocol, RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -145,7 +145,8 @@ export class LinkOpener {
     try {
       if (this.era.verdict === undefined && definition.transport === 'streamable-http') {
         probed = true;
-        await this.prober.probeHttp(definition.url, definition.headers, abort.signal);
+        const credentials = await probeHeadersThrough(this.options.connectors, connector, definition, this.options.logger);
+        await this.prober.probeHttp(definition.url, { ...definition.headers, ...credentials }, abort.signal);
       }
       let link = await connect();
       if (this.era.verdict === undefined && definition.transport === 'stdio') {

@@ -65,9 +65,9 @@ function modernAnswer(m: Message): Record<string, unknown> | undefined {
   return { error: { code: -32601, message: 'Method not found' } };
 }
 
-function connection(connector: DownstreamConnector, pingIntervalMs = 0) {
+function connection(connector: DownstreamConnector, pingIntervalMs = 0, definition = server('m')) {
   return new ServerConnection({
-    definition: server('m'),
+    definition,
     connectors: [connector],
     timeouts: { connectMs: 10_000, requestMs: 10_000, maxTotalMs: 60_000 },
     clientInfo: { name: 'switchboard-test', version: '9' },
@@ -119,6 +119,37 @@ describe('a 2026-07-28 downstream', () => {
       'io.modelcontextprotocol/clientInfo': { name: 'switchboard-test', version: '9' },
     });
     await conn.stop();
+  });
+
+  it('HTTP: the era probe of a protected server carries the credentials the connector gives (probeHeaders)', async () => {
+    const { createServer } = await import('node:http');
+    const seen: Array<string | undefined> = [];
+    const web = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      if (req.headers.authorization !== 'Bearer stored-token') {
+        res.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: 'switchboard-era-probe', ...discoverResult }));
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(web.address() as { port: number }).port}/mcp`;
+    const definition = { ...server('m'), transport: 'streamable-http', url, headers: {} } as never;
+    try {
+      for (const credentials of [{}, { Authorization: 'Bearer stored-token' }] as Array<Record<string, string>>) {
+        const fake = modernConnector(modernAnswer);
+        const conn = connection({ ...fake.connector, types: ['streamable-http'], probeHeaders: async () => credentials }, 0, definition);
+        await conn.start();
+        // Without the token the probe gets 401: no verdict, so the link is initialized (and this server refuses it).
+        expect(conn.era?.era, JSON.stringify(credentials)).toBe(credentials.Authorization ? 'modern' : undefined);
+        await conn.stop();
+      }
+      // Probes without credentials first (the first connection may retry), then with the token.
+      expect(seen[0]).toBeUndefined();
+      expect(seen.at(-1)).toBe('Bearer stored-token');
+    } finally {
+      await new Promise<void>((resolve) => web.close(() => resolve()));
+    }
   });
 
   it('forgets a remembered era when the server later refuses the handshake (it was replaced), and probes again', async () => {

@@ -39,6 +39,10 @@ export interface ForwardOptions {
 
 let connectionSequence = 0;
 
+/** Shared by every call (no object per call): the default handling of `input_required`, the listener options. */
+const BRIDGE: InputRequiredHandling = { kind: 'bridge' };
+const ONCE = { once: true } as const;
+
 /**
  * The progress tokens the hub puts on its downstream requests (unique per connection), and where each token's
  * notifications go. The link hands every `notifications/progress` to `deliver` before the SDK sees it.
@@ -130,19 +134,28 @@ export class RequestForwarder {
     const client = link.client;
     const lanes = this.options.lanes;
     // Session lanes: wait for this session's turn before the clock starts; the call is registered as it is admitted.
-    const callId = options.origin ? await lanes.enter(options.origin.session, options.origin.extra, options.signal) : undefined;
+    const entered = options.origin ? lanes.enter(options.origin.session, options.origin.extra, options.signal) : undefined;
+    const callId = typeof entered === 'object' ? await entered : entered;
 
     const { requestMs, maxTotalMs, perTool } = this.limitsFor(options.tool);
     // The first of timeout and client cancellation ends the downstream request (no AbortController: this is per call).
     let call: DirectCall | undefined;
     let cancelledBy: { reason: unknown } | undefined;
-    // A 2026-era link (and a client asked on a 2026-era server's behalf) is cancelled through a signal.
-    const abort = new AbortController();
+    // A 2026-era link (and a client asked on a 2026-era server's behalf) is cancelled through a signal, made when
+    // first needed: a 2025-era link's relayed request is cancelled through `call`.
+    let abort: AbortController | undefined;
+    const abortSignal = (): AbortSignal => {
+      if (!abort) {
+        abort = new AbortController();
+        if (cancelledBy) abort.abort(cancelledBy.reason);
+      }
+      return abort.signal;
+    };
     const cancel = (reason: unknown) => {
       if (cancelledBy) return;
       cancelledBy = { reason };
       call?.cancel(reason);
-      abort.abort(reason);
+      abort?.abort(reason);
     };
     const startedAt = Date.now();
     let timeoutError: RpcError | undefined;
@@ -169,7 +182,7 @@ export class RequestForwarder {
       timer = setTimeout(() => expire(wait < requestMs), wait);
     };
     const onUpstreamAbort = () => cancel(options.signal?.reason ?? new Error('cancelled by the client'));
-    options.signal?.addEventListener('abort', onUpstreamAbort, { once: true });
+    options.signal?.addEventListener('abort', onUpstreamAbort, ONCE);
     const token = this.options.progress.open((progress) => {
       if (timeoutError) return;
       arm();
@@ -177,25 +190,27 @@ export class RequestForwarder {
     });
     arm();
     try {
-      const handling = options.inputRequired ?? options.origin?.session.inputRequiredHandling?.() ?? { kind: 'bridge' };
-      const binding = stateBinding(this.id, method, params);
-      const sent = handling.kind === 'pass-through' ? unwrapRetry(params, binding, handling.states) : params;
+      const handling = options.inputRequired ?? options.origin?.session.inputRequiredHandling?.() ?? BRIDGE;
+      const binding = handling.kind === 'pass-through' ? stateBinding(this.id, method, params) : undefined;
+      const sent = handling.kind === 'pass-through' ? unwrapRetry(params, binding!, handling.states) : params;
       const once = (p: LooseParams): Promise<LooseResult> => {
-        const meta = isRecord(p._meta) ? p._meta : {};
-        const withToken = { ...p, _meta: { ...meta, progressToken: token } };
-        if (!link.direct) return client.request({ method, params: withToken }, LooseResultSchema, { signal: abort.signal, timeout: MAX_TIMEOUT_MS });
+        if (!link.direct) {
+          const meta = isRecord(p._meta) ? p._meta : {};
+          const withToken = { ...p, _meta: { ...meta, progressToken: token } };
+          return client.request({ method, params: withToken }, LooseResultSchema, { signal: abortSignal(), timeout: MAX_TIMEOUT_MS });
+        }
         // A 2025-era link: relayed past the SDK client, the reserved client-hop keys dropped as its client does.
-        call = link.direct.start(method, ownMeta(withToken, {}) ?? {});
+        call = link.direct.start(method, ownMeta(p, { progressToken: token })!);
         if (cancelledBy) call.cancel(cancelledBy.reason);
         return call.result;
       };
       const result = await once(sent);
       if (!isInputRequired(result)) return result;
-      if (handling.kind === 'pass-through') return wrapResult(result, binding, handling.states);
+      if (handling.kind === 'pass-through') return wrapResult(result, binding!, handling.states);
       return await bridgeInputRequired(
         result,
         { server: this.id, label: options.label },
-        (request) => this.askClient(request, options, abort.signal, maxTotalMs),
+        (request) => this.askClient(request, options, abortSignal(), maxTotalMs),
         (extra) => once({ ...sent, ...extra }),
       );
     } catch (error) {

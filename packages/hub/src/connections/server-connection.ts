@@ -245,7 +245,7 @@ export class ServerConnection implements RoutableConnection {
     options.signal?.throwIfAborted();
     this.supervisor.beginCall();
     try {
-      await this.supervisor.awaitReady(options.signal);
+      if (!this.supervisor.isReady) await this.supervisor.awaitReady(options.signal);
       return await this.forwarder.send(method, params, options);
     } finally {
       this.supervisor.endCall();

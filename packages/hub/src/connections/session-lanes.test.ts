@@ -9,8 +9,8 @@ describe('session lanes', () => {
     const lanes = new SessionLanes();
     lanes.isolate();
     const admitted: string[] = [];
-    const a = lanes.enter(session('a'), extra()).then((id) => admitted.push('a') && id);
-    const b = lanes.enter(session('b'), extra()).then((id) => admitted.push('b') && id);
+    const a = Promise.resolve(lanes.enter(session('a'), extra())).then((id) => admitted.push('a') && id);
+    const b = Promise.resolve(lanes.enter(session('b'), extra())).then((id) => admitted.push('b') && id);
     await a;
     await Promise.resolve();
     expect(admitted).toEqual(['a']);
@@ -37,7 +37,7 @@ describe('session lanes', () => {
 
     let bIn = false;
     let bCall = 0;
-    const bEntered = lanes.enter(b, extra()).then((id) => {
+    const bEntered = Promise.resolve(lanes.enter(b, extra())).then((id) => {
       bIn = true;
       bCall = id;
     });
@@ -45,7 +45,7 @@ describe('session lanes', () => {
     expect(bIn).toBe(false);
     // A later call of a queues behind b: first come, first served.
     let aAgain = false;
-    const aQueued = lanes.enter(a, extra()).then(() => (aAgain = true));
+    const aQueued = Promise.resolve(lanes.enter(a, extra())).then(() => (aAgain = true));
     lanes.delete(first);
     await Promise.resolve();
     expect(bIn).toBe(false);
@@ -100,7 +100,7 @@ describe('session lanes', () => {
     let release!: () => void;
     const question = lanes.asking(() => new Promise<void>((resolve) => (release = resolve)));
     let bIn = false;
-    const bEntered = lanes.enter(session('b'), extra()).then((id) => {
+    const bEntered = Promise.resolve(lanes.enter(session('b'), extra())).then((id) => {
       bIn = true;
       return id;
     });
@@ -112,7 +112,7 @@ describe('session lanes', () => {
     await question;
     // The question is answered: a's next call queues behind b again.
     let aAgain = false;
-    const aQueued = lanes.enter(a, extra()).then((id) => {
+    const aQueued = Promise.resolve(lanes.enter(a, extra())).then((id) => {
       aAgain = true;
       return id;
     });

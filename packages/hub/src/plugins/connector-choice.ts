@@ -76,6 +76,24 @@ export function watchCredentialsThrough(
   }
 }
 
+/**
+ * The headers the connector adds to an era probe (`probeHeaders`, optional): none when it has no such hook or its
+ * hook fails (logged with its plugin's id; the probe then goes without them and gives no verdict on a 401).
+ */
+export async function probeHeadersThrough(
+  connectors: Connectors,
+  entry: Contributed<DownstreamConnector>,
+  server: ServerDefinition,
+  logger: Logger,
+): Promise<Record<string, string>> {
+  try {
+    return (await driverOf(connectors).call(entry, 'probeHeaders', server)) ?? {};
+  } catch (error) {
+    logger.warn(`connector of plugin "${entry.pluginId}" failed in probeHeaders() for server "${server.id}"`, { server: server.id, ...hookFields(error) });
+    return {};
+  }
+}
+
 /** The transport types the loaded connectors serve, for "no connector" messages. */
 export function connectorTypes(connectors: Connectors): string[] {
   return [...new Set(driverOf(connectors).entries.flatMap((entry) => entry.contribution.types))];

@@ -73,7 +73,10 @@ export function refusalOrBug(
  */
 export async function guardToolCall(filters: PluginDriver<FilterContribution>, call: ToolCallContext, logger: Logger): Promise<Refusal | undefined> {
   try {
-    await filters.sequential('beforeToolCall', call);
+    // The filters with the hook, in order (what `sequential` does, without a turn for each filter that has none).
+    for (const entry of filters.entries) {
+      if (typeof entry.contribution.beforeToolCall === 'function') await filters.call(entry, 'beforeToolCall', call);
+    }
     return undefined;
   } catch (thrown) {
     return refusalOrBug(thrown, 'filter', 'beforeToolCall', { tool: call.exposedName, server: call.server.id }, logger);

@@ -56,7 +56,7 @@ export async function runToolCall(ctx: HubContext, call: PipelineCall, steps: Pi
     return r.result;
   };
 
-  if (call.server) {
+  if (call.server && ctx.filters.has('beforeToolCall')) {
     const guarded = await guardToolCall(
       ctx.filters,
       { server: call.server, tool: entry.originalName, exposedName: name, arguments: call.arguments, sessionId: call.sessionId },

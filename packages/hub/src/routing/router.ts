@@ -94,7 +94,8 @@ export class Router {
     params: LooseParams,
     extra: UpstreamExtra,
   ): Promise<LooseResult> {
-    const entry = (await this.lookup(session, 'tool', name)) as ToolEntry;
+    const found = this.lookup(session, 'tool', name);
+    const entry = (found instanceof Promise ? await found : found) as ToolEntry;
     const connection = entry.virtual ? undefined : this.readyConnection(entry.serverId);
     const callId = randomUUID();
     return runToolCall(
@@ -107,10 +108,7 @@ export class Router {
             return connection!.forward(
               'tools/call',
               { ...rest, name: entry.originalName, ...(sent ? { arguments: sent } : {}) },
-              {
-                ...this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params),
-                tool: entry.originalName,
-              },
+              this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params, entry.originalName),
             );
           }),
         virtualContext: (): VirtualToolContext => ({
@@ -139,7 +137,8 @@ export class Router {
 
   async getPrompt(session: RoutedSession, params: LooseParams, extra: UpstreamExtra): Promise<LooseResult> {
     const name = requireString(params, 'name', 'prompts/get');
-    const entry = await this.lookup(session, 'prompt', name);
+    const found = this.lookup(session, 'prompt', name);
+    const entry = found instanceof Promise ? await found : found;
     const args = isRecord(params.arguments) ? params.arguments : undefined;
     if (entry.virtual) return this.virtualPrompt(entry, args);
     const connection = this.readyConnection(entry.serverId);
@@ -292,7 +291,7 @@ export class Router {
 
   // ---------------------------------------------------------------------------------------------------------
 
-  private forwardOptions(session: RoutedSession, extra: UpstreamExtra, label: string, params: LooseParams) {
+  private forwardOptions(session: RoutedSession, extra: UpstreamExtra, label: string, params: LooseParams, tool?: string) {
     const meta = isRecord(params._meta) ? params._meta : undefined;
     const clientToken = meta?.progressToken;
     const relay =
@@ -303,29 +302,37 @@ export class Router {
               .catch((error: unknown) => this.ctx.logger.debug('progress relay failed', { error: errorMessage(error) }));
           }
         : undefined;
-    return {
-      label,
-      signal: extra.signal,
-      origin: { session, extra },
-      ...(relay ? { onProgress: relay } : {}),
-    };
+    const options: Parameters<ServerConnection['forward']>[2] = { label, signal: extra.signal, origin: { session, extra } };
+    if (relay) options.onProgress = relay;
+    if (tool !== undefined) options.tool = tool;
+    return options;
   }
 
-  /** The entry for an exposed name, waiting once for servers still starting if it is not there yet. */
-  private async lookup(session: RoutedSession, kind: 'tool' | 'prompt', name: string): Promise<CatalogEntry> {
-    const find = () => {
-      const snapshot = session.snapshot();
-      return { snapshot, entry: kind === 'tool' ? snapshot.toolsByName.get(name) : snapshot.promptsByName.get(name) };
-    };
-    let { snapshot, entry } = find();
-    if (!entry && !this.ctx.startupDone()) {
-      await this.ctx.waitForStartup();
-      ({ snapshot, entry } = find());
-    }
+  /**
+   * The entry for an exposed name, waiting once for servers still starting if it is not there yet. A name found at
+   * once is returned as it is, not as a promise (the common case: no turn of the microtask queue).
+   */
+  private lookup(session: RoutedSession, kind: 'tool' | 'prompt', name: string): CatalogEntry | Promise<CatalogEntry> {
+    const snapshot = session.snapshot();
+    const entry = kind === 'tool' ? snapshot.toolsByName.get(name) : snapshot.promptsByName.get(name);
     if (entry) {
       snapshot.giveOutNames();
       return entry;
     }
+    if (!this.ctx.startupDone()) return this.ctx.waitForStartup().then(() => this.lookupAfterStartup(session, kind, name));
+    throw this.unknown(session, kind, name, snapshot);
+  }
+
+  private lookupAfterStartup(session: RoutedSession, kind: 'tool' | 'prompt', name: string): CatalogEntry {
+    const snapshot = session.snapshot();
+    const entry = kind === 'tool' ? snapshot.toolsByName.get(name) : snapshot.promptsByName.get(name);
+    if (!entry) throw this.unknown(session, kind, name, snapshot);
+    snapshot.giveOutNames();
+    return entry;
+  }
+
+  /** The error for a name the session's catalog does not have (and the `call.unknown` event when it suggests names). */
+  private unknown(session: RoutedSession, kind: 'tool' | 'prompt', name: string, snapshot: CatalogSnapshot): Error {
     const error = unknownItem(this.ctx, kind, name, snapshot);
     if (
       !snapshot[kind === 'tool' ? 'unlistedTools' : 'unlistedPrompts'].has(name) &&
@@ -333,7 +340,7 @@ export class Router {
     ) {
       this.ctx.emit({ type: 'call.unknown', sessionId: session.id, kind, name, at: Date.now() });
     }
-    throw error;
+    return error;
   }
 
   /**

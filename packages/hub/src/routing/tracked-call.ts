@@ -1,4 +1,4 @@
-import type { CallKind } from '@mcp-switchboard/plugin-api';
+import type { CallKind, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
 import type { CatalogEntry } from '../catalog/catalog.js';
 import type { RoutableConnection as ServerConnection } from '../connections/routable-connection.js';
 import type { HubContext } from '../context.js';
@@ -15,8 +15,11 @@ function firstText(result: LooseResult): string | undefined {
   return undefined;
 }
 
-/** Runs a forwarded call between call.started and call.finished events. */
-export async function trackedCall(
+/**
+ * Runs a forwarded call between call.started and call.finished events. No async function and no spread of a shared
+ * base: this runs for every call, and each event is one object literal.
+ */
+export function trackedCall(
   ctx: HubContext,
   session: RoutedSession,
   connection: ServerConnection,
@@ -26,39 +29,45 @@ export async function trackedCall(
   callId: string,
   run: () => Promise<LooseResult>,
 ): Promise<LooseResult> {
-  const base = {
-    callId,
-    sessionId: session.id,
-    server: connection.definition,
-    kind,
-    item: item.originalName,
-    exposedName: item.exposedName,
-    ...(args ? { arguments: args } : {}),
-  };
-  ctx.emit({ type: 'call.started', ...base, at: Date.now() });
+  const sessionId = session.id;
+  const server = connection.definition;
+  const { originalName, exposedName } = item;
+  const started: SwitchboardEvent = { type: 'call.started', callId, sessionId, server, kind, item: originalName, exposedName, at: Date.now() };
+  if (args) started.arguments = args;
+  ctx.emit(started);
   const startedAt = performance.now();
+  const finish = (success: boolean, error: string | undefined): void => {
+    const finished: SwitchboardEvent = {
+      type: 'call.finished',
+      callId,
+      sessionId,
+      server,
+      kind,
+      item: originalName,
+      exposedName,
+      success,
+      durationMs: Math.round(performance.now() - startedAt),
+      at: Date.now(),
+    };
+    if (args) finished.arguments = args;
+    if (error !== undefined) finished.error = error;
+    ctx.emit(finished);
+  };
+  let running: Promise<LooseResult>;
   try {
-    const result = await run();
-    const failed = kind === 'tool' && result.isError === true;
-    const text = failed ? firstText(result) : undefined;
-    ctx.emit({
-      type: 'call.finished',
-      ...base,
-      success: !failed,
-      ...(failed ? { error: text ?? 'the tool returned isError' } : {}),
-      durationMs: Math.round(performance.now() - startedAt),
-      at: Date.now(),
-    });
-    return result;
+    running = run();
   } catch (error) {
-    ctx.emit({
-      type: 'call.finished',
-      ...base,
-      success: false,
-      error: errorMessage(error),
-      durationMs: Math.round(performance.now() - startedAt),
-      at: Date.now(),
-    });
-    throw error;
+    running = Promise.reject(error);
   }
+  return running.then(
+    (result) => {
+      const failed = kind === 'tool' && result.isError === true;
+      finish(!failed, failed ? (firstText(result) ?? 'the tool returned isError') : undefined);
+      return result;
+    },
+    (error: unknown) => {
+      finish(false, errorMessage(error));
+      throw error;
+    },
+  );
 }

@@ -11,6 +11,7 @@ import type { UpstreamExtra } from '../connections/session-lanes.js';
 import type { RoutedSession, Router } from '../routing/router.js';
 import { errorMessage } from '../util/rpc-error.js';
 import { isPlainRequest } from './plain-request.js';
+import { RelayedRequests, relayedMethods, type RequestHandler } from './relayed-requests.js';
 import { LooseResultSchema, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
 
 /** What every session declares to its client. */
@@ -41,7 +42,7 @@ const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', '
 /** Delay that folds a burst of list changes into one notification per list. */
 export const LIST_CHANGED_DEBOUNCE_MS = 50;
 
-type Handler = (params: LooseParams, extra: UpstreamExtra) => Promise<LooseResult>;
+type Handler = RequestHandler;
 
 /** Which list an array of a snapshot is. */
 function listKey(snapshot: CatalogSnapshot, definitions: readonly unknown[]): string {
@@ -80,6 +81,8 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
   /** The definition arrays (immutable, one per snapshot) this session's client last listed, by list. */
   private readonly listed = new Map<string, readonly unknown[]>();
   private listTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The handlers of the relayed requests (see RelayedRequests), by method. */
+  private readonly relayedHandlers = new Map<string, Handler>();
 
   constructor(
     private readonly host: SessionHost,
@@ -121,9 +124,10 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
   }
 
   /**
-   * Requests go straight to the SDK's request dispatch (`Protocol._onrequest`), past `Protocol`'s message sorting,
-   * which tries the two response schemas first and the request schema next (three zod parses, two of them failing,
-   * for every request). `isPlainRequest` decides as the request schema does; anything else takes the SDK's way.
+   * Requests go past `Protocol`'s message sorting, which tries the two response schemas first and the request schema
+   * next (three zod parses, two of them failing, for every request). `isPlainRequest` decides as the request schema
+   * does; anything else takes the SDK's way. Once the session is initialized, the relayed requests (`tools/call`,
+   * ...) are answered by RelayedRequests; the others go to the SDK's request dispatch (`Protocol._onrequest`).
    * The transport's own listener from before the connect still sees every message first, as the SDK does it.
    */
   private dispatchRequests(transport: Transport, before: Transport['onmessage']): void {
@@ -131,9 +135,11 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
     const sorted = transport.onmessage;
     if (typeof server._onrequest !== 'function' || !sorted) return;
     const onrequest = server._onrequest.bind(this.server);
+    const relayed = RelayedRequests.attach(this.server, transport, this.relayedHandlers);
     transport.onmessage = (message, extra) => {
       if (!isPlainRequest(message)) return sorted.call(transport, message, extra);
       before?.call(transport, message, extra);
+      if (relayed && this.initializedFlag && !this.closedFlag && relayed.take(message, extra)) return;
       onrequest(message, extra);
     };
   }
@@ -258,6 +264,7 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
       fn: (request: { params?: Record<string, unknown> | undefined }, extra: UpstreamExtra) => Promise<LooseResult>,
     ) => void;
     const run = (request: { params?: Record<string, unknown> | undefined }, extra: UpstreamExtra) => handler((request.params ?? {}) as LooseParams, extra);
+    if (relayedMethods.has(method)) this.relayedHandlers.set(method, handler);
     register.call(this.server, schema, run);
     const handlers = (this.server as unknown as { _requestHandlers?: unknown })._requestHandlers;
     if (handlers instanceof Map && handlers.has(method)) handlers.set(method, run);

@@ -1,18 +1,25 @@
-import { MODERN_PROTOCOL_VERSION, type StatelessRequest, type StatelessRequestOptions, type StatelessResponse } from '@mcp-switchboard/plugin-api';
+import {
+  MODERN_PROTOCOL_VERSION,
+  ModernErrorCode,
+  type StatelessRequest,
+  type StatelessRequestOptions,
+  type StatelessResponse,
+} from '@mcp-switchboard/plugin-api';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { HubContext } from '../context.js';
 import type { UpstreamExtra } from '../connections/session-lanes.js';
 import type { Router } from '../routing/router.js';
 import { ErrorCode, RpcError, errorMessage } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
-import { PendingCall, type Attempt, type Step } from './pending-call.js';
-import { RequestStateSigner, type StateRejection } from './request-state.js';
+import type { RequestStateWrapper, StateBinding } from '../connections/input-bridge.js';
+import { PendingCall, requiredCapability, type Attempt, type Step } from './pending-call.js';
+import { RequestStateSigner, type RequestStatePayload, type StateRejection } from './request-state.js';
 import { checkHttpHeaders } from './http-headers.js';
-import { assertServedVersion, downstreamParams, readRequestMeta, type RequestMeta } from './request-meta.js';
+import { assertServedVersion, downstreamParams as forwardedOf, readRequestMeta, type RequestMeta } from './request-meta.js';
 import { CACHEABLE_METHODS, FRESHNESS_MS, stampResult, type CacheHint } from './result-stamp.js';
 import { StatelessSession } from './stateless-session.js';
 import { Subscriptions } from './subscriptions.js';
-import { SuspendedCalls } from './suspended-calls.js';
+import { SUSPEND_MS, SuspendedCalls } from './suspended-calls.js';
 
 /** The 2025-era code for "resource not found"; 2026-07-28 uses -32602 (Invalid params) instead. */
 const LEGACY_RESOURCE_NOT_FOUND = -32002;
@@ -59,7 +66,8 @@ const rejectionText: Record<StateRejection | 'unknown' | 'mismatch', string> = {
   malformed: 'requestState is not one this server issued',
   tampered: 'requestState failed its integrity check',
   expired: 'requestState has expired; send the request again without it',
-  unknown: 'requestState refers to a request that is no longer suspended; send the request again without it',
+  unknown:
+    'requestState refers to a call that is not suspended in this Switchboard process: it finished, expired, or was suspended by another replica (see docs/deploy.md); send the request again without it',
   mismatch: 'requestState belongs to a different request',
 };
 
@@ -114,11 +122,11 @@ export class StatelessDispatcher {
     }
     assertServedVersion(meta);
     const view = options.profile ?? this.options.defaultView;
-    const session = new StatelessSession(this.options.ctx, view, meta.logLevel);
+    const session = new StatelessSession(this.options.ctx, view, meta.logLevel, this.wrapperFor(view));
     const router = this.options.router;
     const cache = CACHEABLE_METHODS.has(method) ? this.cacheHint(method, view) : undefined;
     const stamp = (result: LooseResult) => stampResult(result, this.options.serverInfo, cache);
-    const forwarded = downstreamParams(params);
+    const forwarded = forwardedOf(params);
 
     switch (method) {
       case 'server/discover':
@@ -171,9 +179,15 @@ export class StatelessDispatcher {
     const bridging = BRIDGING_METHODS.has(method);
     const responses = bridging ? inputResponsesOf(params) : {};
     let call: PendingCall;
-    if (params.requestState !== undefined && bridging) {
-      call = this.resume(params.requestState, method, target, session.view);
+    const presented = params.requestState !== undefined && bridging ? this.verified(params.requestState) : undefined;
+    if (presented?.kind === 'suspended') {
+      call = this.resume(presented, method, target, session.view);
       call.answer(responses);
+    } else if (presented?.kind === 'downstream') {
+      // A 2026-era server's own state, wrapped: the retry goes to that server with the answers (the session's
+      // RequestStateWrapper unwraps it there, checking server, request and view). Any replica can do this.
+      const retry = { ...forwardedOf(params), requestState: params.requestState, inputResponses: responses };
+      call = new PendingCall(attempt, bridging, (extra) => this.route(method, session, retry, extra), {}, session);
     } else {
       // Answers given without requestState (the stateless pattern) are handed to the matching asks of a fresh call.
       call = new PendingCall(attempt, bridging, run, responses, session);
@@ -181,6 +195,7 @@ export class StatelessDispatcher {
     const step: Step = await call.next(attempt);
     switch (step.kind) {
       case 'complete':
+        if (step.result.resultType === 'input_required') assertCanAnswer(step.result, meta);
         return stamp(step.result);
       case 'failed':
         throw step.error;
@@ -188,21 +203,47 @@ export class StatelessDispatcher {
         call.suspend();
         for (const connection of this.options.ctx.connections()) connection.lanes.reconsider();
         const { key, expiresAt } = this.suspended.park(call, this.now());
-        const requestState = this.signer.sign({ call: key, method, target, view: session.view, expiresAt });
+        const requestState = this.signer.sign({ kind: 'suspended', call: key, method, target, view: session.view, expiresAt });
         return stampResult({ resultType: 'input_required', inputRequests: step.inputRequests, requestState }, this.options.serverInfo);
       }
     }
   }
 
-  private resume(state: unknown, method: string, target: string, view: string): PendingCall {
+  /** The presented state as we signed it, or the spec's -32602 (malformed, altered, expired). */
+  private verified(state: unknown): RequestStatePayload {
     const verified = this.signer.verify(state);
-    const refuse = (why: keyof typeof rejectionText) => new RpcError(ErrorCode.InvalidParams, `Invalid params: ${rejectionText[why]}`, { reason: why });
-    if (verified.kind === 'rejected') throw refuse(verified.reason);
-    const { payload } = verified;
-    if (payload.method !== method || payload.target !== target || payload.view !== view) throw refuse('mismatch');
+    if (verified.kind === 'rejected') throw refusal(verified.reason);
+    return verified.payload;
+  }
+
+  private resume(payload: RequestStatePayload & { kind: 'suspended' }, method: string, target: string, view: string): PendingCall {
+    if (payload.method !== method || payload.target !== target || payload.view !== view) throw refusal('mismatch');
     const call = this.suspended.take(payload.call);
-    if (!call) throw refuse('unknown');
+    if (!call) throw refusal('unknown');
     return call;
+  }
+
+  /** Wraps and unwraps a 2026-era downstream's own `requestState` for clients of one view (pass-through). */
+  private wrapperFor(view: string): RequestStateWrapper {
+    return {
+      wrap: (state: string, binding: StateBinding) =>
+        this.signer.sign({
+          kind: 'downstream',
+          server: binding.server,
+          state,
+          method: binding.method,
+          target: binding.target,
+          view,
+          expiresAt: this.now() + SUSPEND_MS,
+        }),
+      unwrap: (token: string, binding: StateBinding) => {
+        const verified = this.signer.verify(token);
+        if (verified.kind !== 'valid' || verified.payload.kind !== 'downstream') return undefined;
+        const { payload } = verified;
+        const fits = payload.server === binding.server && payload.method === binding.method && payload.target === binding.target && payload.view === view;
+        return fits ? payload.state : undefined;
+      },
+    };
   }
 
   private discover(view: string): LooseResult {
@@ -234,6 +275,27 @@ export class StatelessDispatcher {
     const unlisted = kind === 'tools' ? snapshot.unlistedTools : snapshot.unlistedPrompts;
     for (const entry of unlisted.values()) if (entry.reason === 'hidden') return true;
     return false;
+  }
+}
+
+function refusal(why: StateRejection | 'unknown' | 'mismatch'): RpcError {
+  return new RpcError(ErrorCode.InvalidParams, `Invalid params: ${rejectionText[why]}`, { reason: why });
+}
+
+/**
+ * A 2026-era downstream's `input_required` passed through asks the client for things it must be able to answer: a
+ * request its capabilities do not cover is the spec's -32021 now, not a question the client cannot handle.
+ */
+function assertCanAnswer(result: LooseResult, meta: RequestMeta): void {
+  const requests = isRecord(result.inputRequests) ? result.inputRequests : {};
+  for (const request of Object.values(requests)) {
+    if (!isRecord(request) || typeof request.method !== 'string') continue;
+    const params = isRecord(request.params) ? (request.params as LooseParams) : undefined;
+    const required = requiredCapability(meta.clientCapabilities, params ? { method: request.method, params } : { method: request.method });
+    if (required) {
+      const name = Object.keys(required)[0] ?? 'unknown';
+      throw new RpcError(ModernErrorCode.MissingRequiredClientCapability, `Missing required client capability: ${name}`, { requiredCapabilities: required });
+    }
   }
 }
 

@@ -26,9 +26,11 @@ export const INPUT_KEY_META = 'mcp-switchboard/inputKey';
 
 /**
  * Asks that arrive this close together go to the client in one `input_required` (a server that asks several
- * things at once sends them back to back, and over stdio they may arrive in separate reads).
+ * things at once sends them back to back, and over stdio they may arrive in separate reads): the questions go out
+ * once no new ask has come for this long, or at the latest ASK_COALESCE_MAX_MS after the first.
  */
 export const ASK_COALESCE_MS = 25;
+export const ASK_COALESCE_MAX_MS = 200;
 
 interface Ask {
   readonly request: LooseRequest;
@@ -83,7 +85,8 @@ export class PendingCall {
   private sequence = 0;
   private outcome: Step | undefined;
   private wake: (() => void) | undefined;
-  private coalescing: ReturnType<typeof setTimeout> | undefined;
+  /** Gathering asks into one `input_required`: since when, and the timer that ends it. */
+  private coalescing: { since: number; timer: ReturnType<typeof setTimeout> } | undefined;
   /** A capability the client lacked for an ask that was refused; if the call then fails, that is why. */
   private lacking: ClientCapabilities | undefined;
 
@@ -204,11 +207,28 @@ export class PendingCall {
           reject(error);
         },
       });
-      this.coalescing ??= setTimeout(() => {
+      this.gather();
+    });
+  }
+
+  /**
+   * Waits for the server's next ask a little longer (a quiet period, not a fixed window: a process that was
+   * descheduled between two reads must not split one set of questions). When it ends, input that has already
+   * arrived is read first (`setImmediate` runs after the poll phase), then the waiting attempt is woken.
+   */
+  private gather(): void {
+    const now = Date.now();
+    const since = this.coalescing?.since ?? now;
+    if (this.coalescing) clearTimeout(this.coalescing.timer);
+    const wait = Math.max(0, Math.min(ASK_COALESCE_MS, since + ASK_COALESCE_MAX_MS - now));
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        if (this.coalescing?.timer !== timer) return; // a later ask started a new quiet period
         this.coalescing = undefined;
         this.wake?.();
-      }, ASK_COALESCE_MS);
-    });
+      });
+    }, wait);
+    this.coalescing = { since, timer };
   }
 
   /** The ask's key (the server's name for it, or the next number) and the request as the client gets it. */
@@ -237,7 +257,7 @@ export class PendingCall {
   private settle(step: Step): void {
     if (this.outcome) return;
     this.outcome = step;
-    if (this.coalescing) clearTimeout(this.coalescing);
+    if (this.coalescing) clearTimeout(this.coalescing.timer);
     this.coalescing = undefined;
     for (const ask of this.asks.values()) ask.reject(new RpcError(ErrorCode.InvalidRequest, 'the client request this belonged to is over'));
     this.asks.clear();

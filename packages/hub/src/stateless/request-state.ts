@@ -1,18 +1,24 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isRecord } from '../util/schemas.js';
 
-/** What a `requestState` identifies: one suspended call, the request it belongs to, and until when. */
-export interface RequestStatePayload {
-  /** The key of the suspended call's current round. */
-  call: string;
+/** What every `requestState` is bound to: the request it belongs to, the view it was served from, and until when. */
+interface StateBinding {
   /** The method and name (tool, prompt) or URI of the original request: state is only good for that request. */
   method: string;
   target: string;
-  /** The catalog view (profile) it was served from: a client of another profile cannot resume it. */
+  /** The catalog view (profile) it was served from: a client of another profile cannot use it. */
   view: string;
   /** Expiry, epoch milliseconds. */
   expiresAt: number;
 }
+
+/**
+ * What a `requestState` we hand out stands for:
+ * - `suspended`: a 2025-era downstream call held in this process, waiting for the client's answers (its round key);
+ * - `downstream`: a 2026-era downstream's own `requestState`, wrapped: self-contained, so whichever process (replica)
+ *   the retry reaches can unwrap it and send it on to the same server.
+ */
+export type RequestStatePayload = StateBinding & ({ kind: 'suspended'; call: string } | { kind: 'downstream'; server: string; state: string });
 
 /** Why a presented `requestState` cannot be used. */
 export type StateRejection = 'malformed' | 'tampered' | 'expired';
@@ -24,7 +30,8 @@ const encode = (buffer: Buffer) => buffer.toString('base64url');
 /**
  * Signs and verifies the opaque `requestState` of multi round-trip requests (SEP-2322). The client holds it
  * between rounds, so it is attacker-controlled input: HMAC-SHA256 over the payload with a key that never leaves
- * the process (random per process unless configured), with an expiry inside the signed part.
+ * the process (random per process unless configured: replicas behind one balancer share one, `requestStateKey`), with
+ * an expiry inside the signed part.
  */
 export class RequestStateSigner {
   private readonly key: Buffer;
@@ -56,21 +63,27 @@ export class RequestStateSigner {
     } catch {
       return { kind: 'rejected', reason: 'malformed' };
     }
-    if (
-      !isRecord(payload) ||
-      typeof payload.call !== 'string' ||
-      typeof payload.method !== 'string' ||
-      typeof payload.target !== 'string' ||
-      typeof payload.view !== 'string' ||
-      typeof payload.expiresAt !== 'number'
-    ) {
-      return { kind: 'rejected', reason: 'malformed' };
-    }
+    if (!isPayload(payload)) return { kind: 'rejected', reason: 'malformed' };
     if (this.now() >= payload.expiresAt) return { kind: 'rejected', reason: 'expired' };
-    return { kind: 'valid', payload: payload as unknown as RequestStatePayload };
+    return { kind: 'valid', payload };
   }
 
   private mac(body: string): string {
     return encode(createHmac('sha256', this.key).update(body).digest());
   }
+}
+
+function isPayload(value: unknown): value is RequestStatePayload {
+  if (!isRecord(value) || typeof value.method !== 'string' || typeof value.target !== 'string' || typeof value.view !== 'string') return false;
+  if (typeof value.expiresAt !== 'number') return false;
+  if (value.kind === 'suspended') return typeof value.call === 'string';
+  return value.kind === 'downstream' && typeof value.server === 'string' && typeof value.state === 'string';
+}
+
+/**
+ * The signing key from a configured secret (any string of 32 or more characters; hashed, so its form does not
+ * matter), or a random one for this process alone.
+ */
+export function signingKey(secret: string | undefined): Buffer {
+  return secret === undefined ? randomBytes(32) : createHash('sha256').update(secret, 'utf8').digest();
 }

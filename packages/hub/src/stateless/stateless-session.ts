@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { CatalogSnapshot } from '../catalog/catalog.js';
+import type { InputRequiredHandling, RequestStateWrapper } from '../connections/input-bridge.js';
 import type { HubContext } from '../context.js';
 import type { RoutedSession } from '../routing/router.js';
+
+/** Logging levels in increasing severity (RFC 5424, as MCP uses them). */
+const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 /**
  * What routing is told a stateless client can take: everything. The downstream's asks do not reach this client
  * directly; they go to the call's bridge (PendingCall), which checks the capabilities the request really declared
  * and answers -32021 itself, so the client learns what it lacks instead of the downstream getting a refusal.
  */
-/** Logging levels in increasing severity (RFC 5424, as MCP uses them). */
-const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
-
 const BRIDGED: ClientCapabilities = { sampling: { tools: {} }, elicitation: { form: {}, url: {} }, roots: {} };
 
 /**
@@ -28,7 +29,16 @@ export class StatelessSession implements RoutedSession {
     private readonly ctx: HubContext,
     readonly view: string,
     public logLevel: string | undefined,
+    private readonly states?: RequestStateWrapper,
   ) {}
+
+  /**
+   * A 2026-era downstream's `input_required` goes to this client as it is, its `requestState` wrapped (signed,
+   * self-contained: the retry may reach another replica); without a wrapper the hub asks on the client's behalf.
+   */
+  inputRequiredHandling(): InputRequiredHandling {
+    return this.states ? { kind: 'pass-through', states: this.states } : { kind: 'bridge' };
+  }
 
   clientCapabilities(): ClientCapabilities {
     return BRIDGED;
