@@ -1,5 +1,6 @@
-import { PluginDriver, SwitchboardError, formatError, type UpstreamTransport } from '@mcp-switchboard/plugin-api';
+import { PluginDriver, SwitchboardError, formatError } from '@mcp-switchboard/plugin-api';
 import { boot, type Booted } from './boot.js';
+import { connectAfterPendingInput } from './connect-after-input.js';
 import type { CliSettings } from './cli-settings.js';
 import { ConfigReloader, type ReloadOutcome } from './config-reloader.js';
 import { frontDoorHost } from './front-door-host.js';
@@ -23,7 +24,7 @@ export async function runProxy(settings: CliSettings, env: NodeJS.ProcessEnv = p
   // Edits of the config file from this moment on are reloaded, even those made before the watch starts.
   const loadedAtMs = Date.now();
   try {
-    booted = await boot(settings, env);
+    booted = await boot(settings, env, process.cwd(), { connectors: connectAfterPendingInput });
   } catch (error) {
     const stdio = (settings.overrides.transport ?? settings.defaults.transport) === 'stdio';
     if (!(error instanceof SwitchboardError && error.code === 'SWB_NESTED_SWITCHBOARD') || !stdio) throw error;

@@ -82,6 +82,23 @@ describe('assignNames', () => {
     expect(oc.kept.map((k) => [k.item.serverId, k.exposedName, k.natural])).toEqual([['zeta', 'echo', 'zeta__echo']]);
   });
 
+  it('keeps a remembered hash-suffixed name, also one cut to the maximum length', () => {
+    const remember = (items: NamingItem[], names: Array<string | undefined>) =>
+      new Map(items.map((i, n) => [namingKey(i), { name: names[n]!, serverId: i.serverId, originalName: i.originalName }]));
+    for (const options of [
+      { ...opts, mode: 'never' as const },
+      { ...opts, mode: 'never' as const, maxLength: 12 },
+    ]) {
+      const items = [item('alpha', 'a-rather-long-echo'), item('zeta', 'a-rather-long-echo')];
+      const first = assignNames(items, options);
+      expect(first.names[0]).not.toBe(first.names[1]);
+      // Remembered, listed in the other order: each keeps the name it was given (zeta its suffixed one, if any).
+      const swapped = assignNames([items[1]!, items[0]!], options, remember(items, first.names));
+      expect(swapped.names).toEqual([first.names[1], first.names[0]]);
+      expect(swapped.collisions).toEqual([]);
+    }
+  });
+
   it('names hidden items only with free natural names, and never lets them take a name from a visible item', () => {
     const hidden = (serverId: string, name: string): NamingItem => ({ ...item(serverId, name), hidden: true });
     const never = { ...opts, mode: 'never' as const };

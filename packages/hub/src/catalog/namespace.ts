@@ -133,6 +133,12 @@ export function assignNames(items: readonly NamingItem[], options: NamespaceOpti
   // An empty prefix (e.g. a plugin's built-in tools) exposes the name as it is.
   const bases = items.map((_, i) => (wantsPrefix(i) ? prefixedBase(i) : normalized[i]!));
 
+  /** Whether `name` is `withSuffix(base, <some hash>)`: `base` cut to its room, `_`, then HASH_LENGTH characters. */
+  const suffixShaped = (base: string, name: string): boolean => {
+    const stem = base.slice(0, Math.max(0, maxLength - HASH_LENGTH - 1));
+    return name.length === stem.length + 1 + HASH_LENGTH && name.startsWith(stem) && name[stem.length] === '_';
+  };
+
   /** The form of `name` if the item could have it under the current options, else undefined. */
   const formOf = (i: number, name: string): 'prefixed' | 'bare' | undefined => {
     const forms: Array<['prefixed' | 'bare', string]> = [];
@@ -140,6 +146,8 @@ export function assignNames(items: readonly NamingItem[], options: NamespaceOpti
     if (!prefixable(i) || options.mode !== 'always') forms.push(['bare', normalized[i]!]);
     for (const [form, base] of forms) {
       if (fit(base, items[i]!, maxLength) === name) return form;
+      // Hashing is most of a rebuild's cost: only a name shaped like `base` with a suffix can be one of its hashes.
+      if (!suffixShaped(base, name)) continue;
       for (let attempt = 0; attempt < REMEMBERED_ATTEMPTS; attempt++) {
         if (withSuffix(base, collisionHash(items[i]!, attempt), maxLength) === name) return form;
       }

@@ -40,6 +40,7 @@ import type { ListKind } from './list-cache.js';
 import { DirectRequests } from './direct-requests.js';
 import { ListenStream, listChangesOffered, offersResourceSubscriptions } from './listen-stream.js';
 import { TRANSPORT_FAULT_LIMIT, TRANSPORT_FAULT_WINDOW_MS, formatDuration, needsLogin } from './supervision.js';
+import { lazyJsonSchemaValidator } from '../util/lazy-json-schema-validator.js';
 
 /** The `extra` of a downstream server→client request handler. */
 export type DownstreamExtra = RequestHandlerExtra<ClientRequest, ClientNotification>;
@@ -287,7 +288,7 @@ export class LinkOpener {
   }
 
   private createClient(events: LinkEvents, current: () => boolean, serving: () => boolean): Client {
-    const client = new Client(this.options.clientInfo, { capabilities: downstreamClientCapabilities });
+    const client = new Client(this.options.clientInfo, { capabilities: downstreamClientCapabilities, jsonSchemaValidator: lazyJsonSchemaValidator() });
     for (const method of serverToClientMethods) {
       client.setRequestHandler(
         looseRequestSchema(method),

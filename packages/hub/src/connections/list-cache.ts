@@ -31,7 +31,7 @@ function listsOf(cache: ServerCache, kind: ListKind): Partial<ServerCache> {
 }
 
 function nonEmptyKinds(cache: ServerCache): ListKind[] {
-  return listKinds.filter((kind) => !sameList(cache, emptyCache(), kind));
+  return listKinds.filter((kind) => (kind === 'resources' ? cache.resources.length > 0 || cache.resourceTemplates.length > 0 : cache[kind].length > 0));
 }
 
 /** Where a refresh gets its lists from, and whom it tells. */

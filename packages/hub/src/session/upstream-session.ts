@@ -13,6 +13,7 @@ import { errorMessage } from '../util/rpc-error.js';
 import { isPlainRequest } from './plain-request.js';
 import { RelayedRequests, relayedMethods, type RequestHandler } from './relayed-requests.js';
 import { LooseResultSchema, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
+import { lazyJsonSchemaValidator } from '../util/lazy-json-schema-validator.js';
 
 /** What every session declares to its client. */
 export const upstreamCapabilities = {
@@ -91,7 +92,7 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
     this.id = options.id;
     this.view = options.view;
     const ctx = host.ctx;
-    this.server = new Server(host.serverInfo, { capabilities: upstreamCapabilities });
+    this.server = new Server(host.serverInfo, { capabilities: upstreamCapabilities, jsonSchemaValidator: lazyJsonSchemaValidator() });
     this.installInitialize();
     this.server.oninitialized = () => {
       this.initializedFlag = true;
