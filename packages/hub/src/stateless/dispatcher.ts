@@ -12,7 +12,7 @@ import type { Router } from '../routing/router.js';
 import { ErrorCode, RpcError, errorMessage } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
 import type { RequestStateWrapper, StateBinding } from '../connections/input-bridge.js';
-import { PendingCall, requiredCapability, type Attempt, type Step } from './pending-call.js';
+import { missingCapabilityError, PendingCall, requiredCapability, type Attempt, type Step } from './pending-call.js';
 import { RequestStateSigner, type RequestStatePayload, type StateRejection } from './request-state.js';
 import { checkHttpHeaders } from './http-headers.js';
 import { assertServedVersion, downstreamParams as forwardedOf, readRequestMeta, type RequestMeta } from './request-meta.js';
@@ -292,10 +292,7 @@ function assertCanAnswer(result: LooseResult, meta: RequestMeta): void {
     if (!isRecord(request) || typeof request.method !== 'string') continue;
     const params = isRecord(request.params) ? (request.params as LooseParams) : undefined;
     const required = requiredCapability(meta.clientCapabilities, params ? { method: request.method, params } : { method: request.method });
-    if (required) {
-      const name = Object.keys(required)[0] ?? 'unknown';
-      throw new RpcError(ModernErrorCode.MissingRequiredClientCapability, `Missing required client capability: ${name}`, { requiredCapabilities: required });
-    }
+    if (required) throw missingCapabilityError(required);
   }
 }
 

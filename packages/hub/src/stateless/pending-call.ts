@@ -66,6 +66,12 @@ export function requiredCapability(caps: ClientCapabilities, request: LooseReque
   }
 }
 
+/** The spec's -32021 for a client that lacks `required` (as `requiredCapability` gives it). */
+export function missingCapabilityError(required: ClientCapabilities): RpcError {
+  const name = Object.keys(required)[0] ?? 'unknown';
+  return new RpcError(ModernErrorCode.MissingRequiredClientCapability, `Missing required client capability: ${name}`, { requiredCapabilities: required });
+}
+
 /**
  * A downstream call made for a stateless client. While it runs, the downstream (2025-era) may ask the client
  * something (sampling, elicitation, roots): the stateless era has no server→client requests, so each ask becomes
@@ -247,11 +253,7 @@ export class PendingCall {
   }
 
   private missingCapability(required: ClientCapabilities): Step {
-    const name = Object.keys(required)[0] ?? 'unknown';
-    return {
-      kind: 'failed',
-      error: new RpcError(ModernErrorCode.MissingRequiredClientCapability, `Missing required client capability: ${name}`, { requiredCapabilities: required }),
-    };
+    return { kind: 'failed', error: missingCapabilityError(required) };
   }
 
   private settle(step: Step): void {
