@@ -80,6 +80,8 @@ export class StatelessDispatcher {
   private readonly signer: RequestStateSigner;
   private readonly suspended: SuspendedCalls;
   private readonly now: () => number;
+  /** One requestState wrapper per view (profile), made on first use. */
+  private readonly wrappers = new Map<string, RequestStateWrapper>();
   /** The open `subscriptions/listen` streams. */
   readonly subscriptions: Subscriptions;
 
@@ -225,6 +227,15 @@ export class StatelessDispatcher {
 
   /** Wraps and unwraps a 2026-era downstream's own `requestState` for clients of one view (pass-through). */
   private wrapperFor(view: string): RequestStateWrapper {
+    let wrapper = this.wrappers.get(view);
+    if (!wrapper) {
+      wrapper = this.newWrapper(view);
+      this.wrappers.set(view, wrapper);
+    }
+    return wrapper;
+  }
+
+  private newWrapper(view: string): RequestStateWrapper {
     return {
       wrap: (state: string, binding: StateBinding) =>
         this.signer.sign({
