@@ -28,6 +28,16 @@ describe('SIGTERM drains the HTTP front door', () => {
     proxy = await startHttpProxy(['--config', t.path('c.json')]);
     const url = `${proxy.base}/mcp`;
     const exited = new Promise<number | null>((resolve) => proxy!.child.once('close', (code) => resolve(code)));
+    // A balancer sends nothing before /ready says 200 (both servers started): until then it answers 503 `starting`,
+    // which on a loaded machine can still be the case after the first echo calls.
+    const readyBy = Date.now() + 30_000;
+    for (;;) {
+      const ready = await fetch(`${proxy.base}/ready`);
+      await ready.body?.cancel();
+      if (ready.status === 200) break;
+      if (Date.now() > readyBy) throw new Error(`the proxy never became ready:\n${proxy.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const sessions = await Promise.all(Array.from({ length: 4 }, (_, i) => openSession(url, `drain-${i}`)));
     const counts = { ok: 0, failed: 0 };
     const failures: string[] = [];
