@@ -75,9 +75,13 @@ export class ConfigReloader {
   start(): void {
     if (this.#closed) return;
     // The hub reports what a reload did to the servers as a config.changed event.
-    this.#subscription = this.#kernel.events.subscribe('config reloader', (event) => {
-      if (event.type === 'config.changed') this.#serverChanges.push(event);
-    });
+    this.#subscription = this.#kernel.events.subscribe(
+      'config reloader',
+      (event) => {
+        if (event.type === 'config.changed') this.#serverChanges.push(event);
+      },
+      ['config.changed'],
+    );
     if (this.#sighup) process.on('SIGHUP', this.#onSighup);
     this.#syncWatcher();
     // The file as it is now is the baseline for later events, unless it changed after the config was read (an edit

@@ -210,8 +210,10 @@ export class StdioServerFrontDoor implements Transport {
   }
 
   private handleLine(raw: string): void {
-    const text = raw.replace(/^\uFEFF/, '').replace(/\r$/, '');
-    if (text.trim() === '') return;
+    // A byte-order mark and a CR line end are dropped; a blank line is skipped (no regular expressions: every line).
+    let text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    if (text.charCodeAt(0) !== 123 /* { */ && text.trim() === '') return;
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -241,15 +241,16 @@ export class ServerConnection implements RoutableConnection {
   }
 
   /** Forwards one request (see RequestForwarder). A server that is restarting (or idle) is waited for first. */
-  async forward(method: string, params: LooseParams, options: ForwardOptions): Promise<LooseResult> {
-    options.signal?.throwIfAborted();
+  forward(method: string, params: LooseParams, options: ForwardOptions): Promise<LooseResult> {
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     this.supervisor.beginCall();
-    try {
-      if (!this.supervisor.isReady) await this.supervisor.awaitReady(options.signal);
-      return await this.forwarder.send(method, params, options);
-    } finally {
-      this.supervisor.endCall();
-    }
+    // Not an async function: the answer reaches the caller one reaction after the server's, not three.
+    const sent = this.supervisor.isReady
+      ? this.forwarder.send(method, params, options)
+      : this.supervisor.awaitReady(options.signal).then(() => this.forwarder.send(method, params, options));
+    const ended = () => this.supervisor.endCall();
+    sent.then(ended, ended);
+    return sent;
   }
 
   /** A plain request with the server's request timeout (setLevel, subscribe, ...). */

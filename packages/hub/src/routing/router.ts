@@ -36,6 +36,14 @@ function requireString(params: LooseParams, key: string, method: string): string
   return value;
 }
 
+/** The params of a tools/call as the server gets them: its own tool name, the arguments as the plugins left them. */
+function toolCallParams(params: LooseParams, name: string, args: Record<string, unknown> | undefined): LooseParams {
+  // A spread, not a rest pattern: V8 clones a plain object fast and copies one with keys left out slowly.
+  if (args) return { ...params, name, arguments: args };
+  const { arguments: _given, ...rest } = params;
+  return { ...rest, name };
+}
+
 /**
  * Stateless request routing shared by every session: each handler is a catalog lookup and one downstream request.
  */
@@ -80,14 +88,22 @@ export class Router {
   // Tools and prompts
   // ---------------------------------------------------------------------------------------------------------
 
-  async callTool(session: RoutedSession, params: LooseParams, extra: UpstreamExtra): Promise<LooseResult> {
-    const name = requireString(params, 'name', 'tools/call');
-    const args = isRecord(params.arguments) ? params.arguments : undefined;
-    return this.callToolNamed(session, name, args, params, extra);
+  /**
+   * No async functions on the way to the server (here, `callToolNamed`, `runToolCall` without plugins): each one
+   * wrapping the next costs the answer three turns of the microtask queue.
+   */
+  callTool(session: RoutedSession, params: LooseParams, extra: UpstreamExtra): Promise<LooseResult> {
+    try {
+      const name = requireString(params, 'name', 'tools/call');
+      const args = isRecord(params.arguments) ? params.arguments : undefined;
+      return this.callToolNamed(session, name, args, params, extra);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** A tool call by exposed name: from the client, or from a virtual tool's handler (`context.callTool`). */
-  private async callToolNamed(
+  private callToolNamed(
     session: RoutedSession,
     name: string,
     args: Record<string, unknown> | undefined,
@@ -95,7 +111,17 @@ export class Router {
     extra: UpstreamExtra,
   ): Promise<LooseResult> {
     const found = this.lookup(session, 'tool', name);
-    const entry = (found instanceof Promise ? await found : found) as ToolEntry;
+    if (found instanceof Promise) return found.then((entry) => this.callToolEntry(session, entry as ToolEntry, args, params, extra));
+    return this.callToolEntry(session, found as ToolEntry, args, params, extra);
+  }
+
+  private callToolEntry(
+    session: RoutedSession,
+    entry: ToolEntry,
+    args: Record<string, unknown> | undefined,
+    params: LooseParams,
+    extra: UpstreamExtra,
+  ): Promise<LooseResult> {
     const connection = entry.virtual ? undefined : this.readyConnection(entry.serverId);
     const callId = randomUUID();
     return runToolCall(
@@ -103,14 +129,13 @@ export class Router {
       { callId, sessionId: session.id, entry, server: connection?.definition, arguments: args },
       {
         forward: (sent) =>
-          trackedCall(this.ctx, session, connection!, 'tool', entry, sent, callId, () => {
-            const { arguments: _given, ...rest } = params;
-            return connection!.forward(
+          trackedCall(this.ctx, session, connection!, 'tool', entry, sent, callId, () =>
+            connection!.forward(
               'tools/call',
-              { ...rest, name: entry.originalName, ...(sent ? { arguments: sent } : {}) },
+              toolCallParams(params, entry.originalName, sent),
               this.forwardOptions(session, extra, `tools/call "${entry.originalName}"`, params, entry.originalName),
-            );
-          }),
+            ),
+          ),
         virtualContext: (): VirtualToolContext => ({
           sessionId: session.id,
           callId,

@@ -30,6 +30,17 @@ describe('KernelEventBus', () => {
     expect(b).toEqual([1, 2]);
   });
 
+  it('a receiver that names its event types gets only those, and its queue stays idle for the rest', async () => {
+    const bus = new KernelEventBus(memoryLogger(), 100);
+    const seen: string[] = [];
+    const subscription = bus.subscribe('config reloader', (e) => void seen.push(e.type), ['config.changed']);
+    bus.emit(event(1));
+    expect(bus.stats()).toEqual([{ name: 'config reloader', queued: 0, dropped: 0, errors: 0 }]);
+    bus.emit({ type: 'config.changed', added: ['a'], removed: [], changed: [], at: 2 });
+    await subscription.idle();
+    expect(seen).toEqual(['config.changed']);
+  });
+
   it('a throwing reporter is logged with its name and neither the emitter nor others notice', async () => {
     const logger = memoryLogger();
     const bus = new KernelEventBus(logger, 100);

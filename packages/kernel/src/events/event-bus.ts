@@ -22,6 +22,8 @@ class Subscriber {
     readonly name: string,
     readonly handler: Handler,
     capacity: number,
+    /** The event types it receives; undefined: every event. */
+    readonly types: ReadonlySet<string> | undefined,
   ) {
     this.queue = new BoundedQueue(capacity);
   }
@@ -59,6 +61,7 @@ export class KernelEventBus implements EventBus {
   emit(event: SwitchboardEvent): void {
     if (this.#closed) return;
     for (const subscriber of this.#subscribers) {
+      if (subscriber.types && !subscriber.types.has(event.type)) continue;
       if (subscriber.queue.push(event)) this.#onDrop(subscriber);
       if (!subscriber.running) this.#schedule(subscriber);
     }
@@ -68,9 +71,13 @@ export class KernelEventBus implements EventBus {
     return this.subscribe(`event listener #${++this.#listeners}`, listener).unsubscribe;
   }
 
-  /** Adds a named receiver (e.g. `reporter "my-plugin"`, used in log lines). */
-  subscribe(name: string, handler: Handler): Subscription {
-    const subscriber = new Subscriber(name, handler, this.capacity);
+  /**
+   * Adds a named receiver (e.g. `reporter "my-plugin"`, used in log lines). A receiver that names the event `types`
+   * it wants costs the others nothing for the rest: two events go by on every call, and each queued one costs a
+   * turn of the event loop.
+   */
+  subscribe(name: string, handler: Handler, types?: ReadonlyArray<SwitchboardEvent['type']>): Subscription {
+    const subscriber = new Subscriber(name, handler, this.capacity, types ? new Set(types) : undefined);
     this.#subscribers.add(subscriber);
     return { unsubscribe: () => this.#remove(subscriber), idle: () => this.#idle(subscriber) };
   }
