@@ -110,6 +110,43 @@ describe('PluginDriver time limit', () => {
   });
 });
 
+describe('PluginDriver.callEither', () => {
+  it('answers a synchronous hook at once and throws its failure at once, wrapped; a promise is limited and wrapped', async () => {
+    const timers: Array<{ ms: number; fire: () => void }> = [];
+    const clock = { now: () => 0, setTimeout: (fire: () => void, ms: number) => timers.push({ ms, fire }), clearTimeout: () => undefined };
+    const bug = new TypeError('sync bug');
+    const driver = new PluginDriver(
+      [
+        entry('sync', { run: (v) => v * 2 }),
+        entry('throws', {
+          run: () => {
+            throw bug;
+          },
+        }),
+        entry('async', { run: async (v) => v + 1 }),
+        entry('stuck', { run: () => new Promise<number>(() => {}) }),
+      ],
+      { timeoutMs: 500, clock },
+    );
+    const [sync, throws, async, stuck] = driver.entries;
+    expect(driver.callEither(sync!, 'run', 4)).toBe(8);
+    expect(timers).toEqual([]); // no timer for an answer that is already there
+    let thrown: unknown;
+    try {
+      driver.callEither(throws!, 'run', 4);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ pluginId: 'throws', hook: 'run', cause: bug, isBug: true });
+    const later = driver.callEither(async!, 'run', 4);
+    expect(later).toBeInstanceOf(Promise);
+    await expect(later).resolves.toBe(5);
+    const waiting = (driver.callEither(stuck!, 'run', 4) as Promise<unknown>).catch((e: unknown) => e);
+    timers.at(-1)!.fire();
+    expect(await waiting).toMatchObject({ pluginId: 'stuck', hook: 'run', message: 'plugin "stuck" failed in its run() hook: did not answer within 500 ms' });
+  });
+});
+
 describe('PluginDriver: the plugin scope', () => {
   it('runs each hook in its plugin\u2019s async scope, so timers it starts know their plugin', async () => {
     const { currentPluginId } = await import('./plugin-scope.js');

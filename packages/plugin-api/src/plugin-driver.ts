@@ -84,6 +84,28 @@ export class PluginDriver<T extends object> {
     }
   }
 
+  /**
+   * `call()` without a turn of the microtask queue when the hook answers synchronously (per-call hooks, most of
+   * which do): its value comes back at once and what it throws comes out as a PluginHookError at once; a promise
+   * (or other thenable) is time-limited and wrapped as `call()` does.
+   */
+  callEither<H extends HookName<T>>(
+    entry: Contributed<T>,
+    hook: H,
+    ...args: HookArgs<T, H>
+  ): HookResult<T, H> | undefined | Promise<HookResult<T, H> | undefined> {
+    let answer: unknown;
+    try {
+      answer = this.#invoke(entry, hook, args);
+    } catch (error) {
+      throw wrap(entry, hook, error);
+    }
+    if (!isThenable(answer)) return answer as HookResult<T, H> | undefined;
+    return (this.#limited(Promise.resolve(answer)) as Promise<HookResult<T, H> | undefined>).catch((error: unknown) => {
+      throw wrap(entry, hook, error);
+    });
+  }
+
   /** `call()` for hooks that answer synchronously (catalog filters, predicates). */
   callSync<H extends HookName<T>>(entry: Contributed<T>, hook: H, ...args: HookArgs<T, H>): ReturnType<Extract<NonNullable<T[H]>, AnyFunction>> | undefined {
     try {
@@ -157,6 +179,10 @@ const unrefTimers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
   },
   clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
 };
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
 
 function wrap(entry: Contributed<unknown>, hook: string, error: unknown): PluginHookError {
   // A hook that calls another plugin's hook: the innermost plugin keeps the blame.

@@ -68,17 +68,30 @@ export function refusalOrBug(
 }
 
 /**
- * Runs every filter's `beforeToolCall` in order. Resolves with nothing when the call may go on, or with the
- * refusal (see `refusalOrBug`).
+ * Runs every filter's `beforeToolCall` in order: nothing when the call may go on, else the refusal (see
+ * `refusalOrBug`, which throws for a plugin's bug). Synchronous while the hooks answer synchronously (filter-rules
+ * does, on every call): a promise only from the first hook that returns one.
  */
-export async function guardToolCall(filters: PluginDriver<FilterContribution>, call: ToolCallContext, logger: Logger): Promise<Refusal | undefined> {
-  try {
-    // The filters with the hook, in order (what `sequential` does, without a turn for each filter that has none).
-    for (const entry of filters.entries) {
-      if (typeof entry.contribution.beforeToolCall === 'function') await filters.call(entry, 'beforeToolCall', call);
+export function guardToolCall(
+  filters: PluginDriver<FilterContribution>,
+  call: ToolCallContext,
+  logger: Logger,
+): Refusal | undefined | Promise<Refusal | undefined> {
+  const refuse = (thrown: unknown): Refusal => refusalOrBug(thrown, 'filter', 'beforeToolCall', { tool: call.exposedName, server: call.server.id }, logger);
+  const entries = filters.entries;
+  const from = (start: number): Refusal | undefined | Promise<Refusal | undefined> => {
+    for (let index = start; index < entries.length; index++) {
+      const entry = entries[index]!;
+      if (typeof entry.contribution.beforeToolCall !== 'function') continue;
+      let answer: unknown;
+      try {
+        answer = filters.callEither(entry, 'beforeToolCall', call);
+      } catch (thrown) {
+        return refuse(thrown);
+      }
+      if (answer instanceof Promise) return answer.then(() => from(index + 1), refuse);
     }
     return undefined;
-  } catch (thrown) {
-    return refusalOrBug(thrown, 'filter', 'beforeToolCall', { tool: call.exposedName, server: call.server.id }, logger);
-  }
+  };
+  return from(0);
 }

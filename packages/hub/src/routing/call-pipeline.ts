@@ -35,44 +35,55 @@ export interface PipelineSteps {
  * reverse order over the middleware whose `before` ran. A refusal emits `call.refused` naming the plugin.
  */
 export function runToolCall(ctx: HubContext, call: PipelineCall, steps: PipelineSteps): Promise<LooseResult> {
-  // With no plugin in the way, the call goes straight on: no async function of ours between the server's answer
-  // and the client (each would add turns of the microtask queue to every answer).
-  if (!call.entry.virtual && ctx.middleware.entries.length === 0 && !(call.server && ctx.filters.has('beforeToolCall'))) {
-    return steps.forward(call.arguments);
+  // No async function of ours between the client and the server while the hooks answer synchronously (filter-rules
+  // runs on every call and does): each would cost every answer turns of the microtask queue.
+  const server = call.server;
+  if (!server || !ctx.filters.has('beforeToolCall')) return afterFilters(ctx, call, steps);
+  const { entry } = call;
+  let guarded: ReturnType<typeof guardToolCall>;
+  try {
+    guarded = guardToolCall(
+      ctx.filters,
+      { server, tool: entry.originalName, exposedName: entry.exposedName, arguments: call.arguments, sessionId: call.sessionId },
+      ctx.logger,
+    );
+  } catch (error) {
+    return Promise.reject(error);
   }
-  return runThroughPlugins(ctx, call, steps);
+  if (guarded instanceof Promise) return guarded.then((r) => (r ? refused(ctx, call, r, call.arguments) : afterFilters(ctx, call, steps)));
+  return guarded ? Promise.resolve(refused(ctx, call, guarded, call.arguments)) : afterFilters(ctx, call, steps);
 }
 
-async function runThroughPlugins(ctx: HubContext, call: PipelineCall, steps: PipelineSteps): Promise<LooseResult> {
+/** Emits `call.refused` naming the plugin, and gives the refusal's answer. */
+function refused(ctx: HubContext, call: PipelineCall, r: Refusal, args: Record<string, unknown> | undefined): LooseResult {
+  const { entry } = call;
+  ctx.emit({
+    type: 'call.refused',
+    callId: call.callId,
+    sessionId: call.sessionId,
+    ...(call.server ? { server: call.server } : {}),
+    kind: 'tool',
+    item: entry.originalName,
+    exposedName: entry.exposedName,
+    ...(args ? { arguments: args } : {}),
+    plugin: r.plugin,
+    code: r.code,
+    message: r.message,
+    at: Date.now(),
+  });
+  return r.result;
+}
+
+/** The call past the filters: straight to its server when no middleware is configured. */
+function afterFilters(ctx: HubContext, call: PipelineCall, steps: PipelineSteps): Promise<LooseResult> {
+  if (!call.entry.virtual && ctx.middleware.entries.length === 0) return steps.forward(call.arguments);
+  return throughMiddleware(ctx, call, steps);
+}
+
+async function throughMiddleware(ctx: HubContext, call: PipelineCall, steps: PipelineSteps): Promise<LooseResult> {
   const { entry } = call;
   const name = entry.exposedName;
   const where = { tool: name, server: call.server?.id };
-  const refused = (r: Refusal, args: Record<string, unknown> | undefined): LooseResult => {
-    ctx.emit({
-      type: 'call.refused',
-      callId: call.callId,
-      sessionId: call.sessionId,
-      ...(call.server ? { server: call.server } : {}),
-      kind: 'tool',
-      item: entry.originalName,
-      exposedName: name,
-      ...(args ? { arguments: args } : {}),
-      plugin: r.plugin,
-      code: r.code,
-      message: r.message,
-      at: Date.now(),
-    });
-    return r.result;
-  };
-
-  if (call.server && ctx.filters.has('beforeToolCall')) {
-    const guarded = await guardToolCall(
-      ctx.filters,
-      { server: call.server, tool: entry.originalName, exposedName: name, arguments: call.arguments, sessionId: call.sessionId },
-      ctx.logger,
-    );
-    if (guarded) return refused(guarded, call.arguments);
-  }
 
   const driver = ctx.middleware;
   let current: MiddlewareCall = {
@@ -91,7 +102,7 @@ async function runThroughPlugins(ctx: HubContext, call: PipelineCall, steps: Pip
     try {
       decision = await driver.call(m, 'beforeToolCall', current);
     } catch (thrown) {
-      return refused(refusalOrBug(thrown, 'middleware', 'beforeToolCall', where, ctx.logger), current.arguments);
+      return refused(ctx, call, refusalOrBug(thrown, 'middleware', 'beforeToolCall', where, ctx.logger), current.arguments);
     }
     if (!decision || decision.action === 'continue') {
       if (decision?.arguments) current = { ...current, arguments: decision.arguments };
@@ -104,7 +115,7 @@ async function runThroughPlugins(ctx: HubContext, call: PipelineCall, steps: Pip
         code: decision.code,
         reason: decision.message,
       });
-      return refused(refusal(name, m.pluginId, decision.code, decision.message, decision.fix), current.arguments);
+      return refused(ctx, call, refusal(name, m.pluginId, decision.code, decision.message, decision.fix), current.arguments);
     }
     answered = decision.result as LooseResult;
     wrapped = index;
@@ -120,7 +131,7 @@ async function runThroughPlugins(ctx: HubContext, call: PipelineCall, steps: Pip
       if (replaced) result = replaced as LooseResult;
     } catch (thrown) {
       // A result the middleware meant to transform (redact) is not passed on untransformed.
-      return refused(refusalOrBug(thrown, 'middleware', 'afterToolCall', where, ctx.logger), current.arguments);
+      return refused(ctx, call, refusalOrBug(thrown, 'middleware', 'afterToolCall', where, ctx.logger), current.arguments);
     }
   }
   return result;
