@@ -13,7 +13,7 @@ describe('parseBenchOptions', () => {
       httpCalls: 1000,
       startups: 15,
       lists: 15,
-      targets: ['direct', 'relay', 'proxy'],
+      targets: ['direct', 'relay', 'messages', 'proxy'],
       rows: ['echo', 'http', 'startup', 'rss', 'list', 'replicas'],
       peers: false,
       quick: false,

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { integerOption } from './integer-option.js';
 
-export type TargetName = 'direct' | 'relay' | 'proxy';
-export const targetNames: readonly TargetName[] = ['direct', 'relay', 'proxy'];
+export type TargetName = 'direct' | 'relay' | 'messages' | 'proxy';
+export const targetNames: readonly TargetName[] = ['direct', 'relay', 'messages', 'proxy'];
 
 /** The rows of the bench, each measured against its own reference in the same run. */
 export type RowName = 'echo' | 'http' | 'startup' | 'rss' | 'list' | 'replicas';
@@ -20,7 +20,7 @@ export interface BenchOptions {
   rounds: number;
   /** Bytes of text sent to `echo` (and echoed back) by every call. */
   payloadBytes: number;
-  /** Echo targets: direct, the byte relay, the proxy. */
+  /** Echo targets: direct, the byte relay, the message relay, the proxy. */
   targets: TargetName[];
   rows: RowName[];
   /** Calls per side and round in the HTTP row (HTTP calls are slower: fewer than the stdio rows). */
@@ -63,7 +63,7 @@ Options:
   --http-calls N        calls per side and round in the http row (default 1000)
   --startups N          start-ups per side in the startup row (default 15)
   --lists N             tools/list runs per side in the list row (default 15)
-  --only direct|relay|proxy  measure one echo target only (no ratios)
+  --only direct|relay|messages|proxy  measure one echo target only (no ratios)
   --proxy-cli FILE      proxy CLI to run (default: mcp-switchboard's dist/cli.js)
   --json FILE           also write the results as JSON to FILE
   -h, --help            show this help`;

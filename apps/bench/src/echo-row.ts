@@ -15,8 +15,8 @@ export interface EchoOutcome {
 }
 
 /**
- * The echo tool over stdio, three ways: direct, through the byte relay (the floor: no parsing at all) and
- * through the proxy. Sequential phase = one call in flight; concurrent phase = `concurrency` calls in flight.
+ * The echo tool over stdio, four ways: direct, through the byte relay (the floor: no parsing at all), through the
+ * message relay (the floor of a proxy that parses and re-serializes every message) and through the proxy. Sequential phase = one call in flight; concurrent phase = `concurrency` calls in flight.
  */
 export async function runEchoRow(context: BenchContext): Promise<EchoOutcome> {
   const { options, echo } = context;
@@ -26,6 +26,11 @@ export async function runEchoRow(context: BenchContext): Promise<EchoOutcome> {
       label: 'relay',
       tool: 'echo',
       endpoint: { kind: 'stdio', command: process.execPath, args: [join(context.distDir, 'byte-relay.js'), echo.command, ...echo.args] },
+    },
+    messages: {
+      label: 'message relay',
+      tool: 'echo',
+      endpoint: { kind: 'stdio', command: process.execPath, args: [join(context.distDir, 'message-relay.js'), echo.command, ...echo.args] },
     },
     proxy: {
       label: 'proxy',
@@ -70,7 +75,7 @@ export async function runEchoRow(context: BenchContext): Promise<EchoOutcome> {
 }
 
 function echoRows(results: Partial<Record<TargetName, TargetResult>>, concurrency: number): ComparisonRow[] {
-  const { direct, relay, proxy } = results;
+  const { direct, relay, messages, proxy } = results;
   if (!proxy) return [];
   const rows: ComparisonRow[] = [];
   if (relay) {
@@ -91,6 +96,27 @@ function echoRows(results: Partial<Record<TargetName, TargetResult>>, concurrenc
         { label: 'byte relay', value: relay.concurrent.callsPerSecond },
         { on: 'ratio', op: '>=', bound: 0.8 },
         { subject: proxy.concurrent.callsPerSecondByRound, reference: relay.concurrent.callsPerSecondByRound },
+      ),
+    );
+  }
+  if (messages) {
+    // No target: what a proxy that must read each message costs at least, on this machine.
+    rows.push(
+      compare(
+        'echo-p50-messages',
+        'echo p50, one call in flight, stdio',
+        'ms',
+        { label: 'proxy', value: proxy.sequential.latency.p50 },
+        { label: 'message relay', value: messages.sequential.latency.p50 },
+      ),
+      compare(
+        'echo-throughput-messages',
+        `echo throughput, ${concurrency} in flight, stdio`,
+        'calls/s',
+        { label: 'proxy', value: proxy.concurrent.callsPerSecond },
+        { label: 'message relay', value: messages.concurrent.callsPerSecond },
+        undefined,
+        { subject: proxy.concurrent.callsPerSecondByRound, reference: messages.concurrent.callsPerSecondByRound },
       ),
     );
   }

@@ -41,6 +41,7 @@ describe('bench CLI', () => {
     const args = [cli, '--quick', '--calls', '20', '--concurrent-calls', '64', '--concurrency', '8', '--http-calls', '32', '--warmup', '5', '--json', json];
     const { stdout } = await run(process.execPath, args);
     expect(stdout).toMatch(/^relay \(echo\) /m);
+    expect(stdout).toMatch(/^message relay \(echo\) /m);
 
     const report = JSON.parse(await readFile(json, 'utf8')) as BenchReport;
     expect(report.failures).toEqual([]);
@@ -48,6 +49,8 @@ describe('bench CLI', () => {
     expect(report.rows.map((row) => row.id)).toEqual([
       'echo-p50',
       'echo-throughput',
+      'echo-p50-messages',
+      'echo-throughput-messages',
       'echo-p99',
       'http-throughput',
       'startup-initialize',
