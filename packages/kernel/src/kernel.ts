@@ -6,6 +6,7 @@ import {
   currentPluginId,
   isSwitchboardError,
   runAsPlugin,
+  treatAsHostCode,
   errorMessage,
   formatError,
   type Clock,
@@ -136,6 +137,8 @@ export class Kernel {
     this.#clock = options.clock ?? systemClock;
     this.logger = logger;
     this.plugins = plugins;
+    // The app's own plugins run as its code: no plugin scope, so no async hooks unless a third-party plugin runs.
+    treatAsHostCode(plugins.filter((item) => item.source === 'builtin').map((item) => item.plugin.id));
     this.#store = new ConfigStore(config, filepath, logger);
     this.config = this.#store;
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { SwitchboardError, definePlugin, type SwitchboardPlugin } from '@mcp-switchboard/plugin-api';
+import { SwitchboardError, currentPluginId, definePlugin, type SwitchboardPlugin } from '@mcp-switchboard/plugin-api';
 import { Kernel } from './kernel.js';
 import { memoryLogger, removeTempDirs, tempDir } from '../test/helpers.js';
 
@@ -72,12 +72,36 @@ it("blames what a plugin's setup started (a timer, a promise) on that plugin, th
     stopDir: root,
     globalConfigDir: join(root, 'no-global'),
     logger: memoryLogger(),
-    builtinPlugins: [{ plugin }],
+    extraPlugins: [plugin],
   });
   await kernel.start();
   await finished;
   expect(blamed).toEqual(['timer-owner', 'timer-owner']);
   // The host's own code is blamed on no plugin.
   expect(kernel.pluginBlamedFor(new Error('host'))).toBeUndefined();
+  await kernel.stop();
+});
+
+it("runs the host's built-in plugins as its own code: no plugin scope (no async hooks), blamed on no plugin", async () => {
+  const root = await tempDir();
+  let seen: string | undefined = 'not run';
+  const plugin = definePlugin({
+    id: 'bundled-with-host',
+    kind: 'service',
+    setup: () => {
+      seen = currentPluginId();
+      return {};
+    },
+  });
+  const kernel = await Kernel.create({
+    cwd: root,
+    env: {},
+    stopDir: root,
+    globalConfigDir: join(root, 'no-global'),
+    logger: memoryLogger(),
+    builtinPlugins: [{ plugin }],
+  });
+  await kernel.start();
+  expect(seen).toBeUndefined();
   await kernel.stop();
 });

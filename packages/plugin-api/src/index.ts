@@ -14,7 +14,7 @@ export * from './errors.js';
 export { MODERN_PROTOCOL_VERSION, MetaKey, ModernErrorCode, isModernRequest, statelessHttpStatus } from './stateless.js';
 export type { StatelessRequest, StatelessResponse, StatelessNotification, StatelessRequestOptions } from './stateless.js';
 export { PluginDriver, PluginHookError, withPluginIds } from './plugin-driver.js';
-export { currentPluginId, runAsPlugin } from './plugin-scope.js';
+export { currentPluginId, runAsPlugin, treatAsHostCode } from './plugin-scope.js';
 export type { Contributed, HookArgs, HookName, HookOutcome, HookResult } from './plugin-driver.js';
 export { shortHash, stableJson } from './stable-json.js';
 export { closestMatches, editDistance, type SuggestionCandidate } from './suggest.js';
