@@ -6,6 +6,7 @@ import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { redact } from '../util/redact.js';
 import { ErrorCode, RpcError, errorMessage, passThroughError, switchboardRpcError } from '../util/rpc-error.js';
 import { LooseResultSchema, isRecord, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
+import { Deadlines, type Deadline } from './deadlines.js';
 import type { DirectCall, DirectRequests } from './direct-requests.js';
 import { bridgeInputRequired, isInputRequired, stateBinding, unwrapRetry, wrapResult, type InputRequiredHandling } from './input-bridge.js';
 import { ownMeta } from './link-client.js';
@@ -104,6 +105,8 @@ export interface RequestForwarderOptions {
  */
 export class RequestForwarder {
   private readonly id: string;
+  /** The time limits of this connection's calls in flight, on one timer. */
+  private readonly deadlines = new Deadlines();
 
   constructor(private readonly options: RequestForwarderOptions) {
     this.id = options.definition.id;
@@ -159,7 +162,9 @@ export class RequestForwarder {
     };
     const startedAt = Date.now();
     let timeoutError: RpcError | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let deadline: Deadline | undefined;
+    /** Whether the armed deadline is the total cap (else: no progress within requestMs). */
+    let deadlineIsTotal = false;
 
     const expire = (total: boolean) => {
       const limit = total ? maxTotalMs : requestMs;
@@ -174,12 +179,18 @@ export class RequestForwarder {
       );
       cancel(timeoutError);
     };
+    const onDeadline = () => expire(deadlineIsTotal);
     const arm = () => {
-      if (timer) clearTimeout(timer);
-      const left = maxTotalMs - (Date.now() - startedAt);
-      if (left <= 0) return expire(true);
+      const now = Date.now();
+      const left = maxTotalMs - (now - startedAt);
+      if (left <= 0) {
+        if (deadline) this.deadlines.delete(deadline);
+        return expire(true);
+      }
       const wait = Math.min(requestMs, left, MAX_TIMEOUT_MS);
-      timer = setTimeout(() => expire(wait < requestMs), wait);
+      deadlineIsTotal = wait < requestMs;
+      if (deadline) this.deadlines.move(deadline, now + wait);
+      else deadline = this.deadlines.add(now + wait, onDeadline);
     };
     const onUpstreamAbort = () => cancel(options.signal?.reason ?? new Error('cancelled by the client'));
     options.signal?.addEventListener('abort', onUpstreamAbort, ONCE);
@@ -224,7 +235,7 @@ export class RequestForwarder {
       }
       throw passThroughError(error);
     } finally {
-      if (timer) clearTimeout(timer);
+      if (deadline) this.deadlines.delete(deadline);
       options.signal?.removeEventListener('abort', onUpstreamAbort);
       this.options.progress.close(token);
       if (callId !== undefined) lanes.delete(callId);
