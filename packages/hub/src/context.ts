@@ -11,6 +11,8 @@ export interface HubContext {
   /** Middleware's call hooks (before/after, virtual tools), called through their driver. */
   readonly middleware: PluginDriver<MiddlewareContribution>;
   emit(event: SwitchboardEvent): void;
+  /** Whether an event of this type would reach anyone (a reporter, a listener): if not, it need not be built. */
+  wants(type: SwitchboardEvent['type']): boolean;
   /** The catalog snapshot of a view ('' = every server the hub runs, else a profile). */
   view(key: string): CatalogSnapshot;
   connection(serverId: string): RoutableConnection | undefined;

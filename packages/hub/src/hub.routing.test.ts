@@ -1,4 +1,4 @@
-import type { SwitchboardEvent } from '@mcp-switchboard/plugin-api';
+import type { EventBus, SwitchboardEvent } from '@mcp-switchboard/plugin-api';
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -479,6 +479,20 @@ describe('events and instructions', () => {
     const started = events.filter((e) => e.type === 'call.started');
     expect(started).toHaveLength(4);
     for (const e of finished) expect(e.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('builds no call events when nobody receives them (EventBus.wants), and answers the call the same', async () => {
+    const emitted: SwitchboardEvent[] = [];
+    const quiet: EventBus = {
+      emit: (event) => void emitted.push(event),
+      on: () => () => undefined,
+      wants: (type) => !type.startsWith('call.'),
+    };
+    const { hub } = await hubWith({ fixtures: { fx: { create: echoServer('fx') } }, extra: { events: quiet } });
+    const { client } = await connectClient(hub, { sessionId: 'sess-q' });
+    expect(textOf(await callTool(client, 'fx__echo', { text: 'quiet' }))).toBe('fx: quiet');
+    expect(emitted.filter((e) => e.type.startsWith('call.'))).toEqual([]);
+    expect(emitted.some((e) => e.type === 'server.state')).toBe(true); // the rest is emitted as before
   });
 
   it('merges downstream instructions under each server name and appends configured ones', async () => {

@@ -131,6 +131,7 @@ export class Hub implements UpstreamHost {
       filters: this.plugins.filters,
       middleware: this.plugins.middleware,
       emit: (event) => this.emit(event),
+      wants: (type) => this.options.events.wants?.(type) ?? true,
       view: (key) => this.views.get(key),
       connection: (id) => this.connections.get(id),
       connections: () => this.connections.all(),

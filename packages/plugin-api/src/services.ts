@@ -40,6 +40,11 @@ export interface Lifecycle {
 export interface EventBus {
   emit(event: SwitchboardEvent): void;
   on(listener: (event: SwitchboardEvent) => void): () => void;
+  /**
+   * Whether an event of this type would reach anyone now. An emitter may skip building an event nobody receives
+   * (the hub does for the two events of every call); a bus without it is taken to deliver everything.
+   */
+  wants?(type: SwitchboardEvent['type']): boolean;
 }
 
 /** Tokens of the services every plugin may depend on. */

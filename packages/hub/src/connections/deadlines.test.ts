@@ -16,7 +16,7 @@ describe('Deadlines', () => {
     const a = deadlines.add(start + 100, () => fired.push('a'));
     deadlines.add(start + 300, () => fired.push('b'));
     const c = deadlines.add(start + 50, () => fired.push('c'));
-    const d = deadlines.add(start + 200, () => fired.push('d'));
+    deadlines.add(start + 200, () => fired.push('d'));
     expect(vi.getTimerCount()).toBe(1);
     deadlines.delete(c); // ended before its time: never fires
     deadlines.move(a, start + 250); // progress: later

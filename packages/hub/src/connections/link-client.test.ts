@@ -14,7 +14,7 @@ describe('ownMeta', () => {
 
   it('leaves no _meta when nothing is left of it, and none for absent params with nothing to add', () => {
     expect(ownMeta({ name: 'x', _meta: { [ReservedMeta.clientInfo]: { name: 'c' } } }, {})).toEqual({ name: 'x' });
-    expect(ownMeta({ name: 'x', _meta: null }, {})).toEqual({ name: 'x' });
+    expect(ownMeta({ name: 'x', _meta: null } as unknown as Record<string, unknown>, {})).toEqual({ name: 'x' });
     expect(ownMeta(undefined, {})).toBeUndefined();
     expect(ownMeta(undefined, { progressToken: 1 })).toEqual({ _meta: { progressToken: 1 } });
   });

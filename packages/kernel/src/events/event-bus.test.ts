@@ -39,6 +39,12 @@ describe('KernelEventBus', () => {
     bus.emit({ type: 'config.changed', added: ['a'], removed: [], changed: [], at: 2 });
     await subscription.idle();
     expect(seen).toEqual(['config.changed']);
+    // What anyone wants: emitters skip building the rest.
+    expect([bus.wants('config.changed'), bus.wants('call.finished')]).toEqual([true, false]);
+    const everything = bus.subscribe('reporter "all"', () => undefined);
+    expect(bus.wants('call.finished')).toBe(true);
+    everything.unsubscribe();
+    expect(bus.wants('call.finished')).toBe(false);
   });
 
   it('a throwing reporter is logged with its name and neither the emitter nor others notice', async () => {

@@ -67,6 +67,11 @@ export class KernelEventBus implements EventBus {
     }
   }
 
+  wants(type: SwitchboardEvent['type']): boolean {
+    for (const subscriber of this.#subscribers) if (!subscriber.types || subscriber.types.has(type)) return true;
+    return false;
+  }
+
   on(listener: (event: SwitchboardEvent) => void): () => void {
     return this.subscribe(`event listener #${++this.#listeners}`, listener).unsubscribe;
   }
