@@ -6,16 +6,14 @@ import { memoryLogger, removeTempDirs, tempDir } from '../test/helpers.js';
 
 afterAll(removeTempDirs);
 
-async function startWith(plugin: SwitchboardPlugin): Promise<SwitchboardError> {
+/** A kernel in an empty temporary folder with these plugins: built in (the host's own), or from the command line. */
+async function kernelWith(plugins: { builtinPlugins: Array<{ plugin: SwitchboardPlugin }> } | { extraPlugins: SwitchboardPlugin[] }): Promise<Kernel> {
   const root = await tempDir();
-  const kernel = await Kernel.create({
-    cwd: root,
-    env: {},
-    stopDir: root,
-    globalConfigDir: join(root, 'no-global'),
-    logger: memoryLogger(),
-    builtinPlugins: [{ plugin }],
-  });
+  return Kernel.create({ cwd: root, env: {}, stopDir: root, globalConfigDir: join(root, 'no-global'), logger: memoryLogger(), ...plugins });
+}
+
+async function startWith(plugin: SwitchboardPlugin): Promise<SwitchboardError> {
+  const kernel = await kernelWith({ builtinPlugins: [{ plugin }] });
   return kernel.start().then(
     () => {
       throw new Error('expected start to fail');
@@ -47,7 +45,6 @@ it('gives a wrong contribution shape a fix that says it is a bug in the plugin',
 });
 
 it("blames what a plugin's setup started (a timer, a promise) on that plugin, though its stack names no plugin file", async () => {
-  const root = await tempDir();
   let kernel!: Kernel;
   const blamed: Array<string | undefined> = [];
   let done!: () => void;
@@ -66,14 +63,7 @@ it("blames what a plugin's setup started (a timer, a promise) on that plugin, th
       return {};
     },
   });
-  kernel = await Kernel.create({
-    cwd: root,
-    env: {},
-    stopDir: root,
-    globalConfigDir: join(root, 'no-global'),
-    logger: memoryLogger(),
-    extraPlugins: [plugin],
-  });
+  kernel = await kernelWith({ extraPlugins: [plugin] });
   await kernel.start();
   await finished;
   expect(blamed).toEqual(['timer-owner', 'timer-owner']);
@@ -83,7 +73,6 @@ it("blames what a plugin's setup started (a timer, a promise) on that plugin, th
 });
 
 it("runs the host's built-in plugins as its own code: no plugin scope (no async hooks), blamed on no plugin", async () => {
-  const root = await tempDir();
   let seen: string | undefined = 'not run';
   const plugin = definePlugin({
     id: 'bundled-with-host',
@@ -93,14 +82,7 @@ it("runs the host's built-in plugins as its own code: no plugin scope (no async 
       return {};
     },
   });
-  const kernel = await Kernel.create({
-    cwd: root,
-    env: {},
-    stopDir: root,
-    globalConfigDir: join(root, 'no-global'),
-    logger: memoryLogger(),
-    builtinPlugins: [{ plugin }],
-  });
+  const kernel = await kernelWith({ builtinPlugins: [{ plugin }] });
   await kernel.start();
   expect(seen).toBeUndefined();
   await kernel.stop();
