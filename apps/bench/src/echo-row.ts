@@ -74,52 +74,41 @@ export async function runEchoRow(context: BenchContext): Promise<EchoOutcome> {
   return { targets: results, rows: echoRows(results, options.concurrency) };
 }
 
+/** The proxy's p50 and throughput against one relay; the targets apply to the byte relay only. */
+function relayRows(
+  proxy: TargetResult,
+  relay: TargetResult,
+  reference: { label: string; idSuffix: string; targets: boolean },
+  concurrency: number,
+): ComparisonRow[] {
+  return [
+    compare(
+      `echo-p50${reference.idSuffix}`,
+      'echo p50, one call in flight, stdio',
+      'ms',
+      { label: 'proxy', value: proxy.sequential.latency.p50 },
+      { label: reference.label, value: relay.sequential.latency.p50 },
+      reference.targets ? { on: 'ratio', op: '<=', bound: 1.15 } : undefined,
+    ),
+    compare(
+      `echo-throughput${reference.idSuffix}`,
+      `echo throughput, ${concurrency} in flight, stdio`,
+      'calls/s',
+      { label: 'proxy', value: proxy.concurrent.callsPerSecond },
+      { label: reference.label, value: relay.concurrent.callsPerSecond },
+      reference.targets ? { on: 'ratio', op: '>=', bound: 0.8 } : undefined,
+      { subject: proxy.concurrent.callsPerSecondByRound, reference: relay.concurrent.callsPerSecondByRound },
+    ),
+  ];
+}
+
 function echoRows(results: Partial<Record<TargetName, TargetResult>>, concurrency: number): ComparisonRow[] {
   const { direct, relay, messages, proxy } = results;
   if (!proxy) return [];
   const rows: ComparisonRow[] = [];
-  if (relay) {
-    rows.push(
-      compare(
-        'echo-p50',
-        'echo p50, one call in flight, stdio',
-        'ms',
-        { label: 'proxy', value: proxy.sequential.latency.p50 },
-        { label: 'byte relay', value: relay.sequential.latency.p50 },
-        { on: 'ratio', op: '<=', bound: 1.15 },
-      ),
-      compare(
-        'echo-throughput',
-        `echo throughput, ${concurrency} in flight, stdio`,
-        'calls/s',
-        { label: 'proxy', value: proxy.concurrent.callsPerSecond },
-        { label: 'byte relay', value: relay.concurrent.callsPerSecond },
-        { on: 'ratio', op: '>=', bound: 0.8 },
-        { subject: proxy.concurrent.callsPerSecondByRound, reference: relay.concurrent.callsPerSecondByRound },
-      ),
-    );
-  }
-  if (messages) {
-    // No target: what a proxy that must read each message costs at least, on this machine.
-    rows.push(
-      compare(
-        'echo-p50-messages',
-        'echo p50, one call in flight, stdio',
-        'ms',
-        { label: 'proxy', value: proxy.sequential.latency.p50 },
-        { label: 'message relay', value: messages.sequential.latency.p50 },
-      ),
-      compare(
-        'echo-throughput-messages',
-        `echo throughput, ${concurrency} in flight, stdio`,
-        'calls/s',
-        { label: 'proxy', value: proxy.concurrent.callsPerSecond },
-        { label: 'message relay', value: messages.concurrent.callsPerSecond },
-        undefined,
-        { subject: proxy.concurrent.callsPerSecondByRound, reference: messages.concurrent.callsPerSecondByRound },
-      ),
-    );
-  }
+  if (relay) rows.push(...relayRows(proxy, relay, { label: 'byte relay', idSuffix: '', targets: true }, concurrency));
+  // No target: what a proxy that must read each message costs at least, on this machine.
+  if (messages) rows.push(...relayRows(proxy, messages, { label: 'message relay', idSuffix: '-messages', targets: false }, concurrency));
   if (direct) {
     rows.push(
       compare(
