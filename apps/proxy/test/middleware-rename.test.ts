@@ -1,5 +1,6 @@
 // End to end: a middleware plugin (plugin API 2.0) renames a tool through the real CLI; the client lists and calls
-// it by its new name and reaches the server's own tool, and the old name is unknown.
+// it by its new name and reaches the server's own tool, and the old name is unknown. Its afterToolCall changes a
+// result in place, which the client must see (the stdio front door otherwise writes a result as the server sent it).
 import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { fixtureServerEntry, writeTempConfig } from '@mcp-switchboard/testing';
@@ -14,6 +15,10 @@ export default definePlugin({
   kind: 'middleware',
   setup: () => ({
     tool: (item) => (item.exposedName === 'echo__echo' ? { name: 'say', description: 'Says it back.' } : undefined),
+    // Changes the server's result in place (returns nothing): the client must get it as changed, not as sent.
+    afterToolCall: (call, result) => {
+      if (call.tool === 'add') result.content[0].text += ' (checked in place)';
+    },
   }),
 });
 `;
@@ -43,6 +48,7 @@ it('lists and routes a renamed tool through the CLI', async () => {
 
   const direct = await client.callTool({ name: 'echo__add', arguments: { a: 1, b: 2 } });
   expect(direct.isError).toBeFalsy();
+  expect(JSON.stringify(direct.content)).toContain('(checked in place)');
   const result = await client.callTool({ name: 'say', arguments: { text: 'hello' } });
   expect(result.isError).toBeFalsy();
   expect(JSON.stringify(result.content)).toContain('hello');

@@ -1,10 +1,12 @@
 import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { toJsonRpcMessage } from '@mcp-switchboard/plugin-api';
+import { withResultText } from './serialized-message.js';
 
 /**
  * A server's stdout as JSON-RPC messages, one per line: the SDK's `ReadBuffer` (same size cap, same errors), with
- * a plain message taken as it is parsed instead of through the schema's union (see isPlainMessage).
+ * a plain message taken as it is parsed instead of through the schema's union (see isPlainMessage), and an
+ * answer's result able to go on as the server wrote it (see withResultText).
  */
 export class MessageLines {
   private buffer: Buffer | undefined;
@@ -36,6 +38,6 @@ export class MessageLines {
     if (end > 0 && buffer[end - 1] === 0x0d) end--;
     const line = buffer.toString('utf8', 0, end);
     this.buffer = index + 1 < buffer.length ? buffer.subarray(index + 1) : undefined;
-    return toJsonRpcMessage(JSON.parse(line));
+    return withResultText(toJsonRpcMessage(JSON.parse(line)), line);
   }
 }

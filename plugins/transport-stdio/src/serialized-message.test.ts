@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { messageText } from './serialized-message.js';
+import { messageText, withResultText } from './serialized-message.js';
 
 const SERIALIZED_RESULT = Symbol.for('io.mcp-switchboard/serialized-result');
 
@@ -33,5 +33,35 @@ describe('messageText', () => {
     expect(messageText(extra)).toBe('{"result":{"tools":[]},"jsonrpc":"2.0","id":1,"extra":true}');
     const request = { jsonrpc: '2.0', id: 2, method: 'ping' } as JSONRPCMessage;
     expect(messageText(request)).toBe(JSON.stringify(request));
+  });
+});
+
+describe('withResultText: an answer read from a server goes on as the server wrote its result', () => {
+  /** What the stdio transport does with a server's line, then the answer the hub writes with the client's id. */
+  const relay = (line: string, clientId: string | number, change?: (result: Record<string, unknown>) => void): string => {
+    const message = withResultText(JSON.parse(line) as JSONRPCMessage, line) as { result: Record<string, unknown> };
+    change?.(message.result);
+    return messageText({ result: message.result, jsonrpc: '2.0', id: clientId } as JSONRPCMessage);
+  };
+
+  it("writes the server's own text of the result (its escapes kept), with the client's id", () => {
+    const line = '{"result":{"content":[{"type":"text","text":"caf\\u00e9"}]},"jsonrpc":"2.0","id":41}';
+    expect(relay(line, 'c-1')).toBe('{"result":{"content":[{"type":"text","text":"caf\\u00e9"}]},"jsonrpc":"2.0","id":"c-1"}');
+  });
+
+  it('serializes again when the result changed its keys, for a copy, and for a line in another shape', () => {
+    const line = '{"result":{"content":[]},"jsonrpc":"2.0","id":7}';
+    expect(relay(line, 1, (r) => void (r.resultType = 'complete'))).toBe('{"result":{"content":[],"resultType":"complete"},"jsonrpc":"2.0","id":1}');
+    const message = withResultText(JSON.parse(line) as JSONRPCMessage, line) as { result: Record<string, unknown> };
+    expect(messageText({ result: { ...message.result }, jsonrpc: '2.0', id: 1 } as JSONRPCMessage)).toBe('{"result":{"content":[]},"jsonrpc":"2.0","id":1}');
+    const spaced = '{"result": {"content": []}, "jsonrpc": "2.0", "id": 7}';
+    expect(relay(spaced, 1)).toBe('{"result":{"content":[]},"jsonrpc":"2.0","id":1}');
+    const extraKey = '{"result":{"a":1},"jsonrpc":"2.0","x":2,"id":7}';
+    expect(JSON.parse(relay(extraKey, 1))).toEqual({ result: { a: 1 }, jsonrpc: '2.0', id: 1 });
+  });
+
+  it('a line that repeats a key still parses, for the client, to what the proxy read', () => {
+    const line = '{"result":{"a":"first"},"result":{"a":"last"},"jsonrpc":"2.0","id":7}';
+    expect(JSON.parse(relay(line, 'c'))).toEqual({ result: { a: 'last' }, jsonrpc: '2.0', id: 'c' });
   });
 });

@@ -9,6 +9,14 @@ import type { LooseResult } from '../util/schemas.js';
  */
 export const SERIALIZED_RESULT = Symbol.for('io.mcp-switchboard/serialized-result');
 
+/**
+ * Takes a result's own text away (a server's answer read by the stdio transport carries it): done before a plugin
+ * may change the result in place, which the text's own check (the same object, the same top-level keys) cannot see.
+ */
+export function dropSerializedText(result: object): void {
+  Reflect.deleteProperty(result, SERIALIZED_RESULT);
+}
+
 /** One page of one listing, as given out: the same (frozen) items array every time, its JSON made once. */
 interface CachedPage {
   readonly page: readonly unknown[];

@@ -8,6 +8,7 @@ import {
   type VirtualToolContext,
 } from '@mcp-switchboard/plugin-api';
 import type { ToolEntry } from '../catalog/catalog.js';
+import { dropSerializedText } from '../catalog/list-page.js';
 import type { HubContext } from '../context.js';
 import { guardToolCall, refusal, refusalOrBug, type Refusal } from '../plugins/tool-call-guard.js';
 import type { LooseResult } from '../util/schemas.js';
@@ -123,6 +124,8 @@ async function throughMiddleware(ctx: HubContext, call: PipelineCall, steps: Pip
   }
 
   let result: LooseResult = answered ?? (entry.virtual ? await callVirtual(ctx, entry, current, steps) : await steps.forward(current.arguments));
+  // An afterToolCall may change the result in place: it is then written as it is now, not as the server sent it.
+  if (wrapped > 0 && typeof result === 'object' && result !== null) dropSerializedText(result);
   for (let index = wrapped - 1; index >= 0; index--) {
     const m = driver.entries[index]!;
     if (typeof m.contribution.afterToolCall !== 'function') continue;
