@@ -1,4 +1,5 @@
 import type { DownstreamConnector } from '@mcp-switchboard/plugin-api';
+import { withConnect } from './with-connect.js';
 
 /** Two turns of the event loop: the first reaches the poll phase after the front door started reading, the second
  * runs after it. */
@@ -16,13 +17,6 @@ export function connectAfterPendingInput(connectors: DownstreamConnector[]): Dow
       await afterPendingInput();
       return connector.connect(server, context);
     };
-    // Everything else (accepts, watchCredentials, whatever a connector adds later) is the connector's own.
-    return new Proxy(connector, {
-      get(target, prop) {
-        if (prop === 'connect') return connect;
-        const value = Reflect.get(target, prop, target) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    return withConnect(connector, connect);
   });
 }

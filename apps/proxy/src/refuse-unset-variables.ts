@@ -1,5 +1,6 @@
 import { unsetVariablesOf } from '@mcp-switchboard/kernel';
 import { SwitchboardError, type ConfigService, type DownstreamConnector } from '@mcp-switchboard/plugin-api';
+import { withConnect } from './with-connect.js';
 
 /**
  * Connectors that refuse to start a config-file server whose entry uses a `${VAR}` that is not set: that server
@@ -19,13 +20,6 @@ export function refuseUnsetVariables(connectors: DownstreamConnector[], config: 
       }
       return connector.connect(server, context);
     };
-    // Everything else (accepts, watchCredentials, whatever a connector adds later) is the connector's own.
-    return new Proxy(connector, {
-      get(target, prop) {
-        if (prop === 'connect') return connect;
-        const value = Reflect.get(target, prop, target) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    return withConnect(connector, connect);
   });
 }
