@@ -117,6 +117,7 @@ describe('a call nested in a sampling handler', () => {
       fixtures: { a: { create: asker } },
       servers: [server('a', { isolateSessions: 'strict' })],
       config: { timeouts: { connectMs: 10_000, requestMs: 4000, maxTotalMs: 8000 } },
+      callEvents: true,
     });
     current = hub;
     await hub.settled();

@@ -14,6 +14,8 @@ async function hubWith(middleware: Array<{ pluginId: string; contribution: Middl
   current = await startHub({
     fixtures: { everything: { create: echoServer('everything') }, other: { create: echoServer('other') } },
     extra: { middleware, ...extra },
+    // These tests read call events: with middleware a call takes the pipeline, which reports them when wanted.
+    callEvents: true,
   });
   await current.hub.settled();
   return current;

@@ -42,7 +42,8 @@ function textOf(result: Record<string, unknown>): string {
 
 function startCrashy() {
   const startsFile = join(tmp, 'starts');
-  const events = recordingEvents();
+  // The tests read call.started to see when a call reached the hub.
+  const events = recordingEvents(true);
   const logger = recordingLogger();
   hub = new Hub({
     config: config({ supervision }),

@@ -3,7 +3,7 @@ import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 /** One call's time limit: `at` (ms since the epoch, as Date.now) and what to do when it passes. */
 export interface Deadline {
   at: number;
-  readonly expire: () => void;
+  expire(): void;
 }
 
 /**
@@ -22,9 +22,14 @@ export class Deadlines {
 
   add(at: number, expire: () => void): Deadline {
     const deadline: Deadline = { at, expire };
-    this.pending.add(deadline);
-    this.armFor(at);
+    this.put(deadline);
     return deadline;
+  }
+
+  /** Adds a deadline object of the caller's (a call's clock is its own deadline: no object per call). */
+  put(deadline: Deadline): void {
+    this.pending.add(deadline);
+    this.armFor(deadline.at);
   }
 
   /** Moves a pending deadline (a call's progress pushes it later). */

@@ -3,9 +3,12 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { LooseResultSchema, isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
 
-interface Pending {
-  resolve(result: LooseResult): void;
-  reject(error: unknown): void;
+/** How one request ends: its result object, or the error it fails with (as `client.request` would fail). */
+export type DirectOutcome = { readonly ok: true; readonly result: LooseResult } | { readonly ok: false; readonly error: unknown };
+
+/** Receives a request's outcome, exactly once (synchronously, as its answer is read). */
+export interface DirectAnswer {
+  settle(outcome: DirectOutcome): void;
 }
 
 /** One request in flight: its result, and how to cancel it. */
@@ -24,7 +27,7 @@ export interface DirectCall {
  * `ConnectionClosed`, a result that is not an object as the schema's error). Timeouts are the forwarder's.
  */
 export class DirectRequests {
-  private readonly pending = new Map<RequestId, Pending>();
+  private readonly pending = new Map<RequestId, DirectAnswer>();
   private fallbackId = 0;
 
   constructor(
@@ -59,37 +62,46 @@ export class DirectRequests {
    * carrying it. Cancelling a settled request does nothing.
    */
   start(method: string, params: LooseParams): DirectCall {
-    const id = this.nextId();
-    let cancel: (reason: unknown) => void = () => undefined;
+    const answer: DirectAnswer = { settle: () => undefined };
     const result = new Promise<LooseResult>((resolve, reject) => {
-      cancel = (reason) => {
-        if (!this.pending.delete(id)) return;
-        this.transport
-          .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(reason) } })
-          .catch((error: unknown) => this.client.onerror?.(new Error(`Failed to send cancellation: ${String(error)}`)));
-        reject(reason instanceof McpError ? reason : new McpError(ErrorCode.RequestTimeout, String(reason)));
-      };
-      this.pending.set(id, { resolve, reject });
-      this.transport.send({ method, params, jsonrpc: '2.0', id } as JSONRPCMessage).catch((error: unknown) => {
-        if (this.pending.delete(id)) reject(error);
-      });
+      answer.settle = (outcome) => (outcome.ok ? resolve(outcome.result) : reject(outcome.error));
     });
-    return { result, cancel: (reason) => cancel(reason) };
+    const cancel = this.relay(method, params, answer);
+    return { result, cancel };
+  }
+
+  /**
+   * Sends a request whose outcome goes to `answer` as soon as its answer is read: no promise, so the client's
+   * answer can be written in the same tick (see RelayedCall). Returns its `cancel` (see `start`).
+   */
+  relay(method: string, params: LooseParams, answer: DirectAnswer): (reason: unknown) => void {
+    const id = this.nextId();
+    this.pending.set(id, answer);
+    this.transport.send({ method, params, jsonrpc: '2.0', id } as JSONRPCMessage).catch((error: unknown) => {
+      if (this.pending.delete(id)) answer.settle({ ok: false, error });
+    });
+    return (reason) => {
+      if (!this.pending.delete(id)) return;
+      this.transport
+        .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(reason) } })
+        .catch((error: unknown) => this.client.onerror?.(new Error(`Failed to send cancellation: ${String(error)}`)));
+      answer.settle({ ok: false, error: reason instanceof McpError ? reason : new McpError(ErrorCode.RequestTimeout, String(reason)) });
+    };
   }
 
   /** An answer to one of our requests settles it and goes no further (true); anything else is not ours (false). */
   take(message: JSONRPCMessage): boolean {
     if ('method' in message || !('id' in message) || message.id === undefined) return false;
-    const pending = this.pending.get(message.id);
-    if (!pending) return false;
+    const answer = this.pending.get(message.id);
+    if (!answer) return false;
     this.pending.delete(message.id);
     if ('result' in message) {
       const result: unknown = message.result;
-      if (isRecord(result)) pending.resolve(result);
-      else pending.reject(LooseResultSchema.safeParse(result).error);
+      if (isRecord(result)) answer.settle({ ok: true, result });
+      else answer.settle({ ok: false, error: LooseResultSchema.safeParse(result).error });
     } else if ('error' in message) {
       const { code, message: text, data } = message.error;
-      pending.reject(McpError.fromError(code, text, data));
+      answer.settle({ ok: false, error: McpError.fromError(code, text, data) });
     }
     return true;
   }
@@ -99,6 +111,6 @@ export class DirectRequests {
     const error = McpError.fromError(ErrorCode.ConnectionClosed, 'Connection closed');
     const pending = [...this.pending.values()];
     this.pending.clear();
-    for (const request of pending) request.reject(error);
+    for (const answer of pending) answer.settle({ ok: false, error });
   }
 }

@@ -6,8 +6,10 @@ import { MAX_TIMEOUT_MS } from '../util/deferred.js';
 import { redact } from '../util/redact.js';
 import { ErrorCode, RpcError, errorMessage, passThroughError, switchboardRpcError } from '../util/rpc-error.js';
 import { LooseResultSchema, isRecord, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
-import { Deadlines, type Deadline } from './deadlines.js';
-import type { DirectCall, DirectRequests } from './direct-requests.js';
+import { Deadlines } from './deadlines.js';
+import type { DirectCall, DirectOutcome, DirectRequests } from './direct-requests.js';
+import { CallClock } from './call-clock.js';
+import { RelayedCall, type RelayHost } from './relayed-call.js';
 import { bridgeInputRequired, isInputRequired, stateBinding, unwrapRetry, wrapResult, type InputRequiredHandling } from './input-bridge.js';
 import { ownMeta } from './link-client.js';
 import type { ServerToClientMethod } from './link-opener.js';
@@ -44,6 +46,11 @@ let connectionSequence = 0;
 const BRIDGE: InputRequiredHandling = { kind: 'bridge' };
 const ONCE = { once: true } as const;
 
+/** Receives the progress notifications of one request (without their token). */
+export interface ProgressListener {
+  onProgress(params: Record<string, unknown>): void;
+}
+
 /**
  * The progress tokens the hub puts on its downstream requests (unique per connection), and where each token's
  * notifications go. The link hands every `notifications/progress` to `deliver` before the SDK sees it.
@@ -51,33 +58,33 @@ const ONCE = { once: true } as const;
 export class ProgressTokens {
   private readonly prefix = `swb-${++connectionSequence}-`;
   private sequence = 0;
-  private readonly handlers = new Map<string, (params: Record<string, unknown>) => void>();
+  private readonly listeners = new Map<string, ProgressListener>();
 
   constructor(private readonly onError: (error: unknown) => void) {}
 
-  open(handler: (params: Record<string, unknown>) => void): string {
+  open(listener: ProgressListener): string {
     const token = `${this.prefix}${++this.sequence}`;
-    this.handlers.set(token, handler);
+    this.listeners.set(token, listener);
     return token;
   }
 
   close(token: string): void {
-    this.handlers.delete(token);
+    this.listeners.delete(token);
   }
 
   clear(): void {
-    this.handlers.clear();
+    this.listeners.clear();
   }
 
   /** True if the notification carries one of our tokens (a late one for a finished request is dropped quietly). */
   deliver(params: Record<string, unknown>): boolean {
     const token = params.progressToken;
     if (typeof token !== 'string' || !token.startsWith(this.prefix)) return false;
-    const handler = this.handlers.get(token);
-    if (handler) {
+    const listener = this.listeners.get(token);
+    if (listener) {
       const { progressToken: _ignored, ...rest } = params;
       try {
-        handler(rest);
+        listener.onProgress(rest);
       } catch (error) {
         this.onError(error);
       }
@@ -108,8 +115,19 @@ export class RequestForwarder {
   /** The time limits of this connection's calls in flight, on one timer. */
   private readonly deadlines = new Deadlines();
 
+  /** What a relayed call uses of its connection. */
+  private readonly relayHost: RelayHost;
+
   constructor(private readonly options: RequestForwarderOptions) {
     this.id = options.definition.id;
+    this.relayHost = {
+      id: this.id,
+      deadlines: this.deadlines,
+      progress: options.progress,
+      lanes: options.lanes,
+      failure: (error, client, clock, forwarded) => this.failure(error, client, clock, forwarded),
+      askClient: (request, forwarded, signal, maxTotalMs) => this.askClient(request, forwarded, signal, maxTotalMs),
+    };
   }
 
   /** The time limits of one request: the server's, or the tool's own (`timeouts.tools[<original name>]`). */
@@ -140,7 +158,7 @@ export class RequestForwarder {
     const entered = options.origin ? lanes.enter(options.origin.session, options.origin.extra, options.signal) : undefined;
     const callId = typeof entered === 'object' ? await entered : entered;
 
-    const { requestMs, maxTotalMs, perTool } = this.limitsFor(options.tool);
+    const limits = this.limitsFor(options.tool);
     // The first of timeout and client cancellation ends the downstream request (no AbortController: this is per call).
     let call: DirectCall | undefined;
     let cancelledBy: { reason: unknown } | undefined;
@@ -160,46 +178,17 @@ export class RequestForwarder {
       call?.cancel(reason);
       abort?.abort(reason);
     };
-    const startedAt = Date.now();
-    let timeoutError: RpcError | undefined;
-    let deadline: Deadline | undefined;
-    /** Whether the armed deadline is the total cap (else: no progress within requestMs). */
-    let deadlineIsTotal = false;
-
-    const expire = (total: boolean) => {
-      const limit = total ? maxTotalMs : requestMs;
-      const whose = perTool ? `; the limit configured for tool "${options.tool}"` : '';
-      timeoutError = switchboardRpcError(
-        ErrorCode.RequestTimeout,
-        'SWB_TIMEOUT',
-        total
-          ? `Server "${this.id}" did not finish ${options.label} within the maximum total time of ${limit} ms${perTool ? ` (the limit configured for tool "${options.tool}")` : ''}`
-          : `Server "${this.id}" did not answer ${options.label} within ${limit} ms (no progress in that time${whose})`,
-        { server: this.id, request: options.label, limitMs: limit, ...(options.tool !== undefined ? { tool: options.tool } : {}) },
-      );
-      cancel(timeoutError);
-    };
-    const onDeadline = () => expire(deadlineIsTotal);
-    const arm = () => {
-      const now = Date.now();
-      const left = maxTotalMs - (now - startedAt);
-      if (left <= 0) {
-        if (deadline) this.deadlines.delete(deadline);
-        return expire(true);
-      }
-      const wait = Math.min(requestMs, left, MAX_TIMEOUT_MS);
-      deadlineIsTotal = wait < requestMs;
-      if (deadline) this.deadlines.move(deadline, now + wait);
-      else deadline = this.deadlines.add(now + wait, onDeadline);
-    };
+    const clock = new CallClock(this.deadlines, limits, { server: this.id, label: options.label, tool: options.tool }, cancel);
     const onUpstreamAbort = () => cancel(options.signal?.reason ?? new Error('cancelled by the client'));
     options.signal?.addEventListener('abort', onUpstreamAbort, ONCE);
-    const token = this.options.progress.open((progress) => {
-      if (timeoutError) return;
-      arm();
-      options.onProgress?.(progress);
+    const token = this.options.progress.open({
+      onProgress: (progress) => {
+        if (clock.expired) return;
+        clock.progress();
+        options.onProgress?.(progress);
+      },
     });
-    arm();
+    clock.start();
     try {
       const handling = options.inputRequired ?? options.origin?.session.inputRequiredHandling?.() ?? BRIDGE;
       const binding = handling.kind === 'pass-through' ? stateBinding(this.id, method, params) : undefined;
@@ -221,25 +210,49 @@ export class RequestForwarder {
       return await bridgeInputRequired(
         result,
         { server: this.id, label: options.label },
-        (request) => this.askClient(request, options, abortSignal(), maxTotalMs),
+        (request) => this.askClient(request, options, abortSignal(), limits.maxTotalMs),
         (extra) => once({ ...sent, ...extra }),
       );
     } catch (error) {
-      if (timeoutError) throw timeoutError;
-      if (this.options.readyClient() !== client) throw serverUnavailable(this.options.condition(), { kind: 'went-away', during: options.label });
-      // A JSON-RPC error is the server's own answer and passes through; anything else (a write that failed on
-      // a dying pipe, a dropped HTTP stream) is the link failing, and the client must learn which server it was.
-      if (!(error instanceof McpError) && !(error instanceof RpcError) && !options.signal?.aborted) {
-        const reason = redact(errorMessage(error), this.options.definition);
-        throw serverUnavailable(this.options.condition(), { kind: 'unreachable', during: options.label, reason });
-      }
-      throw passThroughError(error);
+      throw this.failure(error, client, clock, options);
     } finally {
-      if (deadline) this.deadlines.delete(deadline);
+      clock.stop();
       options.signal?.removeEventListener('abort', onUpstreamAbort);
       this.options.progress.close(token);
       if (callId !== undefined) lanes.delete(callId);
     }
+  }
+
+  /**
+   * Whether `relay` can take a request now: a ready 2025-era link (requests relayed past the SDK client), no
+   * session lane to wait for, and a server's `input_required` bridged (not passed through to a 2026-era client).
+   */
+  canRelay(options: ForwardOptions): boolean {
+    if (this.options.lanes.isolated || this.options.readyLink()?.direct === undefined) return false;
+    const handling = options.inputRequired ?? options.origin?.session.inputRequiredHandling?.() ?? BRIDGE;
+    return handling.kind === 'bridge';
+  }
+
+  /**
+   * `send` without a promise on the way (when `canRelay`): the request is written now and `done` gets its outcome
+   * in the same tick its answer is read, so the client's answer can be written at once (see RelayedCall).
+   */
+  relay(method: string, params: LooseParams, options: ForwardOptions, done: (outcome: DirectOutcome) => void): void {
+    const link = this.options.readyLink()!;
+    new RelayedCall(this.relayHost, link.client, link.direct!, options, this.limitsFor(options.tool), done).relay(method, params);
+  }
+
+  /** What a failed request tells the client (the timeout, a server gone, the server's own error, a broken link). */
+  private failure(error: unknown, client: LinkClient, clock: CallClock, options: ForwardOptions): Error {
+    if (clock.expired) return clock.expired;
+    if (this.options.readyClient() !== client) return serverUnavailable(this.options.condition(), { kind: 'went-away', during: options.label });
+    // A JSON-RPC error is the server's own answer and passes through; anything else (a write that failed on
+    // a dying pipe, a dropped HTTP stream) is the link failing, and the client must learn which server it was.
+    if (!(error instanceof McpError) && !(error instanceof RpcError) && !options.signal?.aborted) {
+      const reason = redact(errorMessage(error), this.options.definition);
+      return serverUnavailable(this.options.condition(), { kind: 'unreachable', during: options.label, reason });
+    }
+    return passThroughError(error);
   }
 
   /**

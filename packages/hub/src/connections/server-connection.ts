@@ -5,6 +5,7 @@ import { redact } from '../util/redact.js';
 import { errorMessage, type RpcError } from '../util/rpc-error.js';
 import type { LooseParams, LooseRequest, LooseResult } from '../util/schemas.js';
 import type { EraVerdict } from './era-probe.js';
+import type { DirectOutcome } from './direct-requests.js';
 import { LinkOpener, type DownstreamExtra, type LinkEvents, type OpenLink, type ServerToClientMethod } from './link-opener.js';
 import { ListCache, type ListKind, type ServerCache } from './list-cache.js';
 import { ProgressTokens, RequestForwarder, type ForwardOptions, type ResolvedTimeouts } from './request-forwarder.js';
@@ -251,6 +252,20 @@ export class ServerConnection implements RoutableConnection {
     const ended = () => this.supervisor.endCall();
     sent.then(ended, ended);
     return sent;
+  }
+
+  /** Whether `relay` can take a request now (see RequestForwarder.canRelay); a server not ready cannot. */
+  canRelay(options: ForwardOptions): boolean {
+    return this.supervisor.isReady && !options.signal?.aborted && this.forwarder.canRelay(options);
+  }
+
+  /** Forwards one request without a promise on the way (only when `canRelay` said so): see RequestForwarder.relay. */
+  relay(method: string, params: LooseParams, options: ForwardOptions, done: (outcome: DirectOutcome) => void): void {
+    this.supervisor.beginCall();
+    this.forwarder.relay(method, params, options, (outcome) => {
+      this.supervisor.endCall();
+      done(outcome);
+    });
   }
 
   /** A plain request with the server's request timeout (setLevel, subscribe, ...). */

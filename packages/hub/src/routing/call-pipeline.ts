@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type CallDecision,
   PluginDriver,
@@ -38,8 +39,22 @@ export interface PipelineSteps {
 export function runToolCall(ctx: HubContext, call: PipelineCall, steps: PipelineSteps): Promise<LooseResult> {
   // No async function of ours between the client and the server while the hooks answer synchronously (filter-rules
   // runs on every call and does): each would cost every answer turns of the microtask queue.
+  const guarded = guardCall(ctx, call);
+  if (guarded === undefined) return afterFilters(ctx, call, steps);
+  return guarded.then((answer) => answer ?? afterFilters(ctx, call, steps));
+}
+
+/** A call as the filters see it; its id is drawn only if a refusal needs one for its event. */
+export type GuardedCall = Omit<PipelineCall, 'callId'> & { readonly callId?: string };
+
+/**
+ * The filters' `beforeToolCall` guards: undefined when the call may go on at once (no filter has the hook, or every
+ * one answered synchronously that it may); else a promise of the refusal's answer (after `call.refused`), or of
+ * undefined when an asynchronous guard let it through. A plugin's bug rejects (SWB_PLUGIN_HOOK).
+ */
+export function guardCall(ctx: HubContext, call: GuardedCall): Promise<LooseResult | undefined> | undefined {
   const server = call.server;
-  if (!server || !ctx.filters.has('beforeToolCall')) return afterFilters(ctx, call, steps);
+  if (!server || !ctx.filters.has('beforeToolCall')) return undefined;
   const { entry } = call;
   let guarded: ReturnType<typeof guardToolCall>;
   try {
@@ -51,16 +66,16 @@ export function runToolCall(ctx: HubContext, call: PipelineCall, steps: Pipeline
   } catch (error) {
     return Promise.reject(error);
   }
-  if (guarded instanceof Promise) return guarded.then((r) => (r ? refused(ctx, call, r, call.arguments) : afterFilters(ctx, call, steps)));
-  return guarded ? Promise.resolve(refused(ctx, call, guarded, call.arguments)) : afterFilters(ctx, call, steps);
+  if (guarded instanceof Promise) return guarded.then((r) => (r ? refused(ctx, call, r, call.arguments) : undefined));
+  return guarded ? Promise.resolve(refused(ctx, call, guarded, call.arguments)) : undefined;
 }
 
 /** Emits `call.refused` naming the plugin, and gives the refusal's answer. */
-function refused(ctx: HubContext, call: PipelineCall, r: Refusal, args: Record<string, unknown> | undefined): LooseResult {
+function refused(ctx: HubContext, call: GuardedCall, r: Refusal, args: Record<string, unknown> | undefined): LooseResult {
   const { entry } = call;
   ctx.emit({
     type: 'call.refused',
-    callId: call.callId,
+    callId: call.callId ?? randomUUID(),
     sessionId: call.sessionId,
     ...(call.server ? { server: call.server } : {}),
     kind: 'tool',

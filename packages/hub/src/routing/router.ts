@@ -6,12 +6,13 @@ import type { HubContext } from '../context.js';
 import type { Listing } from '../pagination.js';
 import { listPage } from '../catalog/list-page.js';
 import { refusalOrBug } from '../plugins/tool-call-guard.js';
-import { runToolCall } from './call-pipeline.js';
+import { guardCall, runToolCall } from './call-pipeline.js';
 import { trackedCall } from './tracked-call.js';
 import { unknownItem } from './unknown-item.js';
 import { ErrorCode, RpcError, errorMessage, switchboardRpcError } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
 import type { SessionRef, UpstreamExtra } from '../connections/session-lanes.js';
+import type { DirectOutcome } from '../connections/direct-requests.js';
 
 /** JSON-RPC code the MCP spec gives "resource not found". */
 const RESOURCE_NOT_FOUND = -32002;
@@ -100,6 +101,39 @@ export class Router {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * A tools/call whose outcome goes to `done` in the same tick the server's answer is read, when nothing on its way
+   * needs a promise: the name is in the catalog (not virtual), no middleware is configured, nobody receives call
+   * events, and its server can relay it now (RoutableConnection.canRelay). False, with nothing done: use `callTool`.
+   * What the client gets is what `callTool` gives it, refusals and errors included.
+   */
+  relayToolCall(session: RoutedSession, params: LooseParams, extra: UpstreamExtra, done: (outcome: DirectOutcome) => void): boolean {
+    const ctx = this.ctx;
+    const name = params.name;
+    if (typeof name !== 'string' || ctx.middleware.entries.length > 0 || ctx.wants('call.started') || ctx.wants('call.finished')) return false;
+    const snapshot = session.snapshot();
+    const entry = snapshot.toolsByName.get(name);
+    const connection = entry && !entry.virtual ? ctx.connection(entry.serverId) : undefined;
+    if (!entry || !connection?.servesLists) return false;
+    const label = `tools/call "${entry.originalName}"`;
+    const options = this.forwardOptions(session, extra, label, params, entry.originalName);
+    if (!connection.canRelay(options)) return false;
+    snapshot.giveOutNames();
+    const args = isRecord(params.arguments) ? params.arguments : undefined;
+    const guarded = guardCall(ctx, { sessionId: session.id, entry, server: connection.definition, arguments: args });
+    // Filters only let a call through or refuse it: the arguments the server gets are the client's.
+    const sent = toolCallParams(params, entry.originalName, args);
+    if (guarded === undefined) connection.relay('tools/call', sent, options, done);
+    else
+      guarded
+        .then((refusal) => refusal ?? connection.forward('tools/call', sent, options))
+        .then(
+          (result) => done({ ok: true, result }),
+          (error: unknown) => done({ ok: false, error }),
+        );
+    return true;
   }
 
   /** A tool call by exposed name: from the client, or from a virtual tool's handler (`context.callTool`). */

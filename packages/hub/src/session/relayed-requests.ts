@@ -11,6 +11,7 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { DirectOutcome } from '../connections/direct-requests.js';
 import type { UpstreamExtra } from '../connections/session-lanes.js';
 import type { LooseParams, LooseResult } from '../util/schemas.js';
 import { CallSignal } from './call-signal.js';
@@ -19,6 +20,12 @@ import { CallSignal } from './call-signal.js';
 export const relayedMethods: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read', 'completion/complete']);
 
 export type RequestHandler = (params: LooseParams, extra: UpstreamExtra) => Promise<LooseResult>;
+
+/**
+ * A request answered through `done`, with no promise between the server's answer and the client's (see
+ * Router.relayToolCall); false when it cannot take this one, having done nothing: the method's handler then does.
+ */
+export type RelayHandler = (params: LooseParams, extra: UpstreamExtra, done: (outcome: DirectOutcome) => void) => boolean;
 
 const relatedTaskKey = 'io.modelcontextprotocol/related-task';
 
@@ -55,13 +62,19 @@ export class RelayedRequests {
     private readonly server: Server,
     private readonly transport: Transport,
     private readonly handlers: ReadonlyMap<string, RequestHandler>,
+    private readonly relays: ReadonlyMap<string, RelayHandler>,
     private readonly inFlight: Map<RequestId, AbortController>,
   ) {}
 
   /** The relay for a connected server, or undefined when the SDK's internals it shares are not there. */
-  static attach(server: Server, transport: Transport, handlers: ReadonlyMap<string, RequestHandler>): RelayedRequests | undefined {
+  static attach(
+    server: Server,
+    transport: Transport,
+    handlers: ReadonlyMap<string, RequestHandler>,
+    relays: ReadonlyMap<string, RelayHandler> = new Map(),
+  ): RelayedRequests | undefined {
     const inFlight = (server as unknown as ProtocolInternals)._requestHandlerAbortControllers;
-    return inFlight instanceof Map ? new RelayedRequests(server, transport, handlers, inFlight) : undefined;
+    return inFlight instanceof Map ? new RelayedRequests(server, transport, handlers, relays, inFlight) : undefined;
   }
 
   /** Answers the request if it is a relayed one (true); anything else is left to the SDK (false). */
@@ -74,7 +87,19 @@ export class RelayedRequests {
     // Not an AbortController: the SDK's table only calls `abort`, and the hub reads no more than CallSignal offers.
     const controller = new CallSignal();
     this.inFlight.set(id, controller as unknown as AbortController);
-    handler(params ?? {}, this.extra(id, controller.signal, params, info)).then(
+    const extra = this.extra(id, controller.signal, params, info);
+    const relay = this.relays.get(request.method);
+    if (relay) {
+      const done = (outcome: DirectOutcome) =>
+        this.answer(id, controller, outcome.ok ? ({ result: outcome.result, jsonrpc: '2.0', id } as JSONRPCResultResponse) : errorAnswer(id, outcome.error));
+      try {
+        if (relay(params ?? {}, extra, done)) return true;
+      } catch (error) {
+        done({ ok: false, error });
+        return true;
+      }
+    }
+    handler(params ?? {}, extra).then(
       (result) => this.answer(id, controller, { result, jsonrpc: '2.0', id } as JSONRPCResultResponse),
       (error: unknown) => this.answer(id, controller, errorAnswer(id, error)),
     );

@@ -11,7 +11,7 @@ import type { UpstreamExtra } from '../connections/session-lanes.js';
 import type { RoutedSession, Router } from '../routing/router.js';
 import { errorMessage } from '../util/rpc-error.js';
 import { isPlainRequest } from './plain-request.js';
-import { RelayedRequests, relayedMethods, type RequestHandler } from './relayed-requests.js';
+import { RelayedRequests, relayedMethods, type RelayHandler, type RequestHandler } from './relayed-requests.js';
 import { LooseResultSchema, looseNotificationSchema, looseRequestSchema, type LooseParams, type LooseRequest, type LooseResult } from '../util/schemas.js';
 import { lazyJsonSchemaValidator } from '../util/lazy-json-schema-validator.js';
 
@@ -84,6 +84,8 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
   private listTimer: ReturnType<typeof setTimeout> | undefined;
   /** The handlers of the relayed requests (see RelayedRequests), by method. */
   private readonly relayedHandlers = new Map<string, Handler>();
+  /** The relayed requests that can be answered without a promise on the way, when nothing needs one. */
+  private readonly relays = new Map<string, RelayHandler>();
 
   constructor(
     private readonly host: SessionHost,
@@ -105,6 +107,7 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
     const router = host.router;
     this.handle('tools/list', (p) => router.listTools(this, p));
     this.handle('tools/call', (p, e) => router.callTool(this, p, e));
+    this.relays.set('tools/call', (p, e, done) => router.relayToolCall(this, p, e, done));
     this.handle('prompts/list', (p) => router.listPrompts(this, p));
     this.handle('prompts/get', (p, e) => router.getPrompt(this, p, e));
     this.handle('resources/list', (p) => router.listResources(this, p));
@@ -136,7 +139,7 @@ export class HubSession implements UpstreamSession, RoutedSession, RequestableSe
     const sorted = transport.onmessage;
     if (typeof server._onrequest !== 'function' || !sorted) return;
     const onrequest = server._onrequest.bind(this.server);
-    const relayed = RelayedRequests.attach(this.server, transport, this.relayedHandlers);
+    const relayed = RelayedRequests.attach(this.server, transport, this.relayedHandlers, this.relays);
     transport.onmessage = (message, extra) => {
       if (!isPlainRequest(message)) return sorted.call(transport, message, extra);
       before?.call(transport, message, extra);

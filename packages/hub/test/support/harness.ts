@@ -31,11 +31,17 @@ export function recordingLogger(): MemoryLogger {
   return createMemoryLogger();
 }
 
-export function recordingEvents(): EventBus & { events: SwitchboardEvent[] } {
+/**
+ * Records every event. Unless `callEvents`, it tells the hub (`wants`) that nobody receives `call.started` and
+ * `call.finished`, as in a run without reporters: tool calls then take the relay (Router.relayToolCall). With
+ * `callEvents`, they go through the promise pipeline and are reported.
+ */
+export function recordingEvents(callEvents = wantsCallEvents()): EventBus & { events: SwitchboardEvent[] } {
   const events: SwitchboardEvent[] = [];
   const listeners = new Set<(e: SwitchboardEvent) => void>();
   return {
     events,
+    wants: (type) => callEvents || (type !== 'call.started' && type !== 'call.finished'),
     emit(event) {
       events.push(event);
       for (const l of listeners) l(event);
@@ -157,6 +163,20 @@ export interface TestHub {
   connector: ReturnType<typeof fixtureConnector>;
 }
 
+let callEventsByDefault = false;
+
+/**
+ * From now on (in this test file) hubs and event recorders want call events unless told otherwise: tool calls take
+ * the promise pipeline. For running the same tests once more that way (test/pipeline-calls.test.ts).
+ */
+export function wantCallEventsByDefault(): void {
+  callEventsByDefault = true;
+}
+
+function wantsCallEvents(): boolean {
+  return callEventsByDefault;
+}
+
 export async function startHub(options: {
   fixtures: Record<string, FixtureSpec>;
   servers?: ServerDefinition[];
@@ -165,9 +185,11 @@ export async function startHub(options: {
   profile?: string;
   extra?: Partial<HubOptions>;
   connectorTypes?: DownstreamConnector['types'];
+  /** Whether the hub is told call events are received (see recordingEvents); default: see wantCallEventsByDefault. */
+  callEvents?: boolean;
 }): Promise<TestHub> {
   const logger = recordingLogger();
-  const events = recordingEvents();
+  const events = recordingEvents(options.callEvents);
   const connector = fixtureConnector(options.fixtures, options.connectorTypes);
   const servers = options.servers ?? Object.keys(options.fixtures).map((id) => server(id));
   const hub = new Hub({
