@@ -10,7 +10,7 @@ import { processGroupAlive, registerProcessGroup, signalProcessGroup, unregister
 import { StderrLimiter, type StderrLimits } from './stderr-limiter.js';
 import { hostPlatform, spawnFor, treeSpawnOptions, type PlatformFacts } from './platform.js';
 import { waitForDrain } from './wait-for-drain.js';
-import { corkForTick } from './cork-for-tick.js';
+import { WRITTEN, batchWrites, hasLineAfter, writeChunk } from './write-batch.js';
 import { MessageLines } from './message-lines.js';
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -200,9 +200,7 @@ export class StdioProcessTransport implements Transport {
     if (!stdin || !this.spawned || this.exit || this.closing || !stdin.writable) {
       return Promise.reject(new Error(`Not connected: server "${this.options.name}" is not running`));
     }
-    const flushed = corkForTick(stdin);
-    if (stdin.write(serializeMessage(message))) return flushed;
-    return waitForDrain(stdin);
+    return writeChunk(stdin, serializeMessage(message)) ? WRITTEN : waitForDrain(stdin);
   }
 
   /**
@@ -304,6 +302,12 @@ export class StdioProcessTransport implements Transport {
   }
 
   private onStdout(chunk: Buffer): void {
+    // Several answers in one chunk: what they make us write (the client's answers) leaves in one writev.
+    if (hasLineAfter(chunk, chunk.indexOf(0x0a))) batchWrites(() => this.readMessages(chunk));
+    else this.readMessages(chunk);
+  }
+
+  private readMessages(chunk: Buffer): void {
     try {
       this.readBuffer.append(chunk);
     } catch (error) {

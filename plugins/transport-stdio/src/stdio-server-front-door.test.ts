@@ -319,4 +319,33 @@ describe('StdioServerFrontDoor', () => {
     expect(await output.nextJson()).toMatchObject({ id: 2, result: { tools: [{ name: 'hello' }] } });
     await server.close();
   });
+
+  it('writes a lone answer at once, and the answers to a chunk of several requests in one writev', async () => {
+    const stdin = new PassThrough();
+    const writes: string[][] = [];
+    const stdout = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        writes.push([chunk.toString()]);
+        done();
+      },
+      writev(chunks, done) {
+        writes.push(chunks.map(({ chunk }) => (chunk as Buffer).toString()));
+        done();
+      },
+    });
+    const door = new StdioServerFrontDoor({ stdin, stdout });
+    // Answered synchronously, as the hub's relay answers once a server's answer is read.
+    door.onmessage = (message) => {
+      if ('id' in message && 'method' in message) void door.send({ jsonrpc: '2.0', id: message.id, result: {} });
+    };
+    await door.start();
+    stdin.write('{"jsonrpc":"2.0","id":1,"method":"ping"}\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual([['{"jsonrpc":"2.0","id":1,"result":{}}\n']]);
+    stdin.write('{"jsonrpc":"2.0","id":2,"method":"ping"}\n{"jsonrpc":"2.0","id":3,"method":"ping"}\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes.slice(1)).toEqual([['{"jsonrpc":"2.0","id":2,"result":{}}\n', '{"jsonrpc":"2.0","id":3,"result":{}}\n']]);
+    expect(door.pendingRequests).toBe(0);
+    await door.close();
+  });
 });

@@ -3,7 +3,7 @@ import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/
 import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage, type MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { errorMessage, isPlainMessage, messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
 import { waitForDrain } from './wait-for-drain.js';
-import { corkForTick } from './cork-for-tick.js';
+import { WRITTEN, batchWrites, hasLineAfter, writeChunk } from './write-batch.js';
 import { describeInvalid, firstBytes, idKey, lastBytes, replyIdOf, sniffId, type RawId } from './line-diagnosis.js';
 import { messageText } from './serialized-message.js';
 
@@ -114,14 +114,19 @@ export class StdioServerFrontDoor implements Transport {
   send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new Error('Not connected'));
     const answers = 'id' in message && ('result' in message || 'error' in message) ? message.id : undefined;
-    // No async function here: an answer is one promise (the tick's flush), not three.
+    // No async function and no promise per answer: a message handed on at once is settled now.
     let written: Promise<void>;
     try {
       written = this.writeLine(messageText(message));
     } catch (error) {
       written = Promise.reject(error as Error);
     }
-    return answers === undefined ? written : written.finally(() => this.settle(answers));
+    if (answers === undefined) return written;
+    if (written === WRITTEN) {
+      this.settle(answers);
+      return written;
+    }
+    return written.finally(() => this.settle(answers));
   }
 
   /** Stops reading and waits until every received request has been answered, or `timeoutMs` passed. */
@@ -158,9 +163,16 @@ export class StdioServerFrontDoor implements Transport {
 
   private readonly onData = (chunk: Buffer | string): void => {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    const newline = buffer.indexOf(0x0a);
+    // Several messages in one chunk (a client with calls in flight): their answers written at once leave together.
+    if (hasLineAfter(buffer, newline)) batchWrites(() => this.readLines(buffer, newline));
+    else this.readLines(buffer, newline);
+  };
+
+  private readLines(buffer: Buffer, firstNewline: number): void {
     let start = 0;
+    let newline = firstNewline;
     while (!this.closed) {
-      const newline = buffer.indexOf(0x0a, start);
       if (newline === -1) {
         this.accumulate(buffer.subarray(start));
         return;
@@ -168,8 +180,9 @@ export class StdioServerFrontDoor implements Transport {
       this.accumulate(buffer.subarray(start, newline));
       this.endLine();
       start = newline + 1;
+      newline = buffer.indexOf(0x0a, start);
     }
-  };
+  }
 
   private accumulate(piece: Buffer): void {
     if (piece.length === 0) return;
@@ -299,9 +312,9 @@ export class StdioServerFrontDoor implements Transport {
     });
   }
 
+  /** Resolves once the line was handed on: WRITTEN at once, else when the stream drained. */
   private writeLine(json: string): Promise<void> {
-    const flushed = corkForTick(this.stdout);
-    return this.rawWrite(json + '\n') ? flushed : waitForDrain(this.stdout);
+    return writeChunk(this.stdout, json + '\n', this.rawWrite) ? WRITTEN : waitForDrain(this.stdout);
   }
 
   private settle(id: unknown): void {
