@@ -51,7 +51,11 @@ async function connectProxy(config: string): Promise<ConnectedProxy> {
   let closed = false;
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => void listChanged++);
   client.onclose = () => (closed = true);
-  await client.connect(transport);
+  try {
+    await client.connect(transport);
+  } catch (error) {
+    throw new Error(`the proxy did not answer initialize (${String(error)}); its stderr:\n${stderr}`);
+  }
   const pid = transport.pid!;
   let tree: number[] = [];
   reapLater(() => tree);
