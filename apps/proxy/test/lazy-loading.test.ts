@@ -79,6 +79,22 @@ describe('the CLI loads only what the run needs', () => {
     expect(loaded.some((url) => url.includes('/plugin-api/dist/'))).toBe(true);
   });
 
+  it("loads the SDK's client side only for a link: a run without servers answers without it", async () => {
+    const sdkClientSide = /sdk\/dist\/esm\/client\/(index|stdio)\.js$|\/node_modules\/cross-spawn\//;
+    const none = tempDir({ 'c.json': { mcpServers: {} } });
+    cleanups.push(none.cleanup);
+    const withoutServers = await loadedModules(['--config', none.path('c.json'), '--log-level', 'warn'], (stdout) => stdout.includes('"id":1'));
+    expect(withoutServers.filter((url) => sdkClientSide.test(url))).toEqual([]);
+    // A stdio server brings it (imported when its link opens, after the answer to initialize).
+    const one = tempDir({ 'c.json': { mcpServers: { echo: fixtureServerEntry('echo') } } });
+    cleanups.push(one.cleanup);
+    const withServer = await loadedModules(
+      ['--config', one.path('c.json'), '--log-level', 'warn'],
+      (stdout, urls) => stdout.includes('"id":1') && urls.some((url) => url.endsWith('/client/index.js')),
+    );
+    expect(withServer.filter((url) => /sdk\/dist\/esm\/client\/(index|stdio)\.js$/.test(url))).toHaveLength(2);
+  });
+
   it('loads the HTTP transport when a server needs it', async () => {
     const dir = tempDir({ 'c.json': { mcpServers: { remote: { type: 'streamable-http', url: 'http://127.0.0.1:9/mcp' } } } });
     cleanups.push(dir.cleanup);

@@ -7,10 +7,10 @@ const windows = { platform: 'win32' as const };
 const linux = { platform: 'linux' as const };
 
 describe('process handling per platform (injected platform facts)', () => {
-  it('spawns through cross-spawn on Windows (npx is npx.cmd there), the plain spawn elsewhere', () => {
-    expect(spawnFor(windows)).toBe(crossSpawn);
-    expect(spawnFor(linux)).toBe(spawn);
-    expect(spawnFor({ platform: 'darwin' })).toBe(spawn);
+  it('spawns through cross-spawn on Windows (npx is npx.cmd there), the plain spawn elsewhere', async () => {
+    expect(await spawnFor(windows)).toBe(crossSpawn);
+    expect(await spawnFor(linux)).toBe(spawn);
+    expect(await spawnFor({ platform: 'darwin' })).toBe(spawn);
   });
 
   it('puts a server in its own process group on POSIX; no detached console on Windows', () => {

@@ -1,5 +1,4 @@
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
-import crossSpawn from 'cross-spawn';
 
 /**
  * What the process-management code needs to know about the machine, injectable so the Windows branch is tested
@@ -16,10 +15,10 @@ const isWindows = (facts: PlatformFacts) => facts.platform === 'win32';
 /**
  * The spawn to start a server with. On Windows `npx`, `npm` and most installed tools are `.cmd` shims, which
  * `child_process.spawn` cannot run without a shell; cross-spawn finds them through PATHEXT and quotes the
- * arguments for cmd.exe. Elsewhere the plain spawn (no shell, arguments passed as they are).
+ * arguments for cmd.exe (loaded there only). Elsewhere the plain spawn (no shell, arguments passed as they are).
  */
-export function spawnFor(facts: PlatformFacts): typeof spawn {
-  return isWindows(facts) ? crossSpawn : spawn;
+export async function spawnFor(facts: PlatformFacts): Promise<typeof spawn> {
+  return isWindows(facts) ? (await import('cross-spawn')).default : spawn;
 }
 
 /**

@@ -255,6 +255,16 @@ describe('StdioProcessTransport', () => {
     });
   });
 
+  it('spawns nothing when closed before start() got to spawn (its modules load first)', async () => {
+    const { logger } = recordingLogger();
+    const transport = new StdioProcessTransport({ name: 'early', command: process.execPath, args: ['-e', 'setTimeout(() => {}, 60000)'], logger });
+    const started = transport.start();
+    await transport.close();
+    await expect(started).rejects.toMatchObject({ code: 'SWB_SERVER_START', message: 'server "early": closed before it started' });
+    expect(transport.pid).toBeUndefined();
+    await transport.done;
+  });
+
   it('close() takes down the whole process group, grandchildren included', async () => {
     const { transport, waitFor, ready } = fixtureTransport({ flags: ['--grandchild'] });
     const client = await connectClient(transport);

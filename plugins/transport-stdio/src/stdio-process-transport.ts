@@ -1,7 +1,6 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
@@ -49,6 +48,13 @@ export interface StdioProcessTransportOptions {
   platform?: PlatformFacts;
 }
 
+/**
+ * The SDK's stdio client, for its minimal default environment: loaded with the first server, not at start-up (it
+ * brings cross-spawn and ~10 ms of module loading that the answer to a client's `initialize` need not wait for).
+ */
+let loadingStdioClient: Promise<typeof import('@modelcontextprotocol/sdk/client/stdio.js')> | undefined;
+const sdkStdioClient = () => (loadingStdioClient ??= import('@modelcontextprotocol/sdk/client/stdio.js'));
+
 const delay = (ms: number): Promise<void> =>
   new Promise((resolve) => {
     setTimeout(resolve, ms).unref();
@@ -73,6 +79,8 @@ export class StdioProcessTransport implements Transport {
   private readonly killGraceMs: number;
   private readonly readBuffer: MessageLines;
 
+  /** Set by start(): the spawn, once the spawn function and the default environment are loaded. */
+  private launching: Promise<void> | undefined;
   private child: ChildProcessWithoutNullStreams | undefined;
   private pgid: number | undefined;
   private spawned = false;
@@ -124,8 +132,8 @@ export class StdioProcessTransport implements Transport {
 
   /** Spawns the server. Resolves once it is running; rejects with SWB_SERVER_START if it cannot start. */
   start(): Promise<void> {
-    if (this.child || this.closing) return Promise.reject(new Error(`StdioProcessTransport for "${this.options.name}" already started`));
-    const { name, command, args = [], env = {}, signal } = this.options;
+    if (this.launching || this.closing) return Promise.reject(new Error(`StdioProcessTransport for "${this.options.name}" already started`));
+    const { name, env = {}, signal } = this.options;
     if (signal?.aborted) {
       return Promise.reject(new SwitchboardError('SWB_SERVER_START', `server "${name}": start aborted`, { cause: signal.reason }));
     }
@@ -139,12 +147,25 @@ export class StdioProcessTransport implements Transport {
       );
     }
 
+    const platform = this.platform;
+    this.launching = Promise.all([spawnFor(platform), sdkStdioClient()]).then(([spawn, { getDefaultEnvironment }]) => {
+      if (this.closing) {
+        this.resolveDone();
+        throw new SwitchboardError('SWB_SERVER_START', `server "${name}": closed before it started`);
+      }
+      return this.spawnChild(spawn, { ...getDefaultEnvironment(), ...chainMarker(), ...env }, cwd);
+    });
+    return this.launching;
+  }
+
+  private spawnChild(spawn: Awaited<ReturnType<typeof spawnFor>>, env: Record<string, string>, cwd: string | undefined): Promise<void> {
+    const { command, args = [], signal } = this.options;
     return new Promise<void>((resolve, reject) => {
       let child: ChildProcessWithoutNullStreams;
       try {
         const platform = this.platform;
-        child = spawnFor(platform)(command, [...args], {
-          env: { ...getDefaultEnvironment(), ...chainMarker(), ...env },
+        child = spawn(command, [...args], {
+          env,
           ...(cwd !== undefined ? { cwd } : {}),
           ...treeSpawnOptions(platform),
           stdio: ['pipe', 'pipe', 'pipe'],
