@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Deadlines } from './deadlines.js';
+import { Deadlines, type Deadline } from './deadlines.js';
+
+/** Puts a deadline at `at` that runs `expire`, and returns it. */
+function add(deadlines: Deadlines, at: number, expire: () => void): Deadline {
+  const deadline: Deadline = { at, expire };
+  deadlines.put(deadline);
+  return deadline;
+}
 
 describe('Deadlines', () => {
   beforeEach(() => {
@@ -13,10 +20,10 @@ describe('Deadlines', () => {
     const deadlines = new Deadlines();
     const fired: string[] = [];
     const start = Date.now();
-    const a = deadlines.add(start + 100, () => fired.push('a'));
-    deadlines.add(start + 300, () => fired.push('b'));
-    const c = deadlines.add(start + 50, () => fired.push('c'));
-    deadlines.add(start + 200, () => fired.push('d'));
+    const a = add(deadlines, start + 100, () => fired.push('a'));
+    add(deadlines, start + 300, () => fired.push('b'));
+    const c = add(deadlines, start + 50, () => fired.push('c'));
+    add(deadlines, start + 200, () => fired.push('d'));
     expect(vi.getTimerCount()).toBe(1);
     deadlines.delete(c); // ended before its time: never fires
     deadlines.move(a, start + 250); // progress: later
@@ -37,8 +44,8 @@ describe('Deadlines', () => {
     const deadlines = new Deadlines();
     const fired: number[] = [];
     const start = Date.now();
-    const late = deadlines.add(start + 60_000, () => fired.push(60_000));
-    deadlines.add(start + 10, () => fired.push(10));
+    const late = add(deadlines, start + 60_000, () => fired.push(60_000));
+    add(deadlines, start + 10, () => fired.push(10));
     vi.advanceTimersByTime(10);
     expect(fired).toEqual([10]);
     deadlines.delete(late);
@@ -52,7 +59,7 @@ describe('Deadlines', () => {
     const spy = vi.spyOn(globalThis, 'setTimeout');
     for (let i = 0; i < 100; i++) {
       vi.advanceTimersByTime(1);
-      deadlines.delete(deadlines.add(Date.now() + 60_000, () => undefined));
+      deadlines.delete(add(deadlines, Date.now() + 60_000, () => undefined));
     }
     expect(spy).toHaveBeenCalledTimes(1);
     spy.mockRestore();

@@ -20,13 +20,7 @@ export class Deadlines {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  add(at: number, expire: () => void): Deadline {
-    const deadline: Deadline = { at, expire };
-    this.put(deadline);
-    return deadline;
-  }
-
-  /** Adds a deadline object of the caller's (a call's clock is its own deadline: no object per call). */
+  /** Adds a deadline (a call's clock is its own deadline: no object per call). */
   put(deadline: Deadline): void {
     this.pending.add(deadline);
     this.armFor(deadline.at);
