@@ -6,12 +6,15 @@ import type { HubContext } from '../context.js';
 import type { Listing } from '../pagination.js';
 import { listPage } from '../catalog/list-page.js';
 import { refusalOrBug } from '../plugins/tool-call-guard.js';
-import { guardCall, runToolCall } from './call-pipeline.js';
+import { runToolCall } from './call-pipeline.js';
+import { forwardOptions, toolCallParams } from './forward-options.js';
+import { relayToolCall } from './tool-call-relay.js';
 import { trackedCall } from './tracked-call.js';
 import { unknownItem } from './unknown-item.js';
 import { ErrorCode, RpcError, errorMessage, switchboardRpcError } from '../util/rpc-error.js';
 import { isRecord, type LooseParams, type LooseResult } from '../util/schemas.js';
 import type { SessionRef, UpstreamExtra } from '../connections/session-lanes.js';
+import type { ForwardOptions } from '../connections/request-forwarder.js';
 import type { DirectOutcome } from '../connections/direct-requests.js';
 
 /** JSON-RPC code the MCP spec gives "resource not found". */
@@ -35,14 +38,6 @@ function requireString(params: LooseParams, key: string, method: string): string
     throw new RpcError(ErrorCode.InvalidParams, `${method}: "${key}" must be a non-empty string`);
   }
   return value;
-}
-
-/** The params of a tools/call as the server gets them: its own tool name, the arguments as the plugins left them. */
-function toolCallParams(params: LooseParams, name: string, args: Record<string, unknown> | undefined): LooseParams {
-  // A spread, not a rest pattern: V8 clones a plain object fast and copies one with keys left out slowly.
-  if (args) return { ...params, name, arguments: args };
-  const { arguments: _given, ...rest } = params;
-  return { ...rest, name };
 }
 
 /**
@@ -103,37 +98,9 @@ export class Router {
     }
   }
 
-  /**
-   * A tools/call whose outcome goes to `done` in the same tick the server's answer is read, when nothing on its way
-   * needs a promise: the name is in the catalog (not virtual), no middleware is configured, nobody receives call
-   * events, and its server can relay it now (RoutableConnection.canRelay). False, with nothing done: use `callTool`.
-   * What the client gets is what `callTool` gives it, refusals and errors included.
-   */
+  /** A tools/call without a promise on its way, when nothing needs one (see relayToolCall); false: use `callTool`. */
   relayToolCall(session: RoutedSession, params: LooseParams, extra: UpstreamExtra, done: (outcome: DirectOutcome) => void): boolean {
-    const ctx = this.ctx;
-    const name = params.name;
-    if (typeof name !== 'string' || ctx.middleware.entries.length > 0 || ctx.wants('call.started') || ctx.wants('call.finished')) return false;
-    const snapshot = session.snapshot();
-    const entry = snapshot.toolsByName.get(name);
-    const connection = entry && !entry.virtual ? ctx.connection(entry.serverId) : undefined;
-    if (!entry || !connection?.servesLists) return false;
-    const label = `tools/call "${entry.originalName}"`;
-    const options = this.forwardOptions(session, extra, label, params, entry.originalName);
-    if (!connection.canRelay(options)) return false;
-    snapshot.giveOutNames();
-    const args = isRecord(params.arguments) ? params.arguments : undefined;
-    const guarded = guardCall(ctx, { sessionId: session.id, entry, server: connection.definition, arguments: args });
-    // Filters only let a call through or refuse it: the arguments the server gets are the client's.
-    const sent = toolCallParams(params, entry.originalName, args);
-    if (guarded === undefined) connection.relay('tools/call', sent, options, done);
-    else
-      guarded
-        .then((refusal) => refusal ?? connection.forward('tools/call', sent, options))
-        .then(
-          (result) => done({ ok: true, result }),
-          (error: unknown) => done({ ok: false, error }),
-        );
-    return true;
+    return relayToolCall(this.ctx, session, params, extra, done);
   }
 
   /** A tool call by exposed name: from the client, or from a virtual tool's handler (`context.callTool`). */
@@ -350,21 +317,8 @@ export class Router {
 
   // ---------------------------------------------------------------------------------------------------------
 
-  private forwardOptions(session: RoutedSession, extra: UpstreamExtra, label: string, params: LooseParams, tool?: string) {
-    const meta = isRecord(params._meta) ? params._meta : undefined;
-    const clientToken = meta?.progressToken;
-    const relay =
-      typeof clientToken === 'string' || typeof clientToken === 'number'
-        ? (progress: Record<string, unknown>) => {
-            extra
-              .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: clientToken } as never })
-              .catch((error: unknown) => this.ctx.logger.debug('progress relay failed', { error: errorMessage(error) }));
-          }
-        : undefined;
-    const options: Parameters<ServerConnection['forward']>[2] = { label, signal: extra.signal, origin: { session, extra } };
-    if (relay) options.onProgress = relay;
-    if (tool !== undefined) options.tool = tool;
-    return options;
+  private forwardOptions(session: RoutedSession, extra: UpstreamExtra, label: string, params: LooseParams, tool?: string): ForwardOptions {
+    return forwardOptions(this.ctx, session, extra, label, params, tool);
   }
 
   /**
