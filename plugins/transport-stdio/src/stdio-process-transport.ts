@@ -7,6 +7,7 @@ import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk
 import { SwitchboardError, type Logger } from '@mcp-switchboard/plugin-api';
 import { processGroupAlive, registerProcessGroup, signalProcessGroup, unregisterProcessGroup } from './process-groups.js';
 import { StderrLimiter, type StderrLimits } from './stderr-limiter.js';
+import { StderrLog } from './stderr-log.js';
 import { hostPlatform, spawnFor, treeSpawnOptions, type PlatformFacts } from './platform.js';
 import { waitForDrain } from './wait-for-drain.js';
 import { WRITTEN, batchWrites, hasLineAfter, writeChunk } from './write-batch.js';
@@ -91,12 +92,8 @@ export class StdioProcessTransport implements Transport {
   /** Set by close(): the moment after which whatever is left of the group is SIGKILLed. */
   private killDeadline: number | undefined;
   private afterExit: Promise<void> | undefined;
-  private stderrPartial = '';
-  /** Characters of the current stderr line already dropped because it was too long. */
-  private stderrPartialDropped = 0;
-  private readonly stderrLimiter: StderrLimiter;
+  private readonly stderr: StderrLog;
   private readonly platform: PlatformFacts;
-  private droppedNoteTimer: ReturnType<typeof setTimeout> | undefined;
 
   private resolveExited!: () => void;
   private readonly exited = new Promise<void>((resolve) => (this.resolveExited = resolve));
@@ -111,7 +108,7 @@ export class StdioProcessTransport implements Transport {
     this.logger = options.logger.child({ server: options.name });
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.readBuffer = new MessageLines(options.maxMessageBytes);
-    this.stderrLimiter = options.stderrLimiter ?? new StderrLimiter(options.stderrLimits, options.now);
+    this.stderr = new StderrLog(this.logger, options.stderrLimiter ?? new StderrLimiter(options.stderrLimits, options.now), options.now);
     this.platform = options.platform ?? hostPlatform();
   }
 
@@ -210,8 +207,8 @@ export class StdioProcessTransport implements Transport {
         if (!this.exit) this.onerror?.(error);
       });
       child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (chunk: string) => this.onStderr(chunk));
-      child.stderr.on('end', () => this.flushStderr());
+      child.stderr.on('data', (chunk: string) => this.stderr.write(chunk));
+      child.stderr.on('end', () => this.stderr.end());
       child.stderr.on('error', () => {});
     });
   }
@@ -353,54 +350,6 @@ export class StdioProcessTransport implements Transport {
     const detail = truncate(error instanceof Error ? error.message : String(error));
     this.logger.warn('server wrote something on stdout that is not a JSON-RPC message; ignored', { error: detail });
     this.onerror?.(new Error(`server "${this.options.name}" wrote a stdout line that is not JSON-RPC: ${detail}`, { cause: error }));
-  }
-
-  private onStderr(chunk: string): void {
-    let text = this.stderrPartial + chunk;
-    let newline = text.indexOf('\n');
-    while (newline !== -1) {
-      this.logStderr(text.slice(0, newline), this.stderrPartialDropped);
-      this.stderrPartialDropped = 0;
-      text = text.slice(newline + 1);
-      newline = text.indexOf('\n');
-    }
-    // Hold no more of an unfinished line than can be logged; count the rest.
-    const keep = this.stderrLimiter.limits.maxLineLength + 1;
-    if (text.length > keep) {
-      this.stderrPartialDropped += text.length - keep;
-      text = text.slice(0, keep);
-    }
-    this.stderrPartial = text;
-  }
-
-  private flushStderr(): void {
-    if (this.stderrPartial) this.logStderr(this.stderrPartial, this.stderrPartialDropped);
-    this.stderrPartial = '';
-    this.stderrPartialDropped = 0;
-    this.noteDropped();
-  }
-
-  private logStderr(line: string, droppedChars: number): void {
-    const text = line.replace(/\r$/, '');
-    if (text.trim() === '' && droppedChars === 0) return;
-    const verdict = this.stderrLimiter.admit(text, droppedChars);
-    if (verdict.kind === 'log') this.logger.info(verdict.text, { stream: 'stderr' });
-    else this.droppedNoteTimer ??= setTimeout(() => this.noteDropped(), this.stderrLimiter.limits.reportEveryMs).unref();
-  }
-
-  /** Says how much stderr was dropped since the last note (from a timer while it floods, and at the end). */
-  private noteDropped(): void {
-    if (this.droppedNoteTimer) clearTimeout(this.droppedNoteTimer);
-    this.droppedNoteTimer = undefined;
-    const dropped = this.stderrLimiter.takeDropped();
-    if (!dropped?.lines) return;
-    const seconds = Math.max(1, Math.round(((this.options.now ?? Date.now)() - dropped.sinceMs) / 1000));
-    this.logger.warn(`server wrote too much on stderr: ${dropped.lines} lines / ${dropped.bytes} bytes dropped in the last ${seconds} s`, {
-      stream: 'stderr',
-      droppedLines: dropped.lines,
-      droppedBytes: dropped.bytes,
-      truncatedLines: dropped.truncated,
-    });
   }
 }
 
