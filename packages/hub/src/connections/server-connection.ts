@@ -236,11 +236,6 @@ export class ServerConnection implements RoutableConnection {
     return this.supervisor.unavailable();
   }
 
-  /** The time limits of one request: the server's, or the tool's own (`timeouts.tools[<original name>]`). */
-  limitsFor(tool: string | undefined): { requestMs: number; maxTotalMs: number; perTool: boolean } {
-    return this.forwarder.limitsFor(tool);
-  }
-
   /** Forwards one request (see RequestForwarder). A server that is restarting (or idle) is waited for first. */
   forward(method: string, params: LooseParams, options: ForwardOptions): Promise<LooseResult> {
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
