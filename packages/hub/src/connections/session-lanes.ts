@@ -31,7 +31,6 @@ export interface InflightCall {
   readonly id: number;
   readonly session: SessionRef;
   readonly extra: UpstreamExtra;
-  readonly startedAt: number;
 }
 
 /** What a server sent that must be attributed to a session: a question for the user, a roots/list, a log message. */
@@ -138,7 +137,7 @@ export class SessionLanes {
   /** Registers a call without waiting (calls that never need a lane, and tests). */
   add(session: SessionRef, extra: UpstreamExtra): number {
     const id = this.next++;
-    this.calls.set(id, { id, session, extra, startedAt: Date.now() });
+    this.calls.set(id, { id, session, extra });
     return id;
   }
 
