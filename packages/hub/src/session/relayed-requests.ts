@@ -71,7 +71,7 @@ export class RelayedRequests {
     server: Server,
     transport: Transport,
     handlers: ReadonlyMap<string, RequestHandler>,
-    relays: ReadonlyMap<string, RelayHandler> = new Map(),
+    relays: ReadonlyMap<string, RelayHandler>,
   ): RelayedRequests | undefined {
     const inFlight = (server as unknown as ProtocolInternals)._requestHandlerAbortControllers;
     return inFlight instanceof Map ? new RelayedRequests(server, transport, handlers, relays, inFlight) : undefined;
@@ -88,20 +88,17 @@ export class RelayedRequests {
     const controller = new CallSignal();
     this.inFlight.set(id, controller as unknown as AbortController);
     const extra = this.extra(id, controller.signal, params, info);
-    const relay = this.relays.get(request.method);
-    if (relay) {
-      const done = (outcome: DirectOutcome) =>
-        this.answer(id, controller, outcome.ok ? ({ result: outcome.result, jsonrpc: '2.0', id } as JSONRPCResultResponse) : errorAnswer(id, outcome.error));
-      try {
-        if (relay(params ?? {}, extra, done)) return true;
-      } catch (error) {
-        done({ ok: false, error });
-        return true;
-      }
+    const done = (outcome: DirectOutcome) =>
+      this.answer(id, controller, outcome.ok ? ({ result: outcome.result, jsonrpc: '2.0', id } as JSONRPCResultResponse) : errorAnswer(id, outcome.error));
+    try {
+      if (this.relays.get(request.method)?.(params ?? {}, extra, done)) return true;
+    } catch (error) {
+      done({ ok: false, error });
+      return true;
     }
     handler(params ?? {}, extra).then(
-      (result) => this.answer(id, controller, { result, jsonrpc: '2.0', id } as JSONRPCResultResponse),
-      (error: unknown) => this.answer(id, controller, errorAnswer(id, error)),
+      (result) => done({ ok: true, result }),
+      (error: unknown) => done({ ok: false, error }),
     );
     return true;
   }

@@ -36,7 +36,7 @@ export function recordingLogger(): MemoryLogger {
  * `call.finished`, as in a run without reporters: tool calls then take the relay (Router.relayToolCall). With
  * `callEvents`, they go through the promise pipeline and are reported.
  */
-export function recordingEvents(callEvents = wantsCallEvents()): EventBus & { events: SwitchboardEvent[] } {
+export function recordingEvents(callEvents = callEventsByDefault): EventBus & { events: SwitchboardEvent[] } {
   const events: SwitchboardEvent[] = [];
   const listeners = new Set<(e: SwitchboardEvent) => void>();
   return {
@@ -171,10 +171,6 @@ let callEventsByDefault = false;
  */
 export function wantCallEventsByDefault(): void {
   callEventsByDefault = true;
-}
-
-function wantsCallEvents(): boolean {
-  return callEventsByDefault;
 }
 
 export async function startHub(options: {
