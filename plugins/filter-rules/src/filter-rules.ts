@@ -68,6 +68,9 @@ export function isEmptyRules(options: FilterRulesOptions): boolean {
   return emptyList(options.tools) && emptyList(options.prompts) && Object.values(options.servers).every((s) => emptyList(s.tools) && emptyList(s.prompts));
 }
 
+/** The verdict of every name that no rule hides (one object: `decide` runs on every tool call). */
+const VISIBLE: Decision = Object.freeze({ visible: true });
+
 /**
  * Compiled allow/deny rules. Globs match the ORIGINAL (downstream) name. A name is hidden when a deny pattern
  * (global or the server's) matches it, or when a non-empty allow list (global, the server's, or both: each
@@ -75,6 +78,8 @@ export function isEmptyRules(options: FilterRulesOptions): boolean {
  */
 export class FilterRules {
   readonly options: FilterRulesOptions;
+  /** True when nothing is ever hidden (no list has a pattern): `decide` then answers at once, on every call. */
+  readonly isEmpty: boolean;
   private readonly global: Record<ItemKind, CompiledList>;
   private readonly perServer = new Map<string, Record<ItemKind, CompiledList>>();
 
@@ -91,15 +96,12 @@ export class FilterRules {
         prompts: compileList(rules.prompts, `${label}.prompts`),
       });
     }
-  }
-
-  /** True when nothing is ever hidden. */
-  get isEmpty(): boolean {
-    return isEmptyRules(this.options);
+    this.isEmpty = isEmptyRules(this.options);
   }
 
   /** The verdict for item `name` of `kind` on `server`. Server rules are found by id, else by display name. */
   decide(kind: ItemKind, server: Pick<ServerDefinition, 'id' | 'name'>, name: string): Decision {
+    if (this.isEmpty) return VISIBLE;
     const serverRules = this.perServer.get(server.id) ?? this.perServer.get(server.name);
     const lists = serverRules ? [this.global[kind], serverRules[kind]] : [this.global[kind]];
     // Deny anywhere wins over any allow.
@@ -114,6 +116,6 @@ export class FilterRules {
         return { visible: false, rule: `${list.label}.allow (matches none of ${patterns})` };
       }
     }
-    return { visible: true };
+    return VISIBLE;
   }
 }

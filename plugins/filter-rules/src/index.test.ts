@@ -231,4 +231,13 @@ describe('FilterRules', () => {
     expect(rules.isEmpty).toBe(false);
     expect(new FilterRules().isEmpty).toBe(true);
   });
+
+  it('lets every name through when it has no pattern, with one shared verdict (it runs on every tool call)', () => {
+    const none = new FilterRules({ servers: { fs: {} } });
+    expect(none.isEmpty).toBe(true);
+    const verdict = none.decide('tools', fs, 'anything');
+    expect(verdict).toEqual({ visible: true });
+    expect(none.decide('prompts', server('other'), 'p')).toBe(verdict);
+    expect(Object.isFrozen(verdict)).toBe(true);
+  });
 });

@@ -70,28 +70,36 @@ export function refusalOrBug(
 /**
  * Runs every filter's `beforeToolCall` in order: nothing when the call may go on, else the refusal (see
  * `refusalOrBug`, which throws for a plugin's bug). Synchronous while the hooks answer synchronously (filter-rules
- * does, on every call): a promise only from the first hook that returns one.
+ * does, on every call): a promise only from the first hook that returns one; the filters after it are then asked
+ * from `start`.
  */
 export function guardToolCall(
   filters: PluginDriver<FilterContribution>,
   call: ToolCallContext,
   logger: Logger,
+  start = 0,
 ): Refusal | undefined | Promise<Refusal | undefined> {
-  const refuse = (thrown: unknown): Refusal => refusalOrBug(thrown, 'filter', 'beforeToolCall', { tool: call.exposedName, server: call.server.id }, logger);
+  // A loop and no closure while every hook answers at once: this runs on every tool call.
   const entries = filters.entries;
-  const from = (start: number): Refusal | undefined | Promise<Refusal | undefined> => {
-    for (let index = start; index < entries.length; index++) {
-      const entry = entries[index]!;
-      if (typeof entry.contribution.beforeToolCall !== 'function') continue;
-      let answer: unknown;
-      try {
-        answer = filters.callEither(entry, 'beforeToolCall', call);
-      } catch (thrown) {
-        return refuse(thrown);
-      }
-      if (answer instanceof Promise) return answer.then(() => from(index + 1), refuse);
+  for (let index = start; index < entries.length; index++) {
+    const entry = entries[index]!;
+    if (typeof entry.contribution.beforeToolCall !== 'function') continue;
+    let answer: unknown;
+    try {
+      answer = filters.callEither(entry, 'beforeToolCall', call);
+    } catch (thrown) {
+      return refusedBy(thrown, call, logger);
     }
-    return undefined;
-  };
-  return from(0);
+    if (answer instanceof Promise) {
+      return answer.then(
+        () => guardToolCall(filters, call, logger, index + 1),
+        (thrown: unknown) => refusedBy(thrown, call, logger),
+      );
+    }
+  }
+  return undefined;
+}
+
+function refusedBy(thrown: unknown, call: ToolCallContext, logger: Logger): Refusal {
+  return refusalOrBug(thrown, 'filter', 'beforeToolCall', { tool: call.exposedName, server: call.server.id }, logger);
 }
