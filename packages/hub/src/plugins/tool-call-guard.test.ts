@@ -23,11 +23,7 @@ const deny = (reason: string): FilterContribution => ({
 describe('guardToolCall', () => {
   it('answers at once, with nothing, when every filter lets the call through synchronously', () => {
     const asked: string[] = [];
-    const driver = filters(
-      ['a', { beforeToolCall: () => void asked.push('a') }],
-      ['none', {}],
-      ['b', { beforeToolCall: () => void asked.push('b') }],
-    );
+    const driver = filters(['a', { beforeToolCall: () => void asked.push('a') }], ['none', {}], ['b', { beforeToolCall: () => void asked.push('b') }]);
     expect(guardToolCall(driver, call, createMemoryLogger())).toBeUndefined();
     expect(asked).toEqual(['a', 'b']);
   });
