@@ -2,6 +2,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ListToolsRequestSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
+import { writeRecorder } from '../test/write-recorder.js';
 import { StdioServerFrontDoor } from './stdio-server-front-door.js';
 
 /** Reads newline-delimited JSON from a stream, one awaited message at a time. */
@@ -322,17 +323,7 @@ describe('StdioServerFrontDoor', () => {
 
   it('writes a lone answer at once, and the answers to a chunk of several requests in one writev', async () => {
     const stdin = new PassThrough();
-    const writes: string[][] = [];
-    const stdout = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        writes.push([chunk.toString()]);
-        done();
-      },
-      writev(chunks, done) {
-        writes.push(chunks.map(({ chunk }) => (chunk as Buffer).toString()));
-        done();
-      },
-    });
+    const { stream: stdout, calls: writes } = writeRecorder();
     const door = new StdioServerFrontDoor({ stdin, stdout });
     // Answered synchronously, as the hub's relay answers once a server's answer is read.
     door.onmessage = (message) => {

@@ -1,27 +1,11 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { writeRecorder } from '../test/write-recorder.js';
 import { batchWrites, hasLineAfter, writeChunk } from './write-batch.js';
-
-/** A stream that records each write call it receives from Node (one entry per write or writev). */
-function recorder() {
-  const calls: string[][] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      calls.push([chunk.toString()]);
-      done();
-    },
-    writev(chunks, done) {
-      calls.push(chunks.map(({ chunk }) => (chunk as Buffer).toString()));
-      done();
-    },
-  });
-  return { stream, calls };
-}
 
 describe('batchWrites', () => {
   it('sends the messages written while a batch is read as one writev per stream, at its end', () => {
-    const a = recorder();
-    const b = recorder();
+    const a = writeRecorder();
+    const b = writeRecorder();
     batchWrites(() => {
       writeChunk(a.stream, 'a1\n');
       writeChunk(b.stream, 'b1\n');
@@ -35,7 +19,7 @@ describe('batchWrites', () => {
   });
 
   it('writes at once outside a batch, and uncorks even when the batch throws', () => {
-    const a = recorder();
+    const a = writeRecorder();
     writeChunk(a.stream, 'now\n');
     expect(a.calls).toEqual([['now\n']]);
     expect(() =>
