@@ -6,10 +6,9 @@ import { JSONRPCNotificationSchema, JSONRPCRequestSchema } from '@modelcontextpr
 /** A JSON-RPC id as a reply may carry it (null when the line has none we can echo). */
 export type RawId = string | number | null;
 
-export function idKey(id: unknown): string | undefined {
-  if (typeof id === 'string') return `s:${id}`;
-  if (typeof id === 'number') return `n:${id}`;
-  return undefined;
+/** True for the id of a request: a string or a number. */
+export function isRequestId(id: unknown): id is string | number {
+  return typeof id === 'string' || typeof id === 'number';
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -245,6 +245,20 @@ describe('StdioServerFrontDoor', () => {
     expect(await output.nextJson()).toMatchObject({ id: 2 });
   });
 
+  it('tells a request with id 5 from one with id "5": each waits for its own answer', async () => {
+    const { stdin, door, nextMessage } = await openDoor();
+    stdin.write(`${JSON.stringify(ping(5))}\n${JSON.stringify(ping('5'))}\n`);
+    await nextMessage();
+    await nextMessage();
+    expect(door.pendingRequests).toBe(2);
+    await door.send({ jsonrpc: '2.0', id: '5', result: {} });
+    expect(door.pendingRequests).toBe(1);
+    await door.send({ jsonrpc: '2.0', id: '5', result: {} });
+    expect(door.pendingRequests).toBe(1);
+    await door.send({ jsonrpc: '2.0', id: 5, result: {} });
+    expect(door.pendingRequests).toBe(0);
+  });
+
   it('stops waiting for a request the client cancelled', async () => {
     const { stdin, door, nextMessage, closes } = await openDoor();
     stdin.write(JSON.stringify(ping(1)) + '\n');

@@ -4,7 +4,7 @@ import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage, type MessageExtra
 import { errorMessage, isPlainMessage, messageTooDeep, type Logger } from '@mcp-switchboard/plugin-api';
 import { waitForDrain } from './wait-for-drain.js';
 import { WRITTEN, batchWrites, hasLineAfter, writeChunk } from './write-batch.js';
-import { describeInvalid, firstBytes, idKey, lastBytes, replyIdOf, sniffId, type RawId } from './line-diagnosis.js';
+import { describeInvalid, firstBytes, isRequestId, lastBytes, replyIdOf, sniffId, type RawId } from './line-diagnosis.js';
 import { messageText } from './serialized-message.js';
 
 /** Default cap on one incoming line (one JSON-RPC message), in bytes. */
@@ -71,8 +71,13 @@ export class StdioServerFrontDoor implements Transport {
   /** Set while skipping the rest of an oversize line. */
   private oversize: { head: string; tail: Buffer; bytes: number } | undefined;
 
-  /** Ids of client requests we have passed on and not yet answered. */
-  private readonly pending = new Set<string>();
+  /**
+   * Ids of client requests we have passed on and not yet answered, as they came: a Set tells the number 5 from the
+   * string "5". (Not keys made with `${id}`: turning a number into decimal text on every request puts each text in
+   * V8's number-string cache, which keeps it through the next scavenge and gets it promoted; measured in
+   * apps/bench/README.md, "Sixth round".)
+   */
+  private readonly pending = new Set<string | number>();
   private idleWaiters: Array<() => void> = [];
 
   private rawWrite: (chunk: string) => boolean;
@@ -253,10 +258,7 @@ export class StdioServerFrontDoor implements Transport {
       return;
     }
     const message = parsed.data as JSONRPCMessage;
-    if ('method' in message && 'id' in message) {
-      const key = idKey(message.id);
-      if (key) this.pending.add(key);
-    }
+    if ('method' in message && 'id' in message && isRequestId(message.id)) this.pending.add(message.id);
     if (this.options.divert?.(message)) return;
     this.onmessage?.(message);
     // A cancelled request gets no answer (MCP), so stop waiting for one.
@@ -318,8 +320,7 @@ export class StdioServerFrontDoor implements Transport {
   }
 
   private settle(id: unknown): void {
-    const key = idKey(id);
-    if (key && this.pending.delete(key) && this.pending.size === 0) this.resolveIdle();
+    if (isRequestId(id) && this.pending.delete(id) && this.pending.size === 0) this.resolveIdle();
   }
 
   private whenIdle(): Promise<void> {
