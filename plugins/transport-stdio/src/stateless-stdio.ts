@@ -1,5 +1,6 @@
 import { isModernRequest, type Logger, type StatelessResponse, type UpstreamHost } from '@mcp-switchboard/plugin-api';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isRequestId } from './line-diagnosis.js';
 
 /**
  * Serves MCP 2026-07-28 requests on a stdio front door beside its 2025-era session (a dual-era server, as the
@@ -14,8 +15,8 @@ export function statelessDivert(
 ): ((message: JSONRPCMessage) => boolean) | undefined {
   const serve = host.serveStateless?.bind(host);
   if (!serve) return undefined;
-  const inFlight = new Map<string, AbortController>();
-  const keyOf = (id: unknown) => (typeof id === 'string' ? `s:${id}` : typeof id === 'number' ? `n:${id}` : undefined);
+  // By the request's own id (a Map tells 5 from "5"), as the front door keeps its pending ids: not decimal text.
+  const inFlight = new Map<string | number, AbortController>();
   const write = (message: JSONRPCMessage) =>
     send(message).catch((error: unknown) =>
       logger?.debug('could not write a stateless reply', { error: error instanceof Error ? error.message : String(error) }),
@@ -24,12 +25,12 @@ export function statelessDivert(
   return (message) => {
     if ('method' in message && message.method === 'notifications/cancelled' && !('id' in message)) {
       // The session sees it too (so the front door stops waiting for the id); the SDK ignores ids it does not know.
-      const key = keyOf((message.params as { requestId?: unknown } | undefined)?.requestId);
-      if (key) inFlight.get(key)?.abort(new Error('cancelled by the client'));
+      const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+      if (isRequestId(requestId)) inFlight.get(requestId)?.abort(new Error('cancelled by the client'));
       return false;
     }
     if (!isModernRequest(message)) return false;
-    const key = keyOf(message.id)!;
+    const key = message.id;
     const abort = new AbortController();
     inFlight.set(key, abort);
     void serve(message, {
