@@ -22,7 +22,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function replyIdOf(value: unknown): RawId {
   if (!isObject(value) || typeof value.method !== 'string') return null;
-  return typeof value.id === 'string' || typeof value.id === 'number' ? value.id : null;
+  return isRequestId(value.id) ? value.id : null;
 }
 
 const ID_VALUE = String.raw`(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|"(?:[^"\\]|\\.)*")`;
@@ -39,7 +39,7 @@ export function sniffId(head: string, tail: string): RawId {
   if (!match?.[1]) return null;
   try {
     const id: unknown = JSON.parse(match[1]);
-    return typeof id === 'string' || typeof id === 'number' ? id : null;
+    return isRequestId(id) ? id : null;
   } catch {
     return null;
   }
